@@ -1,0 +1,54 @@
+"""pt-recommender: PyTorch ecosystem recommendations for a task description (en / zh).
+
+Public API: `recommend`, `recommend_batch`, `Recommender`, `Recommendation`, `load_catalog`.
+Heavy parts (FAISS, the encoder) load on first use, so importing this package is cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+__all__ = ["Recommendation", "Recommender", "load_catalog", "recommend", "recommend_batch",
+           "__version__"]
+
+from .catalog import load_catalog
+from .schema import Recommendation
+
+if TYPE_CHECKING:
+    from .recommender import Recommender
+
+_default = None
+_lock = threading.Lock()
+
+
+def __getattr__(name: str) -> object:
+    if name == "Recommender":
+        from .recommender import Recommender
+
+        return Recommender
+    raise AttributeError(name)
+
+
+def get_recommender():  # noqa: ANN201 - returns Recommender (lazy import)
+    """The process-wide default recommender, loaded (and if needed built) once."""
+    global _default
+    with _lock:
+        if _default is None:
+            from .recommender import Recommender
+
+            _default = Recommender.load()
+        return _default
+
+
+def recommend(query: str, k: int = 10, types: Iterable[str] | None = None) -> list[Recommendation]:
+    """Top-k ecosystem resources for a task description, e.g. "3D medical segmentation"."""
+    return get_recommender().recommend(query, k=k, types=types)
+
+
+def recommend_batch(queries: Sequence[str], k: int = 10, types: Iterable[str] | None = None
+                    ) -> list[list[Recommendation]]:
+    """`recommend` for many queries at once (one model call per batch)."""
+    return get_recommender().recommend_batch(queries, k=k, types=types)

@@ -1,0 +1,137 @@
+"""Load the YAML catalog (resources, taxonomy, glossary) into plain records."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .safe_yaml import YamlError, load_file
+from .schema import Area, Resource, Task
+
+TAXONOMY_FILE = "taxonomy.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)
+_TUPLE_FIELDS = ("tasks", "aliases", "tags", "authors")
+
+
+class CatalogError(Exception):
+    """The catalog cannot be loaded; `problems` lists every `file:entry:field: message`."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Catalog:
+    resources: list[Resource]
+    tasks: dict[str, Task] = field(default_factory=dict)
+    areas: dict[str, Area] = field(default_factory=dict)
+    glossary: list[tuple[str, str]] = field(default_factory=list)
+    content_hash: str = ""
+
+    def by_id(self) -> dict[str, Resource]:
+        return {r.id: r for r in self.resources}
+
+
+def default_data_dir() -> Path:
+    """`PT_RECOMMENDER_DATA_DIR`, else the project's `data/` folder."""
+    env = os.environ.get("PT_RECOMMENDER_DATA_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def catalog_files(data_dir: Path) -> list[Path]:
+    """Every YAML file of the catalog, sorted, so hashing and loading are stable."""
+    return sorted(p for p in data_dir.glob("*.yaml") if p.is_file())
+
+
+def content_hash(data_dir: Path) -> str:
+    """sha256 over file names and bytes: changes whenever the catalog does."""
+    digest = hashlib.sha256()
+    for path in catalog_files(data_dir):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_raw(data_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """Parse every YAML file; returns {file name: document} and the parse problems."""
+    docs: dict[str, Any] = {}
+    problems: list[str] = []
+    if not data_dir.is_dir():
+        return docs, [f"{data_dir}:-:-: catalog folder not found"]
+    for path in catalog_files(data_dir):
+        try:
+            docs[path.name] = load_file(path)
+        except (YamlError, OSError) as exc:
+            problems.append(f"{path.name}:-:-: {exc}")
+    return docs, problems
+
+
+def _tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def to_resource(entry: dict[str, Any]) -> Resource:
+    """Build a Resource from a validated YAML mapping."""
+    data = {k: v for k, v in entry.items() if k in RESOURCE_FIELDS}
+    for name in _TUPLE_FIELDS:
+        data[name] = _tuple(data.get(name))
+    for name in ("description", "description_zh", "name", "url"):
+        data[name] = str(data.get(name, "")).strip()
+    data["links"] = dict(data.get("links") or {})
+    data["metrics"] = dict(data.get("metrics") or {})
+    return Resource(**data)
+
+
+def to_task(entry: dict[str, Any]) -> Task:
+    data = {k: v for k, v in entry.items() if k in Task.__dataclass_fields__}
+    for name in ("aliases", "aliases_zh"):
+        data[name] = _tuple(data.get(name))
+    return Task(**{k: (v if v is not None else "") for k, v in data.items()})
+
+
+def to_area(entry: dict[str, Any]) -> Area:
+    data = {k: v for k, v in entry.items() if k in Area.__dataclass_fields__}
+    for name in ("aliases", "aliases_zh"):
+        data[name] = _tuple(data.get(name))
+    return Area(**data)
+
+
+def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
+    """Validate and load the whole catalog; raises CatalogError listing every problem."""
+    from .validate import validate_docs
+
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    docs, problems = read_raw(data_dir)
+    problems += validate_docs(docs) if not problems else []
+    if problems:
+        raise CatalogError(problems)
+    resources: list[Resource] = []
+    for name, doc in docs.items():
+        if name in (TAXONOMY_FILE, GLOSSARY_FILE):
+            continue
+        resources.extend(to_resource(e) for e in doc.get("resources") or [])
+    tax = docs.get(TAXONOMY_FILE) or {}
+    gloss = docs.get(GLOSSARY_FILE) or {}
+    return Catalog(
+        resources=resources,
+        tasks={t["id"]: to_task(t) for t in tax.get("tasks") or []},
+        areas={a["id"]: to_area(a) for a in tax.get("areas") or []},
+        glossary=[(str(t["zh"]), str(t["en"])) for t in gloss.get("terms") or []],
+        content_hash=content_hash(data_dir),
+    )
+
+
+def load_catalog(data_dir: str | Path | None = None) -> list[Resource]:
+    """Public API: the catalog's resources as records (validated)."""
+    return load_catalog_bundle(Path(data_dir) if data_dir else None).resources

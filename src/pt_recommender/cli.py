@@ -1,0 +1,228 @@
+"""Thin command line: parse, call the library, print. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE, EXIT_INDEX = 2, 3
+FORMATS = ("table", "json", "csv")
+
+
+class UsageError(Exception):
+    """A user mistake: one clear line, exit 2."""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, help="catalog folder (default: data/ or $PT_RECOMMENDER_DATA_DIR)")
+    p.add_argument("--index-dir", type=Path, help="index folder (default: index/ or $PT_RECOMMENDER_INDEX_DIR)")
+    p.add_argument("--model", help="sentence-transformers model name or path ($PT_RECOMMENDER_MODEL)")
+    p.add_argument("--no-rebuild", action="store_true",
+                   help="refuse (exit 3) instead of rebuilding a missing or stale index")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="pt-recommender",
+        description="Recommend PyTorch ecosystem libraries, models, papers, datasets and "
+                    "learning material for a task description (English or Chinese).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the catalog and taxonomy; list every problem")
+    p.add_argument("--data-dir", type=Path)
+
+    p = sub.add_parser("build", help="(re)build the search index")
+    _common(p)
+    p.add_argument("--backend", choices=("faiss", "numpy"), default="faiss")
+
+    p = sub.add_parser("recommend", help="recommend resources for one task description")
+    _common(p)
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10, help="number of results, 1-100 (default 10)")
+    p.add_argument("--type", dest="types", action="append", metavar="TYPE",
+                   help="only this resource type (repeatable)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+
+    p = sub.add_parser("eval", help="score judged queries (nDCG@10, Recall@10, MRR, S@3)")
+    _common(p)
+    p.add_argument("qrels", type=Path)
+    p.add_argument("--show", action="store_true", help="print each query's top results")
+    p.add_argument("--only", choices=("full",), help="skip the ablations")
+
+    p = sub.add_parser("export", help="batch: many task descriptions in, recommendations out")
+    _common(p)
+    p.add_argument("input", help="CSV with a `query` column, a text file (one query a line), or -")
+    p.add_argument("-o", "--output", required=True, type=Path)
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--type", dest="types", action="append", metavar="TYPE")
+    p.add_argument("--format", choices=("csv", "jsonl"), default=None,
+                   help="default: from the output's extension, else csv")
+    p.add_argument("--engine", choices=("local", "ray"), default="local")
+    p.add_argument("--ray-address", default=None)
+    p.add_argument("--chunk-size", type=int, default=512)
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.add_argument("--resume", action="store_true", help="continue a killed run")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _progress(desc: str):  # noqa: ANN202
+    """A tqdm progress callback on stderr (a no-op when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit="item", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _load(args: argparse.Namespace):  # noqa: ANN202
+    from .recommender import Recommender
+
+    return Recommender.load(data_dir=args.data_dir, index_dir=args.index_dir, model=args.model,
+                            rebuild=not args.no_rebuild, progress=_progress("embedding catalog"))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .catalog import CatalogError, default_data_dir, load_catalog_bundle
+
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        cat = load_catalog_bundle(data_dir)
+    except CatalogError as exc:
+        for line in exc.problems:
+            print(line)
+        print(f"{len(exc.problems)} problem(s) in {data_dir}", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for r in cat.resources:
+        counts[r.type] = counts.get(r.type, 0) + 1
+    summary = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+    print(f"ok: {len(cat.resources)} resources ({summary}); {len(cat.tasks)} tasks in "
+          f"{len(cat.areas)} areas; {len(cat.glossary)} glossary terms")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .catalog import default_data_dir, load_catalog_bundle
+    from .embedding import make_encoder, resolve_model
+    from .store import build_index, default_index_dir
+
+    index_dir = args.index_dir or default_index_dir()
+    catalog = load_catalog_bundle(args.data_dir or default_data_dir())
+    encoder = make_encoder(resolve_model(args.model), index_dir)
+    gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"))
+    manifest = json.loads((gen / "manifest.json").read_text())
+    print(f"built {gen.name}: {manifest['count']} resources, model {manifest['model']} "
+          f"(dim {manifest['dim']}), {manifest['embedded_new']} newly embedded")
+    return 0
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .query import check_k, check_query, check_types
+
+    check_query(args.query)
+    check_k(args.k)
+    check_types(args.types)
+    recs = _load(args).recommend(args.query, k=args.k, types=args.types)
+    if args.format == "json":
+        print(json.dumps([asdict(r) for r in recs], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        from .export import recommendation_rows, write_csv_rows
+
+        write_csv_rows(sys.stdout, recommendation_rows("1", args.query, recs), bom=False)
+    else:
+        for i, r in enumerate(recs, 1):
+            print(f"{i:>2}. [{r.type}] {r.name}  ({r.score:.3f})\n    {r.url}\n    why: {r.reason}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_table, load_qrels
+
+    qrels = load_qrels(args.qrels)
+    base = _load(args)
+    systems = {"full": base}
+    if not args.only:
+        systems |= {
+            "dense-only": base.with_options(lexical=False, taxonomy=False, intent=False),
+            "bm25-only": base.with_options(dense=False, taxonomy=False, intent=False),
+            "no-taxonomy": base.with_options(taxonomy=False),
+            "no-intent": base.with_options(intent=False),
+            "no-diversity": base.with_options(diversity=False),
+        }
+    results, shown = {}, None
+    for name, rec in systems.items():
+        results[name], per_q = evaluate(
+            lambda q, t, rec=rec: [r.name for r in rec.recommend(q, k=10, types=t)], qrels)
+        shown = shown or per_q
+    print(format_table(results))
+    if args.show and shown:
+        for qid, v in shown.items():
+            m = v["metrics"]
+            print(f"\n{qid} {v['judged'].query!r} nDCG={m['nDCG@10']:.2f} S@3={m['S@3']:.0f}")
+            for i, n in enumerate(v["names"], 1):
+                print(f"   {i:>2}. {n}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import run_export_cli
+
+    return run_export_cli(args, _load)
+
+
+COMMANDS = {"validate": cmd_validate, "build": cmd_build, "recommend": cmd_recommend,
+            "eval": cmd_eval, "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING, format="pt-recommender: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, ValueError) as exc:
+        print(f"pt-recommender: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pt-recommender: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        from .catalog import CatalogError
+        from .recommender import IndexNotReady
+
+        if isinstance(exc, IndexNotReady):
+            print(f"pt-recommender: index not ready: {exc}", file=sys.stderr)
+            return EXIT_INDEX
+        if isinstance(exc, CatalogError):
+            print(f"pt-recommender: the catalog has {len(exc.problems)} problem(s); "
+                  "run `pt-recommender validate`", file=sys.stderr)
+            return 1
+        if isinstance(exc, OSError):
+            print(f"pt-recommender: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"pt-recommender: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

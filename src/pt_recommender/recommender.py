@@ -1,0 +1,217 @@
+"""The Recommender facade: loads (or rebuilds) the index and answers single and batch queries."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import fusion
+from .atomic import file_lock
+from .catalog import Catalog, content_hash, default_data_dir, load_catalog_bundle
+from .embedding import Encoder, make_encoder, resolve_model
+from .lang import Glossary, has_cjk
+from .lexical import LexicalIndex
+from .query import Query, analyse, check_k, check_query, check_types
+from .ranking import diversify, reason
+from .schema import Area, Recommendation, Resource, Task
+from .store import (IndexProblem, Progress, build_index, check_index, default_index_dir,
+                    load_generation)
+from .taxonomy import TaskMatcher, lift
+from .text import lexical_doc
+from .vectors import NumpyIndex, VectorIndex
+
+log = logging.getLogger("pt_recommender")
+
+
+class IndexNotReady(RuntimeError):
+    """The index is missing, stale or corrupt and rebuilding was not allowed (CLI exit 3)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which legs run and how they are weighted; ablations flip these."""
+
+    dense: bool = True
+    lexical: bool = True
+    taxonomy: bool = True
+    intent: bool = True
+    diversity: bool = True
+    k0: int = 50
+    w_dense: float = 1.0
+    w_lexical: float = 1.0
+    w_task: float = 0.6
+    w_intent: float = 0.35
+
+
+class Recommender:
+    """Holds the catalog, vectors, BM25 and encoder; read-only after construction, so it is
+    safe to share between threads."""
+
+    def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task],
+                 areas: Mapping[str, Area], glossary: Iterable[tuple[str, str]],
+                 vectors: VectorIndex, encoder: Encoder, options: Options | None = None,
+                 manifest: dict | None = None):
+        self.resources = list(resources)
+        self.tasks = dict(tasks)
+        self.areas = dict(areas)
+        self.vectors = vectors
+        self.encoder = encoder
+        self.options = options or Options()
+        self.manifest = manifest or {}
+        self.types = [r.type for r in self.resources]
+        self.row_of = {r.id: i for i, r in enumerate(self.resources)}
+        self.lexical = LexicalIndex([lexical_doc(r, self.tasks) for r in self.resources])
+        self.matcher = TaskMatcher(self.tasks)
+        self.glossary = Glossary(_glossary_pairs(glossary, self.tasks, self.areas, self.resources))
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, encoder: Encoder,
+                     options: Options | None = None) -> Recommender:
+        """In-memory recommender (no index files): for tests and small custom catalogs."""
+        from .store import embed_catalog
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            matrix, _ = embed_catalog(catalog, encoder, Path(tmp))
+        vectors = NumpyIndex(encoder.dim)
+        vectors.add(matrix)
+        return cls(catalog.resources, catalog.tasks, catalog.areas, catalog.glossary, vectors,
+                   encoder, options)
+
+    @classmethod
+    def load(cls, data_dir: str | Path | None = None, index_dir: str | Path | None = None,
+             model: str | None = None, encoder: Encoder | None = None, rebuild: bool = True,
+             backend: str = "faiss", progress: Progress | None = None,
+             options: Options | None = None) -> Recommender:
+        """Load the live index; a missing, stale, mismatched or corrupt one is rebuilt (one log
+        line says why) or, with `rebuild=False`, refused with IndexNotReady."""
+        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        index_dir = Path(index_dir) if index_dir else default_index_dir()
+        name = encoder.name if encoder else resolve_model(model)
+        try:
+            gen, manifest = check_index(index_dir, name, content_hash(data_dir))
+        except IndexProblem as problem:
+            if not rebuild:
+                raise IndexNotReady(f"{problem} — run `pt-recommender build`") from None
+            encoder = encoder or make_encoder(name, index_dir)
+            gen, manifest = ensure_index(data_dir, index_dir, encoder, backend, progress, problem)
+        loaded = load_generation(gen, manifest)
+        encoder = encoder or make_encoder(name, index_dir)
+        if encoder.dim != loaded.vectors.dim:
+            raise IndexNotReady(f"encoder dimension {encoder.dim} differs from the index's "
+                                f"{loaded.vectors.dim} — run `pt-recommender build`")
+        return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
+                   encoder, options, loaded.manifest)
+
+    def with_options(self, **changes: object) -> Recommender:
+        """A view sharing every loaded part but with other options (for ablations)."""
+        other = copy.copy(self)
+        other.options = replace(self.options, **changes)
+        return other
+
+    # ---------------------------------------------------------------- queries
+    def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None
+                  ) -> list[Recommendation]:
+        """Top-k resources for one task description (a batch of one)."""
+        return self.recommend_batch([query], k=k, types=types)[0]
+
+    def recommend_batch(self, queries: Sequence[str], k: int = 10,
+                        types: Iterable[str] | None = None) -> list[list[Recommendation]]:
+        """Top-k for each query; embeds all queries in one model call."""
+        k = check_k(k)
+        chosen = check_types(types)
+        texts = [check_query(q) for q in queries]
+        analysed = [analyse(q, self.glossary, self.matcher) for q in texts]
+        dense = self._dense_batch(analysed)
+        return [self._rank(q, d, k, chosen) for q, d in zip(analysed, dense, strict=True)]
+
+    def _dense_batch(self, queries: list[Query]) -> list[np.ndarray | None]:
+        out: list[np.ndarray | None] = [None] * len(queries)
+        if not self.options.dense:
+            return out
+        todo = [i for i, q in enumerate(queries) if q.english and not has_cjk(q.english)]
+        if todo:
+            vecs = self.encoder.encode([queries[i].english for i in todo])
+            scores, rows = self.vectors.search(vecs, len(self.resources))
+            for j, i in enumerate(todo):
+                out[i] = np.stack([rows[j], scores[j]])
+        return out
+
+    def _rank(self, q: Query, dense: np.ndarray | None, k: int,
+              types: frozenset[str] | None) -> list[Recommendation]:
+        opt = self.options
+
+        def allowed(row: int) -> bool:
+            return row >= 0 and (types is None or self.types[row] in types)
+
+        rankings, weights, legs = [], [], []
+        if dense is not None:
+            rows = [int(r) for r in dense[0] if allowed(int(r))][: opt.k0]
+            rankings.append(rows)
+            weights.append(opt.w_dense)
+            legs.append("dense")
+        if opt.lexical:
+            hits = self.lexical.search(list(q.tokens), len(self.resources))
+            rankings.append([r for r, _ in hits if allowed(r)][: opt.k0])
+            weights.append(opt.w_lexical)
+            legs.append("lexical")
+        scores = fusion.rrf([[str(r) for r in rk] for rk in rankings], weights)
+        via: dict[int, str] = {}
+        if opt.taxonomy and q.tasks:
+            lifted = {row: b for row, b in lift(q.tasks, self.resources, self.matcher).items()
+                      if allowed(row)}
+            scores = fusion.add(scores, {str(r): b[0] for r, b in lifted.items()}, opt.w_task)
+            via = {r: b[1] for r, b in lifted.items()}
+        if opt.intent and q.intent and not types:
+            bonus = {key: 1.0 for key in scores if self.types[int(key)] in q.intent}
+            scores = fusion.add(scores, bonus, opt.w_intent)
+        ranked = [(int(key), s) for key, s in fusion.top(scores, max(4 * k, opt.k0))]
+        if opt.diversity and types is None:
+            ranked = diversify(ranked, self.types, k, favoured=q.intent if opt.intent else frozenset())
+        out = []
+        for row, s in ranked[:k]:
+            r = self.resources[row]
+            out.append(Recommendation(
+                id=r.id, name=r.name, type=r.type, score=round(float(s), 4), url=r.url,
+                reason=reason(q, r, self.tasks, via.get(row), legs), description=r.description,
+                tasks=r.tasks, status=r.status,
+            ))
+        return out
+
+    def resource(self, resource_id: str) -> Resource | None:
+        row = self.row_of.get(resource_id)
+        return None if row is None else self.resources[row]
+
+
+def _glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task],
+                    areas: Mapping[str, Area], resources: Sequence[Resource]
+                    ) -> list[tuple[str, str]]:
+    """The curated glossary first, then Chinese task/area names and Chinese aliases."""
+    pairs = list(glossary)
+    for t in tasks.values():
+        pairs += [(zh, t.name) for zh in (t.name_zh, *t.aliases_zh) if zh]
+    for a in areas.values():
+        pairs += [(zh, a.name) for zh in (a.name_zh, *a.aliases_zh) if zh]
+    for r in resources:
+        pairs += [(alias, r.name) for alias in r.aliases if has_cjk(alias) and len(alias) <= 12]
+    return pairs
+
+
+def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str,
+                 progress: Progress | None, why: IndexProblem) -> tuple[Path, dict]:
+    """Rebuild under the build lock, unless another process finished one meanwhile."""
+    with file_lock(Path(index_dir) / ".lock"):
+        try:
+            return check_index(index_dir, encoder.name, content_hash(data_dir))
+        except IndexProblem:
+            pass
+        log.warning("rebuilding index: %s", why)
+        catalog = load_catalog_bundle(data_dir)
+        build_index(catalog, index_dir, encoder, backend, progress, lock=False)
+        return check_index(index_dir, encoder.name, catalog.content_hash)

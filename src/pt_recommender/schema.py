@@ -1,0 +1,96 @@
+"""Plain records shared by every layer: catalog resources, taxonomy tasks, recommendations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RESOURCE_TYPES: tuple[str, ...] = (
+    "library",
+    "model",
+    "paper",
+    "dataset",
+    "api",
+    "tutorial",
+    "book",
+    "course",
+    "website",
+)
+STATUSES: tuple[str, ...] = ("active", "archived", "deprecated", "renamed")
+LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One catalog entry; optional facts stay empty rather than guessed."""
+
+    id: str
+    name: str
+    type: str
+    description: str
+    url: str
+    tasks: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    description_zh: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    publisher: str = ""
+    platform: str = ""
+    instructor: str = ""
+    links: dict[str, Any] = field(default_factory=dict)
+    status: str = "active"
+    successor: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: int | None = None
+    license: str = ""
+    source: str = ""
+
+    def __hash__(self) -> int:  # dict fields make the default hash fail
+        return hash(self.id)
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    name_zh: str = ""
+    aliases: tuple[str, ...] = ()
+    aliases_zh: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Task:
+    """A Papers-with-Code style task; `parent` builds the task tree."""
+
+    id: str
+    name: str
+    area: str
+    parent: str = ""
+    aliases: tuple[str, ...] = ()
+    name_zh: str = ""
+    aliases_zh: tuple[str, ...] = ()
+    pwc: str = ""
+    hf: str = ""
+    description: str = ""
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every English and Chinese way to say this task."""
+        names = (self.name, *self.aliases, self.name_zh, *self.aliases_zh, self.pwc)
+        return tuple(n for n in names if n)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One ranked answer; goes to JSON with `asdict` and to a DataFrame row unchanged."""
+
+    id: str
+    name: str
+    type: str
+    score: float
+    url: str
+    reason: str
+    description: str
+    tasks: tuple[str, ...]
+    status: str = "active"

@@ -1,0 +1,247 @@
+"""The index folder: generations of plain files with a checksummed manifest, swapped atomically.
+
+Layout::
+
+    index/CURRENT            name of the live generation (written atomically)
+    index/gen-<time>-<rand>/ vectors.faiss, ids.json, resources.json, taxonomy.json, manifest.json
+    index/cache/<model>/     embedding cache keyed by sha256(model, text)
+    index/models/<model>/    ONNX export of the encoder
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .atomic import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file
+from .catalog import Catalog
+from .embedding import Encoder, model_slug
+from .schema import Area, Resource, Task
+from .text import embed_text
+from .vectors import BACKENDS, VectorIndex, make_index
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+EMBED_BATCH = 64
+Progress = Callable[[int, int], None]
+
+
+class IndexProblem(Exception):
+    """Why an index cannot be served; `kind` is missing|stale|model|dim|checksum|corrupt."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind = kind
+        super().__init__(message)
+
+
+@dataclass
+class LoadedIndex:
+    vectors: VectorIndex
+    ids: list[str]
+    resources: list[Resource]
+    tasks: dict[str, Task]
+    areas: dict[str, Area]
+    glossary: list[tuple[str, str]]
+    manifest: dict[str, Any]
+
+
+def default_index_dir() -> Path:
+    env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "index"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _text_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors of texts already embedded by a model, so a rebuild embeds only what changed."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.keys: list[str] = []
+        self.matrix: np.ndarray | None = None
+        try:
+            self.keys = json.loads((folder / "keys.json").read_text())
+            self.matrix = np.load(folder / "vectors.npy", allow_pickle=False)
+            if len(self.keys) != len(self.matrix):
+                raise ValueError("cache size mismatch")
+        except (OSError, ValueError):
+            self.keys, self.matrix = [], None
+        self.row = {k: i for i, k in enumerate(self.keys)}
+
+    def get(self, key: str) -> np.ndarray | None:
+        i = self.row.get(key)
+        return None if i is None or self.matrix is None else self.matrix[i]
+
+    def save(self, keys: list[str], matrix: np.ndarray) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        from io import BytesIO
+
+        buf = BytesIO()
+        np.save(buf, matrix.astype(np.float32), allow_pickle=False)
+        atomic_write_bytes(self.folder / "vectors.npy", buf.getvalue())
+        atomic_write_text(self.folder / "keys.json", json.dumps(keys))
+
+
+def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path,
+                  progress: Progress | None = None) -> tuple[np.ndarray, int]:
+    """Embedding of every resource (cache first); returns the matrix and how many were new."""
+    texts = [embed_text(r, catalog.tasks) for r in catalog.resources]
+    keys = [_text_key(encoder.name, t) for t in texts]
+    cache = EmbeddingCache(cache_dir)
+    rows: list[np.ndarray | None] = [cache.get(k) for k in keys]
+    todo = [i for i, v in enumerate(rows) if v is None or v.shape[0] != encoder.dim]
+    done = len(texts) - len(todo)
+    if progress:
+        progress(done, len(texts))
+    for start in range(0, len(todo), EMBED_BATCH):
+        chunk = todo[start : start + EMBED_BATCH]
+        vecs = encoder.encode([texts[i] for i in chunk])
+        for i, v in zip(chunk, vecs, strict=True):
+            rows[i] = v
+        done += len(chunk)
+        if progress:
+            progress(done, len(texts))
+    matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, encoder.dim), np.float32)
+    if todo:
+        cache.save(keys, matrix)
+    return matrix, len(todo)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: str = "faiss",
+                progress: Progress | None = None, lock: bool = True) -> Path:
+    """Build a new generation and make it live atomically; the old one serves until then."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with file_lock(index_dir / ".lock") if lock else contextlib.nullcontext():
+        matrix, new = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
+                                    progress)
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        tmp = index_dir / f".{name}.tmp"
+        tmp.mkdir()
+        vectors = make_index(backend, encoder.dim)
+        vectors.add(matrix)
+        vectors.save(tmp / BACKENDS[backend].file_name)
+        _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
+        _write_json(tmp / "resources.json", [asdict(r) for r in catalog.resources])
+        _write_json(tmp / "taxonomy.json", {
+            "tasks": [asdict(t) for t in catalog.tasks.values()],
+            "areas": [asdict(a) for a in catalog.areas.values()],
+            "glossary": catalog.glossary,
+        })
+        files = sorted(p.name for p in tmp.iterdir())
+        for f in files:
+            fsync_file(tmp / f)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": encoder.name,
+            "dim": encoder.dim,
+            "backend": backend,
+            "catalog_hash": catalog.content_hash,
+            "package_version": __version__,
+            "count": len(catalog.resources),
+            "embedded_new": new,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size}
+                      for f in files},
+        }
+        _write_json(tmp / MANIFEST, manifest)
+        fsync_file(tmp / MANIFEST)
+        fsync_dir(tmp)
+        os.replace(tmp, index_dir / name)
+        fsync_dir(index_dir)
+        atomic_write_text(index_dir / POINTER, name + "\n")
+        _prune(index_dir, keep={name})
+        return index_dir / name
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove leftovers of killed builds and generations older than the newest two."""
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    keep = keep | {p.name for p in gens[-2:]}
+    for p in index_dir.iterdir():
+        if (p.name.startswith(".gen-") or (p.name.startswith("gen-") and p.name not in keep)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def check_index(index_dir: Path, model: str, catalog_hash: str | None) -> tuple[Path, dict]:
+    """The live generation and its manifest, or IndexProblem saying why it must not be used."""
+    pointer = Path(index_dir) / POINTER
+    if not pointer.is_file():
+        raise IndexProblem("missing", f"no index in {index_dir}")
+    gen = Path(index_dir) / pointer.read_text().strip()
+    if not gen.name.startswith("gen-") or not (gen / MANIFEST).is_file():
+        raise IndexProblem("missing", f"the index generation {gen.name!r} is missing")
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text())
+        files = manifest["files"]
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexProblem("corrupt", "index format version differs from this package's")
+    except (ValueError, KeyError, TypeError):
+        raise IndexProblem("corrupt", "the index manifest is unreadable") from None
+    if manifest.get("model") != model:
+        raise IndexProblem("model", f"index was built with model {manifest.get('model')!r}, "
+                                    f"but {model!r} is configured")
+    if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
+        raise IndexProblem("stale", "the catalog changed since the index was built")
+    for name, meta in files.items():
+        path = gen / name
+        if not path.is_file():
+            raise IndexProblem("checksum", f"index file {name} is missing")
+        if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
+            raise IndexProblem("checksum", f"index file {name} fails its checksum (corrupted)")
+    return gen, manifest
+
+
+def load_generation(gen: Path, manifest: dict) -> LoadedIndex:
+    """Read a checked generation (no pickle anywhere: JSON, .npy and FAISS files only)."""
+    backend = manifest.get("backend", "faiss")
+    if backend not in BACKENDS:
+        raise IndexProblem("corrupt", f"unknown vector backend {backend!r} in manifest")
+    vectors = BACKENDS[backend].load(gen / BACKENDS[backend].file_name)
+    ids = json.loads((gen / "ids.json").read_text())
+    raw = json.loads((gen / "resources.json").read_text(encoding="utf-8"))
+    tax = json.loads((gen / "taxonomy.json").read_text(encoding="utf-8"))
+    if vectors.dim != manifest["dim"] or len(vectors) != len(ids) or len(ids) != len(raw):
+        raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
+    resources = [_resource(r) for r in raw]
+    return LoadedIndex(
+        vectors=vectors, ids=ids, resources=resources,
+        tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
+        areas={a["id"]: _record(Area, a) for a in tax["areas"]},
+        glossary=[(zh, en) for zh, en in tax["glossary"]], manifest=manifest,
+    )
+
+
+def _record(cls: type, data: dict) -> Any:
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def _resource(data: dict) -> Resource:
+    return _record(Resource, data)

@@ -1,0 +1,84 @@
+"""Find the taxonomy tasks a query names (English or Chinese) and the resources they lift."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from .lang import clean, en_tokens
+from .schema import Resource, Task
+
+PRIMARY, SECONDARY, CHILD = 1.0, 0.85, 0.6
+
+
+class TaskMatcher:
+    """Phrase table of every task name and alias; the longest matches win."""
+
+    def __init__(self, tasks: Mapping[str, Task]):
+        self.tasks = dict(tasks)
+        self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
+        self.zh: list[tuple[str, str]] = []
+        for t in tasks.values():
+            for phrase in (t.name, *t.aliases, t.pwc):
+                toks = frozenset(en_tokens(phrase))
+                if toks:
+                    self.en.append((toks, t.id, phrase))
+            for phrase in (t.name_zh, *t.aliases_zh):
+                p = clean(phrase).strip()
+                if len(p) >= 2:
+                    self.zh.append((p, t.id))
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for t in tasks.values():
+            if t.parent:
+                self.children[t.parent].append(t.id)
+
+    def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
+        """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
+        have = set(tokens)
+        hits: dict[str, frozenset[str]] = {}
+        for toks, tid, _ in self.en:
+            if toks <= have and len(toks) > len(hits.get(tid, ())):
+                hits[tid] = toks
+        text = clean(raw)
+        for phrase, tid in self.zh:
+            if phrase in text:
+                cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
+                if len(cover) > len(hits.get(tid, ())):
+                    hits[tid] = cover
+        # keep only maximal matches: "segmentation" yields to "semantic segmentation"
+        kept = {tid: toks for tid, toks in hits.items()
+                if not any(toks < other for o, other in hits.items() if o != tid)}
+        size = max(len(have), 1)
+        return {tid: min(1.0, 0.5 + 0.5 * len(toks) / size) for tid, toks in kept.items()}
+
+    def descendants(self, task_id: str) -> list[str]:
+        out, stack = [], list(self.children.get(task_id, []))
+        while stack:
+            t = stack.pop()
+            out.append(t)
+            stack.extend(self.children.get(t, []))
+        return out
+
+
+def lift(matched: Mapping[str, float], resources: Sequence[Resource],
+         matcher: TaskMatcher) -> dict[int, tuple[float, str]]:
+    """{row: (bonus, task id)} for resources filed under a matched task or its subtasks."""
+    weight: dict[str, tuple[float, str]] = {}
+    for tid, strength in matched.items():
+        for sub in matcher.descendants(tid):
+            if weight.get(sub, (0, ""))[0] < CHILD * strength:
+                weight[sub] = (CHILD * strength, tid)
+    for tid, strength in matched.items():
+        weight[tid] = (strength, tid)
+    out: dict[int, tuple[float, str]] = {}
+    for row, r in enumerate(resources):
+        best = (0.0, "")
+        for pos, t in enumerate(r.tasks):
+            if t in weight:
+                w, via = weight[t]
+                w *= PRIMARY if pos == 0 else SECONDARY
+                if w > best[0]:
+                    best = (w, via)
+        if best[0] > 0:
+            out[row] = best
+    return out

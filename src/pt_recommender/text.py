@@ -1,0 +1,55 @@
+"""The one place that turns a resource into the text we embed and the tokens BM25 indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .lang import cjk_tokens, en_tokens, has_cjk
+from .schema import Resource, Task
+
+TYPE_WORDS = {
+    "library": "library framework toolkit package",
+    "model": "model pretrained model architecture network",
+    "paper": "paper research paper",
+    "dataset": "dataset benchmark data",
+    "api": "api function class method",
+    "tutorial": "tutorial guide example",
+    "book": "book",
+    "course": "course online course class",
+    "website": "website site",
+}
+NAME_WEIGHT = 3
+TASK_WEIGHT = 2
+
+
+def task_names(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
+    return [tasks[t].name for t in resource.tasks if t in tasks]
+
+
+def embed_text(resource: Resource, tasks: Mapping[str, Task]) -> str:
+    """English text for the dense encoder (the model is English-only, so CJK stays out)."""
+    aliases = [a for a in resource.aliases if not has_cjk(a)][:8]
+    parts = [
+        f"{resource.name} ({resource.type})",
+        f"Also known as: {', '.join(aliases)}." if aliases else "",
+        resource.description,
+        f"Tasks: {', '.join(task_names(resource, tasks))}.",
+        f"Tags: {', '.join(resource.tags[:12])}." if resource.tags else "",
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def lexical_doc(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
+    """BM25 tokens: English stems plus CJK bigrams, with names and tasks weighted up."""
+    names = " ".join((resource.name, *resource.aliases))
+    task_text = " ".join(
+        " ".join(tasks[t].all_names) for t in resource.tasks if t in tasks
+    )
+    body = " ".join((resource.description, resource.description_zh, " ".join(resource.tags),
+                     TYPE_WORDS.get(resource.type, resource.type), resource.publisher,
+                     resource.platform, resource.instructor, " ".join(resource.authors)))
+    tokens: list[str] = []
+    for text, weight in ((names, NAME_WEIGHT), (task_text, TASK_WEIGHT), (body, 1)):
+        toks = en_tokens(text) + cjk_tokens(text)
+        tokens.extend(toks * weight)
+    return tokens

@@ -1,0 +1,233 @@
+"""Check the catalog and taxonomy; report every problem as `file:entry-id:field: message`."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlparse
+
+from .catalog import GLOSSARY_FILE, RESOURCE_FIELDS, TAXONOMY_FILE
+from .schema import LINK_KINDS, RESOURCE_TYPES, STATUSES
+
+FILE_TYPES = {
+    "libraries.yaml": "library",
+    "models.yaml": "model",
+    "papers.yaml": "paper",
+    "datasets.yaml": "dataset",
+    "apis.yaml": "api",
+    "tutorials.yaml": "tutorial",
+    "books.yaml": "book",
+    "courses.yaml": "course",
+    "websites.yaml": "website",
+}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+MAX_TEXT = 2000
+REQUIRED = ("id", "name", "type", "description", "url", "tasks")
+STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "platform",
+              "instructor", "status", "successor", "license", "source")
+LIST_FIELDS = ("tasks", "aliases", "tags", "authors")
+TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
+                         "pwc", "hf", "description"))
+AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
+
+
+def is_https_url(value: Any) -> bool:
+    """True for a well-formed https URL with a host and no whitespace or control characters."""
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        return False
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        return False
+    parsed = urlparse(value)
+    return parsed.scheme == "https" and bool(parsed.netloc)
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, file: str, entry: str, fld: str, message: str) -> None:
+        self.problems.append(f"{file}:{entry}:{fld}: {message}")
+
+
+def _entries(doc: Any, key: str, file: str, rep: _Report) -> list[tuple[str, dict]]:
+    """The list under `key`, each entry with a label (its id or #index)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+        rep.add(file, "-", key, f"top level must be a mapping with a `{key}:` list")
+        return []
+    out = []
+    for i, entry in enumerate(doc[key]):
+        label = f"#{i}"
+        if not isinstance(entry, dict):
+            rep.add(file, label, "-", "entry must be a mapping")
+            continue
+        if isinstance(entry.get("id"), str) and entry["id"]:
+            label = entry["id"][:80]
+        out.append((label, entry))
+    return out
+
+
+def _check_fields(file: str, label: str, e: dict, rep: _Report, expected: str | None) -> None:
+    for fld in REQUIRED:
+        if e.get(fld) in (None, "", []):
+            rep.add(file, label, fld, "required field is missing or empty")
+    for fld in e:
+        if fld not in RESOURCE_FIELDS:
+            rep.add(file, label, str(fld)[:40], "unknown field")
+    for fld in STR_FIELDS:
+        if fld in e and not isinstance(e[fld], str):
+            rep.add(file, label, fld, f"must be a string, not {type(e[fld]).__name__}")
+        elif isinstance(e.get(fld), str) and len(e[fld]) > MAX_TEXT:
+            rep.add(file, label, fld, f"longer than {MAX_TEXT} characters")
+    for fld in LIST_FIELDS:
+        val = e.get(fld)
+        if val is not None and not (isinstance(val, list) and all(isinstance(v, str) for v in val)):
+            rep.add(file, label, fld, "must be a list of strings")
+        elif isinstance(val, list) and any(len(v) > MAX_TEXT for v in val):
+            rep.add(file, label, fld, f"an item is longer than {MAX_TEXT} characters")
+    if "id" in e and not (isinstance(e["id"], str) and ID_RE.match(e["id"])):
+        rep.add(file, label, "id", "must be a slug of a-z, 0-9 and '-' (at most 80)")
+    if "type" in e and e["type"] not in RESOURCE_TYPES:
+        rep.add(file, label, "type", f"unknown type; allowed: {', '.join(RESOURCE_TYPES)}")
+    elif expected and e.get("type") not in (None, expected):
+        rep.add(file, label, "type", f"is {e.get('type')!r} but {file} holds {expected!r}")
+    if e.get("url") and not is_https_url(e["url"]):
+        rep.add(file, label, "url", "must be an https URL")
+    if "year" in e and not (isinstance(e["year"], int) and not isinstance(e["year"], bool)
+                            and 1800 <= e["year"] <= 2100):
+        rep.add(file, label, "year", "must be a whole number between 1800 and 2100")
+    if "params" in e and not (isinstance(e["params"], int) and e["params"] >= 0):
+        rep.add(file, label, "params", "must be a non-negative whole number")
+    if "metrics" in e and not (isinstance(e["metrics"], dict) and all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            for k, v in e["metrics"].items())):
+        rep.add(file, label, "metrics", "must map metric names to numbers")
+    if "status" in e and e["status"] not in STATUSES:
+        rep.add(file, label, "status", f"must be one of {', '.join(STATUSES)}")
+    if "links" in e and not isinstance(e["links"], dict):
+        rep.add(file, label, "links", "must be a mapping")
+    if e.get("type") == "paper":
+        for fld in ("authors", "year"):
+            if not e.get(fld):
+                rep.add(file, label, fld, "a paper needs authors and year")
+    if e.get("type") == "model" and not (isinstance(e.get("links"), dict) and e["links"].get("paper")):
+        rep.add(file, label, "links", "a model must link to its paper (links.paper)")
+
+
+def _check_links(file: str, label: str, e: dict, ids: dict[str, str], rep: _Report) -> None:
+    links = e.get("links")
+    if isinstance(links, dict):
+        for kind, targets in links.items():
+            if kind not in LINK_KINDS:
+                rep.add(file, label, f"links.{str(kind)[:30]}", f"unknown link kind; allowed: {', '.join(LINK_KINDS)}")
+            elif kind == "repo":
+                if not is_https_url(targets):
+                    rep.add(file, label, "links.repo", "must be an https URL")
+            elif not (isinstance(targets, list) and all(isinstance(t, str) for t in targets)):
+                rep.add(file, label, f"links.{kind}", "must be a list of resource ids")
+            else:
+                for t in targets:
+                    if t not in ids:
+                        rep.add(file, label, f"links.{kind}", f"unknown resource id {t[:80]!r}")
+                    elif kind in FILE_TYPES.values() and ids[t] != kind:
+                        rep.add(file, label, f"links.{kind}", f"{t!r} is a {ids[t]}, not a {kind}")
+    succ = e.get("successor")
+    if isinstance(succ, str) and succ and succ not in ids:
+        rep.add(file, label, "successor", f"unknown resource id {succ[:80]!r}")
+
+
+def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
+    f = TAXONOMY_FILE
+    areas = {}
+    for label, a in _entries(doc, "areas", f, rep):
+        for fld in a:
+            if fld not in AREA_FIELDS:
+                rep.add(f, label, str(fld)[:40], "unknown field")
+        if not a.get("id") or not a.get("name"):
+            rep.add(f, label, "id", "an area needs id and name")
+        if label in areas:
+            rep.add(f, label, "id", "duplicate area id")
+        areas[label] = a
+    tasks: dict[str, dict] = {}
+    for label, t in _entries(doc, "tasks", f, rep):
+        for fld in t:
+            if fld not in TASK_FIELDS:
+                rep.add(f, label, str(fld)[:40], "unknown field")
+        for fld in ("id", "name", "area"):
+            if not isinstance(t.get(fld), str) or not t.get(fld):
+                rep.add(f, label, fld, "required field is missing or empty")
+        for fld in ("aliases", "aliases_zh"):
+            v = t.get(fld)
+            if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+                rep.add(f, label, fld, "must be a list of strings")
+        if label in tasks or label in areas:
+            rep.add(f, label, "id", "duplicate task id")
+        if t.get("area") and t["area"] not in areas:
+            rep.add(f, label, "area", f"unknown area {str(t['area'])[:80]!r}")
+        tasks[label] = t
+    for label, t in tasks.items():
+        parent = t.get("parent")
+        if parent and parent not in tasks:
+            rep.add(f, label, "parent", f"unknown task {str(parent)[:80]!r}")
+    for label in tasks:  # walk up the tree; a revisit means a cycle
+        seen, cur = set(), label
+        while cur in tasks and tasks[cur].get("parent"):
+            if cur in seen:
+                rep.add(f, label, "parent", "cycle in the task tree")
+                break
+            seen.add(cur)
+            cur = tasks[cur]["parent"]
+    return set(tasks)
+
+
+def _check_glossary(doc: Any, rep: _Report) -> None:
+    for label, t in _entries(doc, "terms", GLOSSARY_FILE, rep):
+        if not (isinstance(t.get("zh"), str) and t["zh"] and isinstance(t.get("en"), str) and t["en"]):
+            rep.add(GLOSSARY_FILE, label, "zh", "a term needs non-empty strings zh and en")
+
+
+def validate_docs(docs: dict[str, Any]) -> list[str]:
+    """Every problem of the parsed catalog files; empty when the catalog is sound."""
+    rep = _Report()
+    task_ids = _check_taxonomy(docs[TAXONOMY_FILE], rep) if TAXONOMY_FILE in docs else set()
+    if TAXONOMY_FILE not in docs:
+        rep.add(TAXONOMY_FILE, "-", "-", "taxonomy file is missing")
+    if GLOSSARY_FILE in docs:
+        _check_glossary(docs[GLOSSARY_FILE], rep)
+    entries = [(file, label, e) for file, doc in docs.items()
+               if file not in (TAXONOMY_FILE, GLOSSARY_FILE)
+               for label, e in _entries(doc, "resources", file, rep)]
+    ids: dict[str, str] = {}
+    for file, label, e in entries:
+        if isinstance(e.get("id"), str):
+            if e["id"] in ids:
+                rep.add(file, label, "id", "duplicate id")
+            ids[e["id"]] = e.get("type", "")
+    names: dict[tuple, str] = {}
+    descs: dict[str, str] = {}
+    for file, label, e in entries:
+        _check_fields(file, label, e, rep, FILE_TYPES.get(file))
+        _check_links(file, label, e, ids, rep)
+        tasks = e.get("tasks")
+        if isinstance(tasks, list):
+            for t in tasks:
+                if isinstance(t, str) and t not in task_ids:
+                    rep.add(file, label, "tasks", f"unknown task {t[:80]!r}")
+        if isinstance(e.get("name"), str) and e["name"]:
+            key = (e.get("type"), e["name"].strip())
+            if key in names:
+                rep.add(file, label, "name", f"duplicate {e.get('type')} name (also {names[key]})")
+            names[key] = label
+        if isinstance(e.get("description"), str) and e["description"].strip():
+            norm = " ".join(e["description"].lower().split())
+            if norm in descs:
+                rep.add(file, label, "description", f"duplicate description (also {descs[norm]})")
+            descs[norm] = label
+    return rep.problems
+
+
+def count_by(entries: list[dict], key: str) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for e in entries:
+        out[str(e.get(key))] += 1
+    return dict(out)
