@@ -81,7 +81,9 @@ class SentenceTransformerEncoder:
 
         self.name = model
         self.model = SentenceTransformer(model_path(model), device="cpu")
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        from .onnx_export import _dimension
+
+        self.dim = _dimension(self.model)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vecs = self.model.encode(list(texts), batch_size=64, show_progress_bar=False,
@@ -127,6 +129,13 @@ class OnnxEncoder:
         else:
             pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
         return _normalise(pooled)
+
+
+def configured_name(model: str | None = None) -> str:
+    """The name an index built by `make_encoder(model)` records, without loading a model."""
+    if os.environ.get("PT_RECOMMENDER_ENCODER") == "fake":
+        return HashingEncoder().name
+    return resolve_model(model)
 
 
 def make_encoder(model: str | None = None, index_dir: Path | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 
@@ -11,6 +13,7 @@ class LexicalIndex:
     def __init__(self, docs: list[list[str]]):
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build
         self.bm25 = bm25s.BM25()
         self.bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
         self.vocab = set(self.bm25.vocab_dict)

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from .embedding import model_path, model_slug
@@ -59,9 +60,7 @@ def _export(model: str, target: Path) -> Path | None:
 
     st = SentenceTransformer(model_path(model), device="cpu")
     transformer, pooling = st[0], st[1] if len(st) > 1 else None
-    mode = "cls" if pooling is not None and getattr(pooling, "pooling_mode_cls_token", False) else "mean"
-    if pooling is not None and not (getattr(pooling, "pooling_mode_mean_tokens", False) or mode == "cls"):
-        raise RuntimeError("only mean or CLS pooling can be exported")
+    mode = _pooling_mode(pooling)
     hf_model = transformer.auto_model.eval()
     tokenizer = transformer.tokenizer
 
@@ -80,17 +79,19 @@ def _export(model: str, target: Path) -> Path | None:
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     try:
         names = ["input_ids", "attention_mask", "token_type_ids"]
-        torch.onnx.export(
-            _Wrapper(hf_model), (sample["input_ids"], sample["attention_mask"], tti),
-            str(tmp / "model.onnx"), input_names=names, output_names=["last_hidden_state"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
-            opset_version=17, dynamo=False,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _Wrapper(hf_model), (sample["input_ids"], sample["attention_mask"], tti),
+                str(tmp / "model.onnx"), input_names=names, output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
+                opset_version=17, dynamo=False,
+            )
         tokenizer.save_pretrained(str(tmp / "hf-tokenizer"))
         shutil.copy(tmp / "hf-tokenizer" / "tokenizer.json", tmp / "tokenizer.json")
         shutil.rmtree(tmp / "hf-tokenizer")
         meta = {
-            "model": model, "dim": int(st.get_sentence_embedding_dimension()), "pooling": mode,
+            "model": model, "dim": _dimension(st), "pooling": mode,
             "max_seq_length": int(st.max_seq_length), "pad_id": int(tokenizer.pad_token_id or 0),
             "sha256": _sha256(tmp / "model.onnx"),
         }
@@ -110,3 +111,24 @@ def _export(model: str, target: Path) -> Path | None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pooling_mode(pooling: object) -> str:
+    """'mean' or 'cls' from a sentence-transformers Pooling module (old and new APIs)."""
+    if pooling is None:
+        return "mean"
+    mode = getattr(pooling, "pooling_mode", None)
+    if isinstance(mode, str):
+        if mode in ("mean", "cls"):
+            return mode
+        raise RuntimeError(f"pooling {mode!r} cannot be exported; only mean or cls")
+    if getattr(pooling, "pooling_mode_cls_token", False):
+        return "cls"
+    if getattr(pooling, "pooling_mode_mean_tokens", False):
+        return "mean"
+    raise RuntimeError("only mean or CLS pooling can be exported")
+
+
+def _dimension(st: object) -> int:
+    getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
+    return int(getter())

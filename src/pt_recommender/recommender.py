@@ -13,7 +13,7 @@ import numpy as np
 from . import fusion
 from .atomic import file_lock
 from .catalog import Catalog, content_hash, default_data_dir, load_catalog_bundle
-from .embedding import Encoder, make_encoder, resolve_model
+from .embedding import Encoder, configured_name, make_encoder
 from .lang import Glossary, has_cjk
 from .lexical import LexicalIndex
 from .query import Query, analyse, check_k, check_query, check_types
@@ -93,7 +93,7 @@ class Recommender:
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
         index_dir = Path(index_dir) if index_dir else default_index_dir()
-        name = encoder.name if encoder else resolve_model(model)
+        name = encoder.name if encoder else configured_name(model)
         try:
             gen, manifest = check_index(index_dir, name, content_hash(data_dir))
         except IndexProblem as problem:

@@ -19,6 +19,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,8 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
     with file_lock(index_dir / ".lock") if lock else contextlib.nullcontext():
         matrix, new = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
                                     progress)
-        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        name = f"gen-{stamp}-{secrets.token_hex(3)}"  # sorts by build time
         tmp = index_dir / f".{name}.tmp"
         tmp.mkdir()
         vectors = make_index(backend, encoder.dim)

@@ -160,7 +160,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
             v = t.get(fld)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 rep.add(f, label, fld, "must be a list of strings")
-        if label in tasks or label in areas:
+        if label in tasks:
             rep.add(f, label, "id", "duplicate task id")
         if t.get("area") and t["area"] not in areas:
             rep.add(f, label, "area", f"unknown area {str(t['area'])[:80]!r}")

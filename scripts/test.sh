@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One command: set up everything (venv, packages, Chromium) and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "== installing Debian's chromium and chromium-driver for the browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+bash scripts/bootstrap.sh app,dev
+export HF_HUB_OFFLINE=1
+echo "== ruff"
+.venv/bin/ruff check src tests app.py scripts
+echo "== validate the catalog"
+.venv/bin/pt-recommender validate
+echo "== pytest (fast and slow tests)"
+.venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,48 @@
+"""Shared fixtures: a small catalog copied per test and a recommender on the fake encoder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+FIXTURE = Path(__file__).parent / "fixtures" / "catalog"
+ROOT = Path(__file__).resolve().parents[1]
+QRELS = ROOT.parent / "shared" / "eval" / "dev_qrels.yaml"
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def fake_encoder():
+    from pt_recommender.embedding import HashingEncoder
+
+    return HashingEncoder()
+
+
+@pytest.fixture
+def rec(catalog_dir: Path, index_dir: Path, fake_encoder):
+    from pt_recommender.recommender import Recommender
+
+    return Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+
+
+@pytest.fixture(scope="session")
+def real_recommender():
+    """The shipped catalog with the real MiniLM encoder (slow: builds the index once)."""
+    from pt_recommender.recommender import Recommender
+
+    return Recommender.load()

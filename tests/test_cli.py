@@ -1,0 +1,78 @@
+"""CLI contract: exit codes, one-line errors, formats, fast --help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pt_recommender.cli import main
+
+ENV = {**os.environ, "PT_RECOMMENDER_ENCODER": "fake"}
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pt_recommender.cli", *args], capture_output=True,
+                          text=True, env=env or ENV, timeout=120)
+
+
+def dirs(catalog_dir: Path, index_dir: Path) -> list[str]:
+    return ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir)]
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = ("import sys; from pt_recommender.cli import build_parser; build_parser(); "
+            "import pt_recommender; "
+            "print(sorted(m for m in ('torch','streamlit','faiss','sentence_transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_recommend_json(catalog_dir: Path, index_dir: Path) -> None:
+    p = run("recommend", "medical image segmentation", "-k", "3", "--format", "json",
+            *dirs(catalog_dir, index_dir))
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert 1 <= len(data) <= 3 and {"id", "name", "reason", "url"} <= set(data[0])
+    assert "rebuilding index" in p.stderr
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["recommend", "  "], "query is empty"),
+    (["recommend", "x", "-k", "0"], "k must be"),
+    (["recommend", "x", "--type", "widget"], "unknown type"),
+    (["recommend", "x" * 2001], "at most 2000"),
+])
+def test_usage_errors_exit_2_one_line(args, needle, catalog_dir, index_dir) -> None:
+    p = run(*args, *dirs(catalog_dir, index_dir))
+    assert p.returncode == 2
+    assert needle in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_no_rebuild_exits_3(catalog_dir: Path, index_dir: Path) -> None:
+    p = run("recommend", "segmentation", "--no-rebuild", *dirs(catalog_dir, index_dir))
+    assert p.returncode == 3 and "index not ready" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_bad_catalog_exit_1(catalog_dir: Path, index_dir: Path) -> None:
+    (catalog_dir / "books.yaml").write_text("resources: [")
+    p = run("recommend", "segmentation", *dirs(catalog_dir, index_dir))
+    assert p.returncode == 1 and "validate" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_build_then_recommend_table(catalog_dir: Path, index_dir: Path) -> None:
+    p = run("build", *dirs(catalog_dir, index_dir))
+    assert p.returncode == 0 and "built gen-" in p.stdout
+    p = run("recommend", "plot loss curves", "--no-rebuild", *dirs(catalog_dir, index_dir))
+    assert p.returncode == 0 and "why:" in p.stdout
+
+
+def test_unknown_command_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2

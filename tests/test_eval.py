@@ -1,0 +1,50 @@
+"""The eval command follows shared/eval/README.md to the letter."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pt_recommender.evaluate import Judged, alias_matches, evaluate, load_qrels, score_query
+
+from .conftest import QRELS
+
+
+@pytest.mark.parametrize(("a", "b", "ok"), [
+    ("PyTorch Lightning", "pytorch-lightning", True),
+    ("Deep Learning with PyTorch", "Introduction to Deep Learning with PyTorch", False),
+    ("Programming PyTorch for Deep Learning 1.x", "Programming PyTorch for Deep Learning", True),
+    ("MONAI", "MONAI Label", False),
+    ("语义分割", "语义分割", True),
+    ("", "x", False),
+])
+def test_alias_matching(a: str, b: str, ok: bool) -> None:
+    assert alias_matches(a, b) is ok
+
+
+def test_metrics_by_hand() -> None:
+    j = Judged("q", "x", "en", None, ((("A",), 2), (("B", "Bee"), 1)))
+    m = score_query(["Z", "Bee", "A"], j)
+    dcg = 1 / math.log2(3) + 3 / math.log2(4)
+    idcg = 3 / math.log2(2) + 1 / math.log2(3)
+    assert m["nDCG@10"] == pytest.approx(dcg / idcg)
+    assert m["Recall@10"] == 1.0 and m["MRR"] == 0.5 and m["S@3"] == 1.0
+    assert score_query(["A", "A"], j)["Recall@10"] == 0.5  # a judged resource counts once
+
+
+def test_raising_call_scores_zero() -> None:
+    j = Judged("q", "x", "zh", None, ((("A",), 2),))
+
+    def boom(q, t):
+        raise RuntimeError
+
+    table, _ = evaluate(boom, [j])
+    assert table["zh"]["nDCG@10"] == 0.0 and table["zh"]["n"] == 1
+
+
+@pytest.mark.skipif(not QRELS.is_file(), reason="shared eval set not present")
+def test_dev_qrels_parse() -> None:
+    qrels = load_qrels(QRELS)
+    assert len(qrels) >= 50
+    assert {s for q in qrels for s in q.slices} == {"en", "zh", "typed"}

@@ -1,0 +1,132 @@
+"""Batch export: safe cells, bad rows with line numbers, no silent overwrite, resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pt_recommender.cells import FORMULA_START, safe_cell, safe_url, unsafe_cell
+from pt_recommender.export import COLUMNS, read_queries, recommendation_rows, write_csv_rows
+from pt_recommender.schema import Recommendation
+
+ENV = {**os.environ, "PT_RECOMMENDER_ENCODER": "fake"}
+
+
+def export(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pt_recommender.cli", "export", *args],
+                          capture_output=True, text=True, env=ENV, timeout=300, cwd=cwd)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text())
+def test_cell_neutralised_and_round_trips(value: str) -> None:
+    cell = safe_cell(value)
+    assert not cell.startswith(FORMULA_START)
+    assert unsafe_cell(cell) == value
+    buf = io.StringIO()
+    csv.writer(buf).writerow([cell])
+    assert next(csv.reader(io.StringIO(buf.getvalue()), strict=True)) == [cell] or "\r" in value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(COLUMNS), st.text(max_size=30), min_size=len(COLUMNS)))
+def test_every_column_neutralised(row: dict) -> None:
+    buf = io.StringIO()
+    write_csv_rows(buf, [row], bom=True)
+    text = buf.getvalue()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == list(COLUMNS)
+    for cell in rows[1]:
+        assert not cell.startswith(FORMULA_START)
+
+
+def test_urls_only_http() -> None:
+    assert safe_url("javascript:alert(1)") == "" and safe_url("data:text/html,x") == ""
+    assert safe_url("https://pytorch.org") == "https://pytorch.org"
+    rec = Recommendation("a", "=cmd()", "library", 1.0, "javascript:x", "r", "d", ("t",))
+    row = recommendation_rows("1", "@q", [rec])[0]
+    assert row["url"] == ""
+
+
+def test_read_queries_csv_and_text() -> None:
+    rows = list(read_queries(io.BytesIO(b"id,query\nA,first\n,\"multi\nline\"\n")))
+    assert [(r.line, r.query_id, r.query) for r in rows] == [(2, "A", "first"), (3, "3", "multi\nline")]
+    rows = list(read_queries(io.BytesIO(b"one\n\xff\xfe\nthree\n")))
+    assert rows[1].query is None and rows[1].line == 2 and rows[2].query == "three"
+
+
+def _input(tmp_path: Path, n: int, bad: bool = True) -> Path:
+    lines = ["id,query"]
+    for i in range(n):
+        q = f"medical image segmentation {i}" if i % 3 else f"plot loss curves {i}"
+        lines.append(f"q{i},{q}")
+    if bad:
+        lines.insert(3, "bad1,   ")
+        lines.insert(6, "bad2," + "x" * 2100)
+    path = tmp_path / "in.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_export_bad_rows_and_refusal(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = _input(tmp_path, 20)
+    out = tmp_path / "out.csv"
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "3", "--quiet"]
+    p = export(str(src), "-o", str(out), *common)
+    assert p.returncode == 1, p.stderr
+    assert "2 bad row(s)" in p.stderr
+    body = out.read_bytes()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 20 * 3 and rows[0]["query_id"] == "q0"
+    errors = list(csv.DictReader(io.StringIO(Path(str(out) + ".errors.csv").read_text("utf-8-sig"))))
+    assert [(e["line"], e["query_id"]) for e in errors] == [("4", "bad1"), ("7", "bad2")]
+    p = export(str(src), "-o", str(out), *common)
+    assert p.returncode == 2 and "--force" in p.stderr
+    assert out.read_bytes() == body
+
+
+def test_export_missing_query_column(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,hello\n")
+    p = export(str(src), "-o", str(tmp_path / "o.csv"), "--data-dir", str(catalog_dir),
+               "--index-dir", str(index_dir))
+    assert p.returncode == 2 and "no `query` column" in p.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_resume_after_kill_equals_clean_run(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = _input(tmp_path, 3000, bad=False)
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "5",
+              "--chunk-size", "50", "--quiet"]
+    clean = tmp_path / "clean.csv"
+    assert export(str(src), "-o", str(clean), *common).returncode == 0
+    killed = tmp_path / "killed.csv"
+    journal = Path(str(killed) + ".journal.json")
+    proc = subprocess.Popen([sys.executable, "-m", "pt_recommender.cli", "export", str(src), "-o",
+                             str(killed), *common], env=ENV, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if journal.exists() and json.loads(journal.read_text())["rows_done"] >= 500:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not killed.exists(), "a killed run must not leave a half-written output"
+    done = json.loads(journal.read_text())["rows_done"]
+    assert 0 < done < 3000
+    p = export(str(src), "-o", str(killed), "--resume", *common)
+    assert p.returncode == 0, p.stderr
+    assert killed.read_bytes() == clean.read_bytes()
+    assert not journal.exists()

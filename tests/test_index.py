@@ -1,0 +1,120 @@
+"""Index files: manifest, checksums, staleness, model mismatch, cache, both vector backends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pt_recommender.catalog import load_catalog_bundle
+from pt_recommender.embedding import HashingEncoder
+from pt_recommender.recommender import IndexNotReady, Recommender
+from pt_recommender.store import IndexProblem, build_index, check_index
+from pt_recommender.vectors import FaissIndex, NumpyIndex
+
+
+def _live(index_dir: Path) -> Path:
+    return index_dir / (index_dir / "CURRENT").read_text().strip()
+
+
+def test_manifest_lists_every_file_with_checksum(rec, index_dir: Path) -> None:
+    gen = _live(index_dir)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    assert manifest["model"] == "fake-hashing-256" and manifest["dim"] == 256
+    assert manifest["count"] == len(rec.resources)
+    assert set(manifest["files"]) == {p.name for p in gen.iterdir()} - {"manifest.json"}
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+
+def test_missing_index_is_built_with_one_log_line(catalog_dir, index_dir, caplog) -> None:
+    with caplog.at_level("WARNING", logger="pt_recommender"):
+        Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    lines = [r.getMessage() for r in caplog.records if "rebuilding index" in r.getMessage()]
+    assert len(lines) == 1 and "no index" in lines[0]
+
+
+def test_stale_catalog_rebuilds_or_refuses(rec, catalog_dir, index_dir, caplog) -> None:
+    path = catalog_dir / "courses.yaml"
+    path.write_text(path.read_text().replace("IBM course", "An IBM course"))
+    with pytest.raises(IndexNotReady, match="catalog changed"):
+        Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(),
+                         rebuild=False)
+    with caplog.at_level("WARNING", logger="pt_recommender"):
+        again = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    assert any("catalog changed" in r.getMessage() for r in caplog.records)
+    assert "An IBM course" in again.resource("course-ibm-coursera").description
+    assert json.loads((_live(index_dir) / "manifest.json").read_text())["embedded_new"] == 1
+
+
+def test_other_model_is_detected(rec, catalog_dir, index_dir) -> None:
+    with pytest.raises(IndexNotReady, match="built with model 'fake-hashing-256'"):
+        Recommender.load(data_dir=catalog_dir, index_dir=index_dir,
+                         encoder=HashingEncoder(dim=128), rebuild=False)
+    other = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(dim=128))
+    assert other.vectors.dim == 128
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty", "flip"])
+def test_corrupt_file_detected_before_reading(rec, catalog_dir, index_dir, damage) -> None:
+    path = _live(index_dir) / "vectors.faiss"
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data[len(data) // 3] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexProblem, match="vectors.faiss fails its checksum") as info:
+        check_index(index_dir, "fake-hashing-256", None)
+    assert info.value.kind == "checksum"
+    fixed = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    assert fixed.recommend("medical imaging", k=1)[0].name == "MONAI"
+
+
+def test_embedding_cache_means_no_reembedding(catalog_dir, index_dir) -> None:
+    catalog = load_catalog_bundle(catalog_dir)
+    build_index(catalog, index_dir, HashingEncoder())
+    gen = build_index(catalog, index_dir, HashingEncoder())
+    assert json.loads((gen / "manifest.json").read_text())["embedded_new"] == 0
+
+
+def test_old_generations_pruned(catalog_dir, index_dir) -> None:
+    catalog = load_catalog_bundle(catalog_dir)
+    for _ in range(4):
+        build_index(catalog, index_dir, HashingEncoder())
+    assert len(list(index_dir.glob("gen-*"))) == 2
+
+
+@pytest.mark.parametrize("backend", [NumpyIndex, FaissIndex])
+def test_vector_backends_agree(backend, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(50, 16)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    ref = NumpyIndex(16)
+    ref.add(data)
+    idx = backend(16)
+    idx.add(data)
+    idx.save(tmp_path / "v")
+    loaded = backend.load(tmp_path / "v")
+    s1, i1 = ref.search(data[:5], 7)
+    s2, i2 = loaded.search(data[:5], 7)
+    assert (i1 == i2).all() and np.allclose(s1, s2, atol=1e-5)
+    assert len(loaded) == 50
+
+
+def test_numpy_backend_index_end_to_end(catalog_dir, index_dir) -> None:
+    r = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(),
+                         backend="numpy")
+    assert (_live(index_dir) / "vectors.npy").is_file()
+    assert r.recommend("medical imaging", k=1)[0].name == "MONAI"
+
+
+def test_no_pickle_on_load_path() -> None:
+    src = Path(__file__).resolve().parents[1] / "src" / "pt_recommender"
+    for path in src.glob("*.py"):
+        text = path.read_text()
+        assert "import pickle" not in text and "pickle.load" not in text, path
+        assert "allow_pickle=True" not in text, path

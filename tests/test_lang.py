@@ -1,0 +1,28 @@
+"""Chinese handling: glossary segmentation and CJK bigrams."""
+
+from __future__ import annotations
+
+from pt_recommender.lang import Glossary, cjk_tokens, clean, en_tokens
+
+
+def test_glossary_longest_match_and_passthrough() -> None:
+    g = Glossary([("医学", "medical"), ("医学图像", "medical image"), ("分割", "segmentation"),
+                  ("三维", "3D")])
+    text, terms = g.translate("三维医学图像分割 with MONAI")
+    assert text.lower() == "3d medical image segmentation with monai"
+    assert [zh for zh, _ in terms] == ["三维", "医学图像", "分割"]
+
+
+def test_unknown_characters_are_dropped() -> None:
+    text, terms = Glossary([("分割", "segmentation")]).translate("的分割吗")
+    assert text == "segmentation" and len(terms) == 1
+
+
+def test_cjk_bigrams_and_english_stems() -> None:
+    assert cjk_tokens("语义分割") == ["语义", "义分", "分割"]
+    assert cjk_tokens("库") == ["库"]
+    assert en_tokens("Plotting the loss curves") == ["plot", "loss", "curv"]
+
+
+def test_clean_removes_control_characters() -> None:
+    assert clean("a\x00b\x1fc") == "a b c"

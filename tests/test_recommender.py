@@ -1,0 +1,102 @@
+"""Ranking behaviour on the fixture catalog with the deterministic fake encoder."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import FrozenInstanceError, asdict
+
+import pytest
+
+from pt_recommender.schema import RESOURCE_TYPES, Recommendation
+
+
+def test_returns_at_most_k_records(rec) -> None:
+    out = rec.recommend("medical image segmentation", k=3)
+    assert 1 <= len(out) <= 3
+    assert all(isinstance(r, Recommendation) for r in out)
+    assert "MONAI" in [r.name for r in out[:2]]
+    assert [r.score for r in out] == sorted((r.score for r in out), reverse=True)
+
+
+def test_record_is_frozen_and_serialisable(rec) -> None:
+    r = rec.recommend("learning curves", k=1)[0]
+    with pytest.raises(FrozenInstanceError):
+        r.name = "x"  # type: ignore[misc]
+    assert set(asdict(r)) >= {"id", "name", "type", "score", "url", "reason", "description", "tasks"}
+
+
+def test_reason_names_the_task_and_terms(rec) -> None:
+    r = rec.recommend("semantic segmentation", k=5)
+    deeplab = next(x for x in r if x.id == "model-deeplabv3")
+    assert "Semantic Segmentation" in deeplab.reason
+    assert "segmentation" in deeplab.reason
+
+
+def test_type_filter_only_returns_those_types(rec) -> None:
+    out = rec.recommend("segmentation", k=10, types=["paper", "model"])
+    assert out and {r.type for r in out} <= {"paper", "model"}
+
+
+def test_without_filter_types_are_mixed(rec) -> None:
+    out = rec.recommend("semantic segmentation", k=6)
+    assert len({r.type for r in out}) >= 3
+
+
+def test_intent_word_prefers_that_type(rec) -> None:
+    out = rec.recommend("image classification dataset", k=3)
+    assert out[0].type == "dataset"
+
+
+def test_chinese_query_uses_task_names_and_glossary(rec) -> None:
+    out = rec.recommend("三维医学图像分割", k=3)
+    monai = next(r for r in out[:2] if r.name == "MONAI")
+    assert "Medical Image Segmentation" in monai.reason
+    out = rec.recommend("绘制损失曲线", k=3)
+    assert "tensorboard" in {r.id for r in out} or "api-tb-add-scalar" in {r.id for r in out}
+
+
+@pytest.mark.parametrize("bad", ["", "   \t\n", "\x00\x01", "x" * 2001])
+def test_bad_query_raises_value_error(rec, bad: str) -> None:
+    with pytest.raises(ValueError, match="query"):
+        rec.recommend(bad)
+
+
+@pytest.mark.parametrize("k", [0, 101, -1, 2.5, True])
+def test_bad_k(rec, k) -> None:
+    with pytest.raises(ValueError, match="k must be"):
+        rec.recommend("segmentation", k=k)
+
+
+def test_unknown_type_lists_allowed(rec) -> None:
+    with pytest.raises(ValueError, match="allowed: " + ", ".join(RESOURCE_TYPES)):
+        rec.recommend("segmentation", types=["widget"])
+
+
+def test_single_equals_batch(rec) -> None:
+    queries = ["medical imaging", "plot loss curves", "语义分割模型"]
+    batch = rec.recommend_batch(queries, k=5)
+    assert batch == [rec.recommend(q, k=5) for q in queries]
+
+
+def test_concurrent_reads_match_serial(rec) -> None:
+    queries = ["medical imaging", "plot loss curves", "image classification", "语义分割"] * 4
+    expected = [rec.recommend(q, k=5) for q in queries]
+    got: list = [None] * len(queries)
+
+    def work(i: int) -> None:
+        got[i] = rec.recommend(queries[i], k=5)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == expected
+
+
+def test_ablations_change_legs(rec) -> None:
+    q = "medical image segmentation"
+    full = rec.recommend(q, k=5)
+    lexical_only = rec.with_options(dense=False, taxonomy=False, intent=False).recommend(q, k=5)
+    assert full and lexical_only
+    assert rec.options.dense  # the view did not change the original

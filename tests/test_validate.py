@@ -1,0 +1,131 @@
+"""`pt-recommender validate`: every broken catalog gets its own clear message."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from pt_recommender.catalog import CatalogError, load_catalog, load_catalog_bundle
+from pt_recommender.cli import main
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data"
+
+
+def _problems(data_dir: Path) -> list[str]:
+    with pytest.raises(CatalogError) as info:
+        load_catalog_bundle(data_dir)
+    return info.value.problems
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_fixture_catalog_is_valid(catalog_dir: Path) -> None:
+    resources = load_catalog(catalog_dir)
+    assert {"id", "name", "type", "aliases", "description", "url", "tasks"} <= set(
+        resources[0].__dataclass_fields__)
+    assert len({r.id for r in resources}) == len(resources)
+
+
+def test_shipped_catalog_is_valid(capsys) -> None:
+    assert main(["validate", "--data-dir", str(SHIPPED)]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_missing_field(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "courses.yaml", "  platform: Coursera\n", "")
+    _edit(catalog_dir / "courses.yaml", "  url: https://www.coursera.org/learn/deep-neural-networks-with-pytorch\n", "")
+    assert "courses.yaml:course-ibm-coursera:url: required field is missing or empty" in _problems(catalog_dir)
+
+
+def test_dangling_task_and_link(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "models.yaml", "tasks: [image-classification]", "tasks: [no-such-task]")
+    _edit(catalog_dir / "models.yaml", "paper: [paper-resnet]", "paper: [paper-missing]")
+    problems = _problems(catalog_dir)
+    assert "models.yaml:model-resnet:tasks: unknown task 'no-such-task'" in problems
+    assert "models.yaml:model-resnet:links.paper: unknown resource id 'paper-missing'" in problems
+
+
+def test_duplicate_id_and_name(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "datasets.yaml", "id: dataset-msd", "id: dataset-cifar10")
+    problems = _problems(catalog_dir)
+    assert "datasets.yaml:dataset-cifar10:id: duplicate id" in problems
+
+
+def test_javascript_url(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "websites.yaml", "url: https://paperswithcode.com/", "url: javascript:alert(1)")
+    assert "websites.yaml:site-pwc:url: must be an https URL" in _problems(catalog_dir)
+
+
+def test_yaml_syntax_error(catalog_dir: Path) -> None:
+    (catalog_dir / "books.yaml").write_text("resources:\n- id: [unclosed\n")
+    problems = _problems(catalog_dir)
+    assert len(problems) == 1 and problems[0].startswith("books.yaml:-:-: line ")
+    assert "YAML error" in problems[0]
+
+
+def test_python_tag_is_refused_not_executed(catalog_dir: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    (catalog_dir / "books.yaml").write_text(
+        f"resources: !!python/object/apply:os.system ['touch {marker}']\n")
+    problems = _problems(catalog_dir)
+    assert problems[0].startswith("books.yaml:-:-:") and "python/object" in problems[0]
+    assert not marker.exists()
+
+
+def test_alias_bomb_refused_fast(catalog_dir: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
+              for i in range(1, 10)]
+    (catalog_dir / "books.yaml").write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    problems = _problems(catalog_dir)
+    assert time.perf_counter() - start < 1.0
+    assert "books.yaml:-:-: line 2: anchors and aliases are not allowed" in problems
+
+
+def test_cycle_and_unknown_parent(catalog_dir: Path) -> None:
+    tax = catalog_dir / "taxonomy.yaml"
+    _edit(tax, "area: computer-vision, name_zh: 图像分割}", "area: computer-vision, parent: semantic-segmentation, name_zh: 图像分割}")
+    _edit(tax, "{id: image-classification, name: Image Classification, area: computer-vision,",
+          "{id: image-classification, name: Image Classification, area: computer-vision, parent: nowhere,")
+    problems = _problems(catalog_dir)
+    assert "taxonomy.yaml:image-segmentation:parent: cycle in the task tree" in problems
+    assert "taxonomy.yaml:image-classification:parent: unknown task 'nowhere'" in problems
+
+
+def test_every_problem_reported_at_once(catalog_dir: Path, capsys) -> None:
+    _edit(catalog_dir / "websites.yaml", "url: https://paperswithcode.com/", "url: http://paperswithcode.com/")
+    _edit(catalog_dir / "datasets.yaml", "tasks: [image-classification]", "tasks: []")
+    _edit(catalog_dir / "apis.yaml", "Transform that standardises", "Walks through writing images, graphs and loss curves from a PyTorch training loop to TensorBoard. X")
+    assert main(["validate", "--data-dir", str(catalog_dir)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "websites.yaml:site-pwc:url: must be an https URL" in out
+    assert "datasets.yaml:dataset-cifar10:tasks: required field is missing or empty" in out
+    assert len(out) >= 2
+
+
+def test_duplicate_description(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "courses.yaml",
+          "description: IBM course on Coursera covering tensors, regression, softmax and convolutional networks in PyTorch.",
+          "description: Sixty thousand tiny 32x32 colour photos in ten classes, the classic small image classification benchmark.")
+    assert any(":description: duplicate description" in p and "course-ibm-coursera" in p
+               and "dataset-cifar10" in p for p in _problems(catalog_dir))
+
+
+def test_model_without_paper(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "models.yaml", "  links: {paper: [paper-resnet]}\n", "")
+    assert "models.yaml:model-resnet:links: a model must link to its paper (links.paper)" in _problems(catalog_dir)
+
+
+def test_wrong_types(catalog_dir: Path) -> None:
+    _edit(catalog_dir / "papers.yaml", "year: 2015", "year: last year")
+    _edit(catalog_dir / "libraries.yaml", "tags: [medical, 3d]", "tags: medical")
+    problems = _problems(catalog_dir)
+    assert "papers.yaml:paper-resnet:year: must be a whole number between 1800 and 2100" in problems
+    assert "libraries.yaml:monai:tags: must be a list of strings" in problems
