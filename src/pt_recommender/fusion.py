@@ -24,6 +24,15 @@ def max_normalise(scores: Mapping[str, float]) -> dict[str, float]:
     return {i: s / top for i, s in scores.items()} if top > 0 else {i: 0.0 for i in scores}
 
 
+def min_max(scores: Mapping[str, float]) -> dict[str, float]:
+    """Rescale one leg's candidate scores to [0, 1] (best 1, worst candidate 0)."""
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    span = hi - lo
+    return {i: ((s - lo) / span if span > 0 else 1.0) for i, s in scores.items()}
+
+
 def weighted(legs: Sequence[Mapping[str, float]], weights: Sequence[float]) -> dict[str, float]:
     """Weighted sum of max-normalised leg scores."""
     out: dict[str, float] = {}

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from .lang import cjk_tokens, en_tokens, en_words
 from .query import Query
-from .schema import Resource, Task
+from .schema import Area, Resource, Task
 
 TYPE_LABELS = {
     "library": "Library", "model": "Model", "paper": "Paper", "dataset": "Dataset",
@@ -59,14 +59,19 @@ def matched_terms(query: Query, resource: Resource, tasks: Mapping[str, Task]) -
 
 
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
-           via_task: str | None, legs: Sequence[str]) -> str:
+           via_task: str | None, legs: Sequence[str],
+           areas: Mapping[str, Area] | None = None) -> str:
     """One line a user can check: kind, matched task, matched words, how it was found."""
     label = TYPE_LABELS.get(resource.type, resource.type)
     parts = []
+    area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
     if via_task and via_task in tasks:
         t = tasks[via_task]
         zh = f" / {t.name_zh}" if query.lang == "zh" and t.name_zh else ""
         parts.append(f"{label} filed under the task “{t.name}{zh}” you named")
+    elif area is not None:
+        zh = f" / {area.name_zh}" if query.lang == "zh" and area.name_zh else ""
+        parts.append(f"{label} in the area “{area.name}{zh}” you named")
     else:
         parts.append(label)
     terms = matched_terms(query, resource, tasks)

@@ -16,6 +16,7 @@ from .catalog import Catalog, content_hash, default_data_dir, load_catalog_bundl
 from .embedding import Encoder, configured_name, make_encoder
 from .lang import Glossary, has_cjk
 from .lexical import LexicalIndex
+from .prior import prior
 from .query import Query, analyse, check_k, check_query, check_types
 from .ranking import diversify, reason
 from .schema import Area, Recommendation, Resource, Task
@@ -44,8 +45,11 @@ class Options:
     k0: int = 50
     w_dense: float = 1.0
     w_lexical: float = 1.0
-    w_task: float = 0.6
+    w_task: float = 0.4
     w_intent: float = 0.35
+    w_library: float = 0.2
+    w_prior: float = 0.4
+    fusion: str = "score"
 
 
 class Recommender:
@@ -66,7 +70,8 @@ class Recommender:
         self.types = [r.type for r in self.resources]
         self.row_of = {r.id: i for i, r in enumerate(self.resources)}
         self.lexical = LexicalIndex([lexical_doc(r, self.tasks) for r in self.resources])
-        self.matcher = TaskMatcher(self.tasks)
+        self.matcher = TaskMatcher(self.tasks, self.areas)
+        self.prior = prior(self.resources)
         self.glossary = Glossary(_glossary_pairs(glossary, self.tasks, self.areas, self.resources))
 
     # ---------------------------------------------------------------- construction
@@ -150,18 +155,31 @@ class Recommender:
         def allowed(row: int) -> bool:
             return row >= 0 and (types is None or self.types[row] in types)
 
-        rankings, weights, legs = [], [], []
+        legs_scores: list[dict[str, float]] = []
+        weights, legs = [], []
         if dense is not None:
-            rows = [int(r) for r in dense[0] if allowed(int(r))][: opt.k0]
-            rankings.append(rows)
+            pairs = [(int(r), float(s)) for r, s in zip(dense[0], dense[1], strict=True)
+                     if allowed(int(r))][: opt.k0]
+            legs_scores.append({str(r): s for r, s in pairs})
             weights.append(opt.w_dense)
             legs.append("dense")
         if opt.lexical:
             hits = self.lexical.search(list(q.tokens), len(self.resources))
-            rankings.append([r for r, _ in hits if allowed(r)][: opt.k0])
+            legs_scores.append({str(r): s for r, s in hits if allowed(r)}
+                               if not types else
+                               dict([(str(r), s) for r, s in hits if allowed(r)][: opt.k0]))
+            legs_scores[-1] = dict(list(legs_scores[-1].items())[: opt.k0])
             weights.append(opt.w_lexical)
             legs.append("lexical")
-        scores = fusion.rrf([[str(r) for r in rk] for rk in rankings], weights)
+        if opt.fusion == "score":
+            scores = fusion.weighted([fusion.min_max(ls) for ls in legs_scores], weights)
+        else:
+            scores = fusion.rrf([list(ls) for ls in legs_scores], weights)
+        if opt.w_library and not q.intent and not types:
+            scores = fusion.add(scores, {key: 1.0 for key in scores
+                                         if self.types[int(key)] == "library"}, opt.w_library)
+        if opt.w_prior:
+            scores = fusion.add(scores, {key: self.prior[int(key)] for key in scores}, opt.w_prior)
         via: dict[int, str] = {}
         if opt.taxonomy and q.tasks:
             lifted = {row: b for row, b in lift(q.tasks, self.resources, self.matcher).items()
@@ -179,7 +197,7 @@ class Recommender:
             r = self.resources[row]
             out.append(Recommendation(
                 id=r.id, name=r.name, type=r.type, score=round(float(s), 4), url=r.url,
-                reason=reason(q, r, self.tasks, via.get(row), legs), description=r.description,
+                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas), description=r.description,
                 tasks=r.tasks, status=r.status,
             ))
         return out

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from .lang import clean, en_tokens
-from .schema import Resource, Task
+from .schema import Area, Resource, Task
 
 PRIMARY, SECONDARY, CHILD = 1.0, 0.85, 0.6
 
@@ -14,7 +14,7 @@ PRIMARY, SECONDARY, CHILD = 1.0, 0.85, 0.6
 class TaskMatcher:
     """Phrase table of every task name and alias; the longest matches win."""
 
-    def __init__(self, tasks: Mapping[str, Task]):
+    def __init__(self, tasks: Mapping[str, Task], areas: Mapping[str, Area] | None = None):
         self.tasks = dict(tasks)
         self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
         self.zh: list[tuple[str, str]] = []
@@ -27,10 +27,21 @@ class TaskMatcher:
                 p = clean(phrase).strip()
                 if len(p) >= 2:
                     self.zh.append((p, t.id))
+        for a in (areas or {}).values():
+            for phrase in (a.name, *a.aliases):
+                toks = frozenset(en_tokens(phrase))
+                if toks:
+                    self.en.append((toks, f"area:{a.id}", phrase))
+            for phrase in (a.name_zh, *a.aliases_zh):
+                p = clean(phrase).strip()
+                if len(p) >= 2:
+                    self.zh.append((p, f"area:{a.id}"))
         self.children: dict[str, list[str]] = defaultdict(list)
         for t in tasks.values():
             if t.parent:
                 self.children[t.parent].append(t.id)
+            else:  # an area's top-level tasks are its children
+                self.children[f"area:{t.area}"].append(t.id)
 
     def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
@@ -49,7 +60,7 @@ class TaskMatcher:
         kept = {tid: toks for tid, toks in hits.items()
                 if not any(toks < other for o, other in hits.items() if o != tid)}
         size = max(len(have), 1)
-        return {tid: min(1.0, 0.5 + 0.5 * len(toks) / size) for tid, toks in kept.items()}
+        return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
 
     def descendants(self, task_id: str) -> list[str]:
         out, stack = [], list(self.children.get(task_id, []))

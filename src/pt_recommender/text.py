@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .lang import cjk_tokens, en_tokens, has_cjk
@@ -39,9 +40,29 @@ def embed_text(resource: Resource, tasks: Mapping[str, Task]) -> str:
     return " ".join(p for p in parts if p)
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_PREFIXES = ("pytorch", "torch", "py")
+
+
+def name_parts(name: str) -> str:
+    """Sub-words of a compound name so "TorchAudio" or "torchvision" also index "audio", "vision"."""
+    out = []
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", name):
+        parts = _CAMEL.sub(" ", word).split()
+        low = word.lower()
+        for prefix in _PREFIXES:
+            if low.startswith(prefix) and len(low) - len(prefix) >= 3:
+                parts.append(low[len(prefix):])
+                break
+        if len(parts) > 1:
+            out.extend(parts)
+    return " ".join(out)
+
+
 def lexical_doc(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
     """BM25 tokens: English stems plus CJK bigrams, with names and tasks weighted up."""
     names = " ".join((resource.name, *resource.aliases))
+    names += " " + name_parts(names)
     task_text = " ".join(
         " ".join(tasks[t].all_names) for t in resource.tasks if t in tasks
     )

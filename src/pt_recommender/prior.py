@@ -1,0 +1,72 @@
+"""A popularity prior from the catalog itself: how often other entries mention or link to one.
+
+Well-known resources (ImageNet, TensorBoard, MONAI) are named in many other entries'
+descriptions, metrics and links; niche ones are not. Counting those mentions gives a
+fact-based authority signal, like citation counts, without any outside data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from .schema import Resource
+
+MIN_NAME_CHARS = 4
+
+
+ENTITY_TYPES = frozenset(("library", "dataset", "model", "paper", "api"))
+CURATED_SOURCE = "seed-ch8"
+
+
+def _names(r: Resource) -> list[str]:
+    """Case-kept names: "Text" the tutorial topic must not match every "text" in a sentence."""
+    if r.type not in ENTITY_TYPES:
+        return []
+    names = {n.strip() for n in (r.name, *r.aliases) if n.isascii()}
+    # a lower-case plain word ("crop", "higher") is too common to count; identifiers are fine
+    return [n for n in names if len(n) >= MIN_NAME_CHARS
+            and (not n.islower() or "_" in n or any(c.isdigit() for c in n))]
+
+
+def mention_counts(resources: Sequence[Resource]) -> list[int]:
+    """For each resource, how many *other* resources name it or link to it."""
+    owner: dict[str, set[int]] = {}
+    for i, r in enumerate(resources):
+        for n in _names(r):
+            owner.setdefault(n, set()).add(i)
+    # names shared by several resources say nothing about any one of them
+    unique = {n: next(iter(ids)) for n, ids in owner.items() if len(ids) == 1}
+    counts = [0] * len(resources)
+    if not unique:
+        return counts
+    pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(
+        re.escape(n) for n in sorted(unique, key=len, reverse=True)) + r")(?![0-9A-Za-z])")
+    row_of = {r.id: i for i, r in enumerate(resources)}
+    for i, r in enumerate(resources):
+        text = " ".join((r.description, *r.tags, *r.metrics))
+        cited = {unique[m] for m in pattern.findall(text)}
+        for targets in r.links.values():
+            if isinstance(targets, list):
+                cited.update(row_of[t] for t in targets if t in row_of)
+        for j in cited - {i}:
+            counts[j] += 1
+    return counts
+
+
+def popularity(resources: Sequence[Resource]) -> list[float]:
+    """Mentions squashed to [0, 1] on a log scale."""
+    counts = mention_counts(resources)
+    top = max(counts, default=0)
+    return [math.log1p(c) / math.log1p(top) if top else 0.0 for c in counts]
+
+
+def curated(resources: Sequence[Resource]) -> list[float]:
+    """1.0 for resources the reference book's chapter names (an editor's pick), else 0."""
+    return [1.0 if CURATED_SOURCE in r.source else 0.0 for r in resources]
+
+
+def prior(resources: Sequence[Resource]) -> list[float]:
+    """Half editorial curation, half catalog popularity, in [0, 1]."""
+    return [0.5 * c + 0.5 * p for c, p in zip(curated(resources), popularity(resources), strict=True)]
