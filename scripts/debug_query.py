@@ -14,7 +14,7 @@ for query in sys.argv[1:]:
     print("   tokens:", q.tokens)
     vec = rec.encoder.encode([q.english])
     scores, rows = rec.vectors.search(vec, 10)
-    print("   dense:  ", [f"{rec.resources[r].name}:{s:.2f}" for r, s in zip(rows[0], scores[0])])
+    print("   dense:  ", [f"{rec.resources[r].name}:{s:.2f}" for r, s in zip(rows[0], scores[0], strict=True)])
     hits = rec.lexical.search(list(q.tokens), 10)
     print("   bm25:   ", [f"{rec.resources[r].name}:{s:.1f}" for r, s in hits])
     for i, r in enumerate(rec.recommend(query, k=10), 1):

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   echo "== installing Debian's chromium and chromium-driver for the browser test"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 bash scripts/bootstrap.sh app,dev
 export HF_HUB_OFFLINE=1

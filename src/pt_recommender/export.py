@@ -22,6 +22,7 @@ COLUMNS = ("query_id", "query", "rank", "id", "name", "type", "score", "url", "r
 ERROR_COLUMNS = ("line", "query_id", "query", "error")
 BOM = "\ufeff"
 MAX_ROWS_APP = 5000
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,25 @@ def export_bytes(recommend_batch: Callable[..., list[list[Recommendation]]],
         if progress:
             progress(done)
     return buf.getvalue().encode("utf-8"), errors, n_out
+
+
+def check_upload(name: str, data: bytes) -> str | None:
+    """A message naming what is wrong with an uploaded query file, or None when it is usable."""
+    if not name.lower().endswith(".csv"):
+        return "Please upload a .csv file."
+    if len(data) > MAX_UPLOAD_BYTES:
+        return f"The file is {len(data) / 1e6:.1f} MB; the limit is 5 MB."
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "The file is not UTF-8 text; please save it as UTF-8 CSV."
+    lines = text.splitlines()
+    header = next(csv.reader(lines[:1]), []) if lines else []
+    if "query" not in [h.strip().lower() for h in header]:
+        return "The CSV needs a `query` column (its header row must name it)."
+    if len(lines) - 1 > MAX_ROWS_APP * 4:  # cheap early stop; exact count after parsing
+        return f"The CSV has more than {MAX_ROWS_APP} rows; the limit is {MAX_ROWS_APP}."
+    return None
 
 
 # ------------------------------------------------------------------ CLI side

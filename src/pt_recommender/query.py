@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .lang import Glossary, clean, cjk_tokens, en_tokens, en_words, has_cjk, stem
+from .lang import Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
 from .schema import RESOURCE_TYPES
 from .taxonomy import TaskMatcher
 

@@ -13,12 +13,13 @@ TYPE_LABELS = {
     "api": "API", "tutorial": "Tutorial", "book": "Book", "course": "Course",
     "website": "Website",
 }
-DIVERSITY_DECAY = 0.85
+DIVERSITY_DECAY = 0.9
+FREE_PER_TYPE = 2
 
 
 def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
               favoured: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
-    """Greedy re-rank: each further result of an already-shown type is discounted.
+    """Greedy re-rank: past the first two of a type, each further one is discounted.
 
     Types the query asks for (`favoured`) are not discounted, so "courses to learn X"
     may fill the page with courses while "object detection" mixes kinds.
@@ -30,7 +31,8 @@ def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
         best_i, best_s = 0, float("-inf")
         for i, (row, s) in enumerate(pool):
             t = types[row]
-            adj = s if t in favoured else s * DIVERSITY_DECAY ** seen.get(t, 0)
+            extra = max(0, seen.get(t, 0) - FREE_PER_TYPE + 1)
+            adj = s if t in favoured else s * DIVERSITY_DECAY ** extra
             if adj > best_s:
                 best_i, best_s = i, adj
         row, s = pool.pop(best_i)

@@ -20,8 +20,7 @@ from .prior import prior
 from .query import Query, analyse, check_k, check_query, check_types
 from .ranking import diversify, reason
 from .schema import Area, Recommendation, Resource, Task
-from .store import (IndexProblem, Progress, build_index, check_index, default_index_dir,
-                    load_generation)
+from .store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
 from .taxonomy import TaskMatcher, lift
 from .text import lexical_doc
 from .vectors import NumpyIndex, VectorIndex
@@ -79,8 +78,9 @@ class Recommender:
     def from_catalog(cls, catalog: Catalog, encoder: Encoder,
                      options: Options | None = None) -> Recommender:
         """In-memory recommender (no index files): for tests and small custom catalogs."""
-        from .store import embed_catalog
         import tempfile
+
+        from .store import embed_catalog
 
         with tempfile.TemporaryDirectory() as tmp:
             matrix, _ = embed_catalog(catalog, encoder, Path(tmp))

@@ -1,0 +1,142 @@
+"""Data for the UI (no Streamlit here): filtered search, card facts, task pages, leaderboards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .query import analyse, check_k
+from .schema import Recommendation, Resource, Task
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Libraries", ("library",)),
+    ("Models", ("model",)),
+    ("Papers", ("paper",)),
+    ("Datasets", ("dataset",)),
+    ("Learning", ("tutorial", "book", "course", "website")),
+    ("APIs", ("api",)),
+)
+INACTIVE = frozenset(("archived", "deprecated"))
+
+
+def search(rec, query: str, k: int = 10, types: Iterable[str] | None = None,  # noqa: ANN001
+           task: str | None = None, area: str | None = None, hide_inactive: bool = False
+           ) -> list[Recommendation]:
+    """`recommend` plus the app's filters; over-fetches so filtering still fills k."""
+    k = check_k(k)
+    filtered = bool(task or area or hide_inactive)
+    recs = rec.recommend(query, k=100 if filtered else k, types=list(types) if types else None)
+    allowed_tasks = _task_closure(rec, task, area)
+    out = []
+    for r in recs:
+        if hide_inactive and r.status in INACTIVE:
+            continue
+        if allowed_tasks is not None and not allowed_tasks.intersection(r.tasks):
+            continue
+        out.append(r)
+    return out[:k]
+
+
+def _task_closure(rec, task: str | None, area: str | None) -> set[str] | None:  # noqa: ANN001
+    if not task and not area:
+        return None
+    ids = {t.id for t in rec.tasks.values() if area and t.area == area}
+    if task:
+        ids |= {task, *rec.matcher.descendants(task)}
+    return ids
+
+
+def grouped(recs: Sequence[Recommendation]) -> list[tuple[str, list[Recommendation]]]:
+    """Results by group, groups in the order of their best result."""
+    out = []
+    for label, types in GROUPS:
+        items = [r for r in recs if r.type in types]
+        if items:
+            out.append((label, items))
+    order = {r.id: i for i, r in enumerate(recs)}
+    return sorted(out, key=lambda g: order[g[1][0].id])
+
+
+def facts(res: Resource, rec) -> list[str]:  # noqa: ANN001
+    """The facts users look for on a card, as short plain strings."""
+    out: list[str] = []
+    if res.authors:
+        names = ", ".join(res.authors[:3]) + (" et al." if len(res.authors) > 3 else "")
+        out.append(f"Authors: {names}")
+    if res.year:
+        out.append(f"Year: {res.year}")
+    for label, value in (("Publisher", res.publisher), ("Platform", res.platform),
+                         ("Instructor", res.instructor), ("License", res.license)):
+        if value:
+            out.append(f"{label}: {value}")
+    if res.params:
+        out.append(f"Params: {res.params / 1e6:.1f}M")
+    for name, value in list(res.metrics.items())[:4]:
+        out.append(f"{name}: {value:g}")
+    for pid in res.links.get("paper", []) if isinstance(res.links.get("paper"), list) else []:
+        paper = rec.resource(pid)
+        if paper:
+            out.append(f"Paper: {paper.name}")
+    if res.status != "active":
+        succ = rec.resource(res.successor) if res.successor else None
+        out.append(f"Status: {res.status}" + (f" → {succ.name}" if succ else ""))
+    return out
+
+
+@dataclass
+class TaskPage:
+    task: Task
+    area: str
+    parent: Task | None
+    subtasks: list[Task]
+    groups: list[tuple[str, list[Resource]]] = field(default_factory=list)
+    leaderboard: list[dict] = field(default_factory=list)
+
+
+def matched_task(rec, query: str) -> str | None:  # noqa: ANN001
+    """The strongest taxonomy task a query names, if any."""
+    q = analyse(query, rec.glossary, rec.matcher)
+    tasks = {t: s for t, s in q.tasks.items() if t in rec.tasks}
+    return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
+
+
+def task_page(rec, task_id: str) -> TaskPage:  # noqa: ANN001
+    """Papers-with-Code style page: the task, its tree, its resources and a model leaderboard."""
+    task = rec.tasks[task_id]
+    scope = {task_id, *rec.matcher.descendants(task_id)}
+    members = [r for r in rec.resources if scope.intersection(r.tasks)]
+    members.sort(key=lambda r: (-rec.prior[rec.row_of[r.id]], r.name.lower()))
+    groups = []
+    for label, types in GROUPS:
+        items = [r for r in members if r.type in types]
+        if items:
+            groups.append((label, items))
+    area = rec.areas.get(task.area)
+    return TaskPage(
+        task=task, area=area.name if area else task.area,
+        parent=rec.tasks.get(task.parent) if task.parent else None,
+        subtasks=sorted((t for t in rec.tasks.values() if t.parent == task_id), key=lambda t: t.name),
+        groups=groups, leaderboard=leaderboard([r for r in members if r.type == "model"], rec),
+    )
+
+
+def leaderboard(models: Sequence[Resource], rec) -> list[dict]:  # noqa: ANN001
+    """One row per model with its metrics, best first on the most common metric."""
+    metric_count: dict[str, int] = {}
+    for m in models:
+        for name in m.metrics:
+            metric_count[name] = metric_count.get(name, 0) + 1
+    rows = []
+    for m in models:
+        if not m.metrics:
+            continue
+        paper = next((rec.resource(p) for p in m.links.get("paper", []) or []), None)
+        row = {"Model": m.name, "Params (M)": round(m.params / 1e6, 1) if m.params else None,
+               **{k: v for k, v in m.metrics.items()}, "Paper": paper.name if paper else ""}
+        rows.append(row)
+    if metric_count:
+        main = max(metric_count, key=lambda n: (metric_count[n], n))
+        lower_better = "epe" in main.lower() or main.lower().startswith("fl")
+        rows.sort(key=lambda r: (r.get(main) is None,
+                                 (r.get(main) or 0) * (1 if lower_better else -1)))
+    return rows

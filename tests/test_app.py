@@ -1,0 +1,94 @@
+"""Streamlit AppTest: cards render, filters narrow, URL restores a search, bad input messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pt_recommender.export import MAX_ROWS_APP, check_upload
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(monkeypatch, catalog_dir, index_dir):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PT_RECOMMENDER_ENCODER", "fake")
+    monkeypatch.setenv("PT_RECOMMENDER_DATA_DIR", str(catalog_dir))
+    monkeypatch.setenv("PT_RECOMMENDER_INDEX_DIR", str(index_dir))
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _text(at) -> str:
+    return "\n".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error, *at.subheader])
+
+
+def test_query_renders_cards(app) -> None:
+    app.run()
+    app.text_input(key="q").input("medical image segmentation").run()
+    assert not app.exception
+    text = _text(app)
+    assert "MONAI" in text and "Why:" in text
+    assert any(s.value.startswith("Libraries") for s in app.subheader)
+
+
+def test_type_filter_narrows(app) -> None:
+    app.run()
+    app.sidebar.multiselect[0].select("dataset").run()
+    app.text_input(key="q").input("medical image segmentation").run()
+    heads = [s.value for s in app.subheader]
+    assert heads and all(h.startswith("Datasets") for h in heads)
+    assert app.query_params["type"] in ("dataset", ["dataset"])
+
+
+def test_query_params_restore_search(app) -> None:
+    app.query_params["q"] = "plot loss curves"
+    app.run()
+    assert app.text_input(key="q").value == "plot loss curves"
+    assert "TensorBoard" in _text(app)
+
+
+def test_example_button_runs_chinese_query(app) -> None:
+    app.run()
+    app.button(key="ex-三维医学图像分割").click().run()
+    assert "MONAI" in _text(app)
+
+
+def test_empty_query_gives_hint(app) -> None:
+    app.run()
+    app.text_input(key="q").input("   ").run()
+    assert any("Type a task description" in i.value for i in app.info)
+    assert not app.subheader
+
+
+def test_overlong_query_message(app) -> None:
+    app.run()
+    app.text_input(key="q").input("x" * 2500).run()
+    assert any("2500 characters" in e.value for e in app.error)
+
+
+def test_markup_in_query_is_not_rendered(app) -> None:
+    app.run()
+    app.text_input(key="q").input("<script>alert(1)</script> [x](javascript:alert(1))").run()
+    assert not app.exception
+    for m in app.markdown:
+        assert "<script>" not in m.value and "](javascript:" not in m.value
+
+
+@pytest.mark.parametrize(("name", "data", "needle"), [
+    ("q.txt", b"query\nx\n", "upload a .csv"),
+    ("q.csv", b"\xff\xfe\x00bad", "not UTF-8"),
+    ("q.csv", b"text,id\nx,1\n", "needs a `query` column"),
+    ("q.csv", b"query\n" + b"x" * (5 * 1024 * 1024 + 1), "limit is 5 MB"),
+    ("q.csv", b"query\n" + b"q\n" * (MAX_ROWS_APP * 4 + 5), f"limit is {MAX_ROWS_APP}"),
+])
+def test_upload_problems_named(name: str, data: bytes, needle: str) -> None:
+    assert needle in (check_upload(name, data) or "")
+
+
+def test_good_upload_accepted() -> None:
+    assert check_upload("q.csv", "id,query\n1,语义分割\n".encode()) is None

@@ -1,0 +1,179 @@
+"""End to end in headless Chromium: type a task, see MONAI, download the CSV, no markup runs.
+
+Also measures the time from pressing Enter to cards shown on a warm app (median of 10),
+written to artifacts/browser_timing.json together with a screenshot.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+XSS_ENTRY = """
+- id: xss-probe
+  name: "<img src=x onerror=window.__xss=1>Markup probe"
+  type: library
+  description: "<script>window.__xss=2</script> Probe entry for medical segmentation markup escaping <b>bold</b>."
+  url: https://example.org/probe
+  tasks: [medical-image-segmentation]
+"""
+TIMED = [("graph neural networks", "PyTorch Geometric"), ("differential privacy", "Opacus"),
+         ("Bayesian optimization", "BoTorch"), ("model interpretability", "Captum"),
+         ("hyperparameter optimization", "Optuna"), ("audio processing", "TorchAudio"),
+         ("distributed training", "Horovod"), ("adversarial attacks", "AdverTorch"),
+         ("probabilistic programming", "Pyro"), ("3D deep learning with meshes", "PyTorch3D")]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_recommender):
+    """`streamlit run app.py` on a free loopback port, over the shipped catalog plus a markup probe."""
+    tmp = tmp_path_factory.mktemp("browser")
+    data, index = tmp / "data", tmp / "index"
+    shutil.copytree(ROOT / "data", data)
+    with open(data / "libraries.yaml", "a", encoding="utf-8") as fh:
+        fh.write(XSS_ENTRY)
+    index.mkdir()
+    live = ROOT / "index"
+    for sub in ("models", "cache"):  # reuse the ONNX export and embeddings: only the probe is new
+        if (live / sub).is_dir():
+            shutil.copytree(live / sub, index / sub)
+    port = _free_port()
+    env = {**os.environ, "PT_RECOMMENDER_DATA_DIR": str(data), "PT_RECOMMENDER_INDEX_DIR": str(index),
+           "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    import urllib.request
+
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.fail("Debian's chromium and chromium-driver are required (scripts/test.sh installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1400,2200",
+                f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                           "download.prompt_for_download": False})
+    drv = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    drv.downloads = downloads
+    yield drv
+    drv.quit()
+
+
+def _wait(drv, condition, timeout: float = 120.0):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, timeout, poll_frequency=0.02).until(condition)
+
+
+def _body(drv) -> str:
+    return drv.execute_script("return document.body.innerText")
+
+
+def _search(drv, query: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = _wait(drv, lambda d: d.find_element(By.CSS_SELECTOR, "input[aria-label='Describe your task']"))
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    box.send_keys(query)
+    box.send_keys(Keys.ENTER)
+
+
+def test_search_download_and_timing(server, driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.get(server)
+    _search(driver, "3D medical segmentation")
+    _wait(driver, lambda d: d.find_elements(By.LINK_TEXT, "MONAI"))
+    assert "Libraries" in _body(driver)
+    driver.save_screenshot(str(ARTIFACTS / "browser_search.png"))
+
+    button = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                                      if b.text.strip() == "Download CSV"])[0]
+    button.click()
+    target = driver.downloads / "recommendations.csv"
+    _wait(driver, lambda d: target.exists() and target.stat().st_size > 0, 30)
+    text = target.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert len(rows) == 10 and rows[0]["query"] == "3D medical segmentation"
+    assert "MONAI" in {r["name"] for r in rows}
+    assert [int(r["rank"]) for r in rows] == list(range(1, 11))
+
+    timings = []
+    for query, expected in TIMED:
+        assert expected not in _body(driver)
+        start = time.perf_counter()
+        _search(driver, query)
+        _wait(driver, lambda d, e=expected: d.find_elements(By.LINK_TEXT, e), 60)
+        timings.append(time.perf_counter() - start)
+    result = {"median_s": statistics.median(timings), "all_s": [round(t, 3) for t in timings]}
+    (ARTIFACTS / "browser_timing.json").write_text(json.dumps(result, indent=2))
+    print(f"\nEnter-to-cards on a warm app: median {result['median_s'] * 1000:.0f} ms over 10")
+
+
+def test_markup_never_executes(server, driver) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    driver.get(server + "/?q=" + "%3Cscript%3Ewindow.__xss%3D3%3C%2Fscript%3E%20markup%20probe%20medical")
+    _wait(driver, lambda d: "Markup probe" in _body(d))
+    assert "<img src=x onerror=window.__xss=1>Markup probe" in _body(driver)
+    assert "<script>window.__xss=2</script>" in _body(driver)
+    assert driver.execute_script("return window.__xss === undefined")
+    assert driver.execute_script("return document.querySelectorAll('img[onerror]').length") == 0
+    scripts = driver.execute_script(
+        "return Array.from(document.scripts).map(s => s.textContent).join(' ')")
+    assert "__xss" not in scripts
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018
+    driver.save_screenshot(str(ARTIFACTS / "browser_markup.png"))
