@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from .lang import cjk_tokens, en_tokens, en_words
@@ -15,11 +16,14 @@ TYPE_LABELS = {
 }
 DIVERSITY_DECAY = 0.9
 FREE_PER_TYPE = 2
+CAP_SHARE = 0.5  # no type fills more than half the page unless the query asks for it
+MIN_CAP = 3
 
 
 def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
               favoured: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
-    """Greedy re-rank: past the first two of a type, each further one is discounted.
+    """Greedy re-rank: past the first two of a type, each further one is discounted, and
+    no type takes more than half of the page.
 
     Types the query asks for (`favoured`) are not discounted, so "courses to learn X"
     may fill the page with courses while "object detection" mixes kinds.
@@ -27,11 +31,15 @@ def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
     pool = list(ranked)
     chosen: list[tuple[int, float]] = []
     seen: dict[str, int] = {}
+    cap = max(MIN_CAP, math.ceil(k * CAP_SHARE))
     while pool and len(chosen) < k:
         best_i, best_s = 0, float("-inf")
         for i, (row, s) in enumerate(pool):
             t = types[row]
-            extra = max(0, seen.get(t, 0) - FREE_PER_TYPE + 1)
+            n = seen.get(t, 0)
+            if t not in favoured and n >= cap and any(types[r] != t for r, _ in pool):
+                continue
+            extra = max(0, n - FREE_PER_TYPE + 1)
             adj = s if t in favoured else s * DIVERSITY_DECAY ** extra
             if adj > best_s:
                 best_i, best_s = i, adj
