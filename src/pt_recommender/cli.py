@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "jsonl"), default=None,
                    help="default: from the output's extension, else csv")
     p.add_argument("--engine", choices=("local", "ray"), default="local")
-    p.add_argument("--ray-address", default=None)
+    p.add_argument("--ray-address", default=None, help="Ray cluster address (default: local)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: 1 for small inputs, else CPU count)")
     p.add_argument("--chunk-size", type=int, default=512)
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--resume", action="store_true", help="continue a killed run")

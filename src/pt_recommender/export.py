@@ -129,26 +129,39 @@ def _csv_records(lines: Iterator[tuple[int, str | None, str]]
         yield start, next(csv.reader(["\n".join(buffer) + '"']), []), ""
 
 
-def run_batch(recommend_batch: Callable[..., list[list[Recommendation]]],
-              rows: Iterable[InputRow], k: int, types: Sequence[str] | None, chunk_size: int
-              ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], int]]:
-    """Yield (output rows, error rows, input rows consumed) chunk by chunk.
-
-    Chunks are cut by input rows, so a resumed run can skip exactly what it finished.
-    """
+def chunked(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
+    """Input rows in chunks of `size`: the unit of work, of progress and of resuming."""
     chunk: list[InputRow] = []
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= chunk_size:
-            yield _run_chunk(recommend_batch, chunk, k, types)
+        if len(chunk) >= size:
+            yield chunk
             chunk = []
     if chunk:
-        yield _run_chunk(recommend_batch, chunk, k, types)
+        yield chunk
 
 
-def _run_chunk(recommend_batch: Callable[..., list[list[Recommendation]]],
+def run_batch(recommend_batch: Callable[..., list[list[Recommendation]]] | None,
+              rows: Iterable[InputRow], k: int, types: Sequence[str] | None, chunk_size: int,
+              engine: Any = None
+              ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], int]]:
+    """Yield (output rows, error rows, input rows consumed) chunk by chunk, in input order.
+
+    `engine` (see `parallel.py`, `distributed.py`) runs chunks elsewhere; without one they
+    run here through `recommend_batch`. Either way each chunk goes through `run_chunk`.
+    """
+    chunks = chunked(rows, chunk_size)
+    if engine is not None:
+        yield from engine.run(chunks, k, types)
+        return
+    for chunk in chunks:
+        yield run_chunk(recommend_batch, chunk, k, types)
+
+
+def run_chunk(recommend_batch: Callable[..., list[list[Recommendation]]],
                chunk: list[InputRow], k: int, types: Sequence[str] | None
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Validate a chunk's queries, recommend for the good ones, list the bad ones."""
     good: list[InputRow] = []
     errors: list[dict[str, Any]] = []
     for row in chunk:
@@ -234,6 +247,8 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
     types = sorted(check_types(args.types)) if args.types else None
     if args.chunk_size < 1:
         raise ValueError("--chunk-size must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise ValueError("--workers must be from 1 to 64")
     out = resolve_output(args.output, args.force, args.resume)
     fmt = args.format or ("jsonl" if out.suffix.lower() in (".jsonl", ".json") else "csv")
     args.format = fmt
@@ -253,13 +268,16 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
         if saved.get("fingerprint") == fingerprint:
             state = saved
     resuming = state["rows_done"] > 0
+    rec = load(args)  # also makes sure the index is fresh before any worker starts
+    batch_fn, engine = rec.recommend_batch, None
     if args.engine == "ray":
-        from .distributed import ray_batch_function
+        from .distributed import RayEngine
 
-        batch_fn = ray_batch_function(args)
-    else:
-        rec = load(args)
-        batch_fn = rec.recommend_batch
+        engine = RayEngine(args)
+    elif (args.workers or _auto_workers(src)) > 1:
+        from .parallel import ProcessEngine
+
+        engine = ProcessEngine(args.workers or _auto_workers(src), _load_kwargs(args))
     csv_mode = True if src.lower().endswith(".csv") else None
     stream = sys.stdin.buffer if src == "-" else open(src, "rb")  # noqa: SIM115
     bar = _bar(args, src)
@@ -280,7 +298,8 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
                 _write(fh, lambda t: write_csv_rows(t, [], bom=True))
             if bar is not None:
                 bar.update(state["rows_done"])
-            for out_rows, errs, consumed in run_batch(batch_fn, rows, k, types, args.chunk_size):
+            for out_rows, errs, consumed in run_batch(batch_fn, rows, k, types, args.chunk_size,
+                                                      engine):
                 if fmt == "csv":
                     _write(fh, lambda t, r=out_rows: write_csv_rows(t, r, bom=False, header=False))
                 else:
@@ -297,6 +316,8 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
                 if bar is not None:
                     bar.update(consumed)
     finally:
+        if engine is not None:
+            engine.close()
         if stream is not sys.stdin.buffer:
             stream.close()
         if bar is not None:
@@ -317,6 +338,19 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
           f"{out}; {state['n_errors']} bad row(s)"
           + (f" listed in {err_path}" if state["n_errors"] else ""), file=sys.stderr)
     return 1 if state["n_errors"] else 0
+
+
+def _auto_workers(src: str) -> int:
+    """One process per CPU when the input is big enough to repay the workers' start-up."""
+    if src == "-" or os.path.getsize(src) < 200_000:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _load_kwargs(args: Any) -> dict[str, Any]:
+    """How a worker process loads the same recommender as this one (never rebuilding)."""
+    return {"data_dir": str(args.data_dir) if args.data_dir else None,
+            "index_dir": str(args.index_dir) if args.index_dir else None, "model": args.model}
 
 
 def _write(fh: IO[bytes], fill: Callable[[io.StringIO], None]) -> None:

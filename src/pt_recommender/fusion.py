@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 RRF_K = 60
 
 
@@ -47,6 +49,20 @@ def add(base: Mapping[str, float], bonus: Mapping[str, float], weight: float) ->
     for item, b in bonus.items():
         out[item] = out.get(item, 0.0) + weight * b
     return out
+
+
+def min_max_array(values: np.ndarray) -> np.ndarray:
+    """`min_max` for one leg's candidate scores held in an array."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values
+    lo, hi = values.min(), values.max()
+    return (values - lo) / (hi - lo) if hi > lo else np.ones_like(values)
+
+
+def rrf_array(n: int, k: int = RRF_K) -> np.ndarray:
+    """RRF contributions of ranks 1..n, scaled so first place is 1."""
+    return (k + 1) / (k + np.arange(1, n + 1, dtype=np.float64))
 
 
 def top(scores: Mapping[str, float], n: int) -> list[tuple[str, float]]:

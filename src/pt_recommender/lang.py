@@ -24,7 +24,9 @@ def has_cjk(text: str) -> bool:
 def clean(text: str) -> str:
     """NFKC-fold and lower-case; drops control characters so they never reach a model."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    if not text.isprintable():  # slow path only when something unprintable is there
+        text = "".join(c if c == " " or not unicodedata.category(c).startswith(("C", "Z"))
+                       else " " for c in text)
     return text.lower()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .lang import Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
+from .lang import STOPWORDS, Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
 from .schema import RESOURCE_TYPES
 from .taxonomy import TaskMatcher
 
@@ -38,6 +38,7 @@ class Query:
     glossary_terms: tuple[tuple[str, str], ...] = ()
     tasks: dict[str, float] = field(default_factory=dict)
     intent: frozenset[str] = frozenset()
+    word_stems: tuple[tuple[str, str], ...] = ()  # (word as typed, its stem) for explanations
 
 
 def check_query(query: object) -> str:
@@ -85,6 +86,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
+        word_stems=tuple((w, stem(w)) for w in en_words(english) if w not in STOPWORDS),
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 
-from .lang import cjk_tokens, en_tokens, en_words
+from .lang import cjk_tokens, en_tokens
 from .query import Query
 from .schema import Area, Resource, Task
 
@@ -26,51 +27,57 @@ def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
     no type takes more than half of the page.
 
     Types the query asks for (`favoured`) are not discounted, so "courses to learn X"
-    may fill the page with courses while "object detection" mixes kinds.
+    may fill the page with courses while "object detection" mixes kinds. `ranked` is best
+    first, so only the head of each type's queue can be the next pick.
     """
-    pool = list(ranked)
+    queues: dict[str, deque[tuple[int, float]]] = {}
+    for item in ranked:
+        queues.setdefault(types[item[0]], deque()).append(item)
     chosen: list[tuple[int, float]] = []
     seen: dict[str, int] = {}
     cap = max(MIN_CAP, math.ceil(k * CAP_SHARE))
-    while pool and len(chosen) < k:
-        best_i, best_s = 0, float("-inf")
-        for i, (row, s) in enumerate(pool):
-            t = types[row]
+    order = {t: i for i, t in enumerate(queues)}  # tie-break: the type that ranked first
+    while queues and len(chosen) < k:
+        open_types = [t for t in queues if t in favoured or seen.get(t, 0) < cap] or list(queues)
+        best_t, best_s = "", float("-inf")
+        for t in open_types:
             n = seen.get(t, 0)
-            if t not in favoured and n >= cap and any(types[r] != t for r, _ in pool):
-                continue
-            extra = max(0, n - FREE_PER_TYPE + 1)
-            adj = s if t in favoured else s * DIVERSITY_DECAY ** extra
-            if adj > best_s:
-                best_i, best_s = i, adj
-        row, s = pool.pop(best_i)
-        seen[types[row]] = seen.get(types[row], 0) + 1
-        chosen.append((row, s))
+            s = queues[t][0][1]
+            adj = s if t in favoured else s * DIVERSITY_DECAY ** max(0, n - FREE_PER_TYPE + 1)
+            if adj > best_s or (adj == best_s and order[t] < order[best_t]):
+                best_t, best_s = t, adj
+        chosen.append(queues[best_t].popleft())
+        seen[best_t] = seen.get(best_t, 0) + 1
+        if not queues[best_t]:
+            del queues[best_t]
     return chosen
 
 
-def matched_terms(query: Query, resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
-    """Query words (or Chinese terms) that also occur in the resource's own text."""
+def resource_terms(resource: Resource, tasks: Mapping[str, Task]) -> frozenset[str]:
+    """English stems and CJK bigrams of everything a resource says about itself (cached per
+    resource by the recommender, so explaining a result costs a few set look-ups)."""
     text = " ".join((resource.name, *resource.aliases, resource.description,
                      resource.description_zh, *resource.tags,
                      *(n for t in resource.tasks if t in tasks for n in tasks[t].all_names)))
-    have = set(en_tokens(text))
+    return frozenset(en_tokens(text)) | frozenset(cjk_tokens(text))
+
+
+def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
+    """Query words (or Chinese terms) that also occur in the resource's own text."""
     out: list[str] = []
-    for w in en_words(query.english):
-        toks = en_tokens(w)
-        if toks and toks[0] in have and w not in out:
+    for w, st in query.word_stems:
+        if st in have and w not in out:
             out.append(w)
     if query.lang == "zh":
-        grams = set(cjk_tokens(text))
         for zh, _ in query.glossary_terms:
-            if any(g in grams for g in cjk_tokens(zh)) and zh not in out:
+            if any(g in have for g in cjk_tokens(zh)) and zh not in out:
                 out.append(zh)
     return out[:6]
 
 
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
            via_task: str | None, legs: Sequence[str],
-           areas: Mapping[str, Area] | None = None) -> str:
+           areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None) -> str:
     """One line a user can check: kind, matched task, matched words, how it was found."""
     label = TYPE_LABELS.get(resource.type, resource.type)
     parts = []
@@ -84,9 +91,9 @@ def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
         parts.append(f"{label} in the area “{area.name}{zh}” you named")
     else:
         parts.append(label)
-    terms = matched_terms(query, resource, tasks)
-    if terms:
-        parts.append("matches " + ", ".join(f"“{w}”" for w in terms))
+    matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
+    if matched:
+        parts.append("matches " + ", ".join(f"“{w}”" for w in matched))
     elif "dense" in legs:
         parts.append("close in meaning to your description")
     if resource.status != "active":

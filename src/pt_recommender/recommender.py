@@ -18,10 +18,10 @@ from .lang import Glossary, has_cjk
 from .lexical import LexicalIndex
 from .prior import prior
 from .query import Query, analyse, check_k, check_query, check_types
-from .ranking import diversify, reason
-from .schema import Area, Recommendation, Resource, Task
+from .ranking import diversify, reason, resource_terms
+from .schema import RESOURCE_TYPES, Area, Recommendation, Resource, Task
 from .store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
-from .taxonomy import TaskMatcher, lift
+from .taxonomy import TaskMatcher, lift, task_index
 from .text import lexical_doc
 from .vectors import NumpyIndex, VectorIndex
 
@@ -71,6 +71,11 @@ class Recommender:
         self.lexical = LexicalIndex([lexical_doc(r, self.tasks) for r in self.resources])
         self.matcher = TaskMatcher(self.tasks, self.areas)
         self.prior = prior(self.resources)
+        self.terms = [resource_terms(r, self.tasks) for r in self.resources]
+        self.prior_array = np.asarray(self.prior, dtype=np.float64)
+        self._type_codes = np.asarray(self.types, dtype=object)
+        self._is_type = {t: (self._type_codes == t).astype(np.float64) for t in RESOURCE_TYPES}
+        self.task_rows = task_index(self.resources)
         self.glossary = Glossary(_glossary_pairs(glossary, self.tasks, self.areas, self.resources))
 
     # ---------------------------------------------------------------- construction
@@ -150,57 +155,65 @@ class Recommender:
 
     def _rank(self, q: Query, dense: np.ndarray | None, k: int,
               types: frozenset[str] | None) -> list[Recommendation]:
+        """Fuse the legs over arrays indexed by row, add task lift, prior and intent, diversify."""
         opt = self.options
-
-        def allowed(row: int) -> bool:
-            return row >= 0 and (types is None or self.types[row] in types)
-
-        legs_scores: list[dict[str, float]] = []
-        weights, legs = [], []
+        n = len(self.resources)
+        allowed = self._type_mask(types)
+        total = np.zeros(n, dtype=np.float64)
+        candidate = np.zeros(n, dtype=bool)
+        legs: list[str] = []
+        leg_rows: list[tuple[np.ndarray, np.ndarray, float]] = []
         if dense is not None:
-            pairs = [(int(r), float(s)) for r, s in zip(dense[0], dense[1], strict=True)
-                     if allowed(int(r))][: opt.k0]
-            legs_scores.append({str(r): s for r, s in pairs})
-            weights.append(opt.w_dense)
+            rows = dense[0].astype(np.int64)
+            keep = rows >= 0
+            keep[keep] = allowed[rows[keep]]
+            leg_rows.append((rows[keep][: opt.k0], dense[1][keep][: opt.k0], opt.w_dense))
             legs.append("dense")
         if opt.lexical:
-            hits = self.lexical.search(list(q.tokens), len(self.resources))
-            legs_scores.append({str(r): s for r, s in hits if allowed(r)}
-                               if not types else
-                               dict([(str(r), s) for r, s in hits if allowed(r)][: opt.k0]))
-            legs_scores[-1] = dict(list(legs_scores[-1].items())[: opt.k0])
-            weights.append(opt.w_lexical)
+            s = self.lexical.scores(list(q.tokens))
+            s = np.where(allowed & (s > 0), s, 0.0)
+            top = np.argsort(-s, kind="stable")[: opt.k0]
+            top = top[s[top] > 0]
+            leg_rows.append((top, s[top], opt.w_lexical))
             legs.append("lexical")
-        if opt.fusion == "score":
-            scores = fusion.weighted([fusion.min_max(ls) for ls in legs_scores], weights)
-        else:
-            scores = fusion.rrf([list(ls) for ls in legs_scores], weights)
-        if opt.w_library and not q.intent and not types:
-            scores = fusion.add(scores, {key: 1.0 for key in scores
-                                         if self.types[int(key)] == "library"}, opt.w_library)
-        if opt.w_prior:
-            scores = fusion.add(scores, {key: self.prior[int(key)] for key in scores}, opt.w_prior)
+        for rows, vals, weight in leg_rows:
+            if len(rows):
+                total[rows] += weight * (fusion.min_max_array(vals) if opt.fusion == "score"
+                                         else fusion.rrf_array(len(rows)))
+                candidate[rows] = True
         via: dict[int, str] = {}
         if opt.taxonomy and q.tasks:
-            lifted = {row: b for row, b in lift(q.tasks, self.resources, self.matcher).items()
-                      if allowed(row)}
-            scores = fusion.add(scores, {str(r): b[0] for r, b in lifted.items()}, opt.w_task)
-            via = {r: b[1] for r, b in lifted.items()}
+            for row, (bonus, task) in lift(q.tasks, self.task_rows, self.matcher).items():
+                if allowed[row]:
+                    total[row] += opt.w_task * bonus
+                    candidate[row] = True
+                    via[row] = task
+        if opt.w_library and not q.intent and not types:
+            total += opt.w_library * self._is_type["library"]
+        if opt.w_prior:
+            total += opt.w_prior * self.prior_array
         if opt.intent and q.intent and not types:
-            bonus = {key: 1.0 for key in scores if self.types[int(key)] in q.intent}
-            scores = fusion.add(scores, bonus, opt.w_intent)
-        ranked = [(int(key), s) for key, s in fusion.top(scores, max(4 * k, opt.k0))]
+            for t in q.intent:
+                total += opt.w_intent * self._is_type[t]
+        rows = np.flatnonzero(candidate)
+        order = rows[np.lexsort((rows, -total[rows]))][: max(4 * k, opt.k0)]
+        ranked = [(int(r), float(total[r])) for r in order]
         if opt.diversity and types is None:
             ranked = diversify(ranked, self.types, k, favoured=q.intent if opt.intent else frozenset())
         out = []
-        for row, s in ranked[:k]:
+        for row, score in ranked[:k]:
             r = self.resources[row]
             out.append(Recommendation(
-                id=r.id, name=r.name, type=r.type, score=round(float(s), 4), url=r.url,
-                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas), description=r.description,
-                tasks=r.tasks, status=r.status,
+                id=r.id, name=r.name, type=r.type, score=round(score, 4), url=r.url,
+                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas, self.terms[row]),
+                description=r.description, tasks=r.tasks, status=r.status,
             ))
         return out
+
+    def _type_mask(self, types: frozenset[str] | None) -> np.ndarray:
+        if types is None:
+            return np.ones(len(self.resources), dtype=bool)
+        return np.isin(self._type_codes, [t for t in types])
 
     def resource(self, resource_id: str) -> Resource | None:
         row = self.row_of.get(resource_id)

@@ -36,6 +36,7 @@ class TaskMatcher:
                 p = clean(phrase).strip()
                 if len(p) >= 2:
                     self.zh.append((p, f"area:{a.id}"))
+        self._build_lookup()
         self.children: dict[str, list[str]] = defaultdict(list)
         for t in tasks.values():
             if t.parent:
@@ -43,19 +44,31 @@ class TaskMatcher:
             else:  # an area's top-level tasks are its children
                 self.children[f"area:{t.area}"].append(t.id)
 
+    def _build_lookup(self) -> None:
+        """Inverted indexes so matching a query touches only phrases that could match."""
+        self._by_token: dict[str, list[int]] = defaultdict(list)
+        for i, (toks, _, _) in enumerate(self.en):
+            self._by_token[min(toks)].append(i)
+        self._by_char: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for phrase, tid in self.zh:
+            self._by_char[phrase[0]].append((phrase, tid))
+
     def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
         have = set(tokens)
         hits: dict[str, frozenset[str]] = {}
-        for toks, tid, _ in self.en:
+        candidates = sorted({i for tok in have for i in self._by_token.get(tok, ())})
+        for i in candidates:  # sorted: the same phrase wins ties in every process
+            toks, tid, _ = self.en[i]
             if toks <= have and len(toks) > len(hits.get(tid, ())):
                 hits[tid] = toks
         text = clean(raw)
-        for phrase, tid in self.zh:
-            if phrase in text:
-                cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
-                if len(cover) > len(hits.get(tid, ())):
-                    hits[tid] = cover
+        found = {(p, tid) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
+                 if text.startswith(p, pos)}
+        for phrase, tid in sorted(found):
+            cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
+            if len(cover) > len(hits.get(tid, ())):
+                hits[tid] = cover
         # keep only maximal matches: "segmentation" yields to "semantic segmentation"
         kept = {tid: toks for tid, toks in hits.items()
                 if not any(toks < other for o, other in hits.items() if o != tid)}
@@ -71,7 +84,16 @@ class TaskMatcher:
         return out
 
 
-def lift(matched: Mapping[str, float], resources: Sequence[Resource],
+def task_index(resources: Sequence[Resource]) -> dict[str, list[tuple[int, int]]]:
+    """{task id: [(row, position of the task in the resource's list)]}."""
+    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row, r in enumerate(resources):
+        for pos, t in enumerate(r.tasks):
+            index[t].append((row, pos))
+    return dict(index)
+
+
+def lift(matched: Mapping[str, float], task_rows: Mapping[str, list[tuple[int, int]]],
          matcher: TaskMatcher) -> dict[int, tuple[float, str]]:
     """{row: (bonus, task id)} for resources filed under a matched task or its subtasks."""
     weight: dict[str, tuple[float, str]] = {}
@@ -82,14 +104,9 @@ def lift(matched: Mapping[str, float], resources: Sequence[Resource],
     for tid, strength in matched.items():
         weight[tid] = (strength, tid)
     out: dict[int, tuple[float, str]] = {}
-    for row, r in enumerate(resources):
-        best = (0.0, "")
-        for pos, t in enumerate(r.tasks):
-            if t in weight:
-                w, via = weight[t]
-                w *= PRIMARY if pos == 0 else SECONDARY
-                if w > best[0]:
-                    best = (w, via)
-        if best[0] > 0:
-            out[row] = best
+    for task, (w, via) in weight.items():
+        for row, pos in task_rows.get(task, ()):
+            bonus = w * (PRIMARY if pos == 0 else SECONDARY)
+            if bonus > out.get(row, (0.0, ""))[0]:
+                out[row] = (bonus, via)
     return out
