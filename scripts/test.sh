@@ -7,7 +7,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
-bash scripts/bootstrap.sh app,dev
+bash scripts/bootstrap.sh app,dev,distributed
 export HF_HUB_OFFLINE=1
 echo "== ruff"
 .venv/bin/ruff check src tests app.py scripts

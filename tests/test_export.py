@@ -130,3 +130,19 @@ def test_resume_after_kill_equals_clean_run(catalog_dir, index_dir, tmp_path: Pa
     assert p.returncode == 0, p.stderr
     assert killed.read_bytes() == clean.read_bytes()
     assert not journal.exists()
+
+
+def test_ray_engine_equals_local(catalog_dir, index_dir, tmp_path: Path) -> None:
+    import pytest
+
+    if not os.environ.get("CI"):  # CI installs the extra and must run this test
+        pytest.importorskip("ray", reason='needs the distributed extra: pip install ".[distributed]"')
+    src = _input(tmp_path, 120)
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "4",
+              "--chunk-size", "25", "--quiet", "--workers", "1"]
+    local, ray_out = tmp_path / "local.csv", tmp_path / "ray.csv"
+    assert export(str(src), "-o", str(local), *common).returncode == 1  # the two bad rows
+    p = export(str(src), "-o", str(ray_out), "--engine", "ray", *common)
+    assert p.returncode == 1, p.stderr
+    assert ray_out.read_bytes() == local.read_bytes()
+    assert Path(str(ray_out) + ".errors.csv").read_bytes() == Path(str(local) + ".errors.csv").read_bytes()
