@@ -71,12 +71,29 @@ def test_overlong_query_message(app) -> None:
     assert any("2500 characters" in e.value for e in app.error)
 
 
-def test_markup_in_query_is_not_rendered(app) -> None:
+PROBE = """
+- id: markup-probe
+  name: "Probe [click](javascript:alert(1))"
+  type: library
+  description: "Medical probe <img src=x onerror=alert(1)> with **bold** and [link](javascript:alert(2))."
+  url: "https://example.org/a(b)"
+  tasks: [medical-imaging]
+"""
+
+
+def test_markup_in_catalog_and_query_is_shown_literally(app, catalog_dir) -> None:
+    with open(catalog_dir / "libraries.yaml", "a", encoding="utf-8") as fh:
+        fh.write(PROBE)
     app.run()
-    app.text_input(key="q").input("<script>alert(1)</script> [x](javascript:alert(1))").run()
+    app.text_input(key="q").input("<script>alert(1)</script> medical probe [x](javascript:alert(1))").run()
     assert not app.exception
-    for m in app.markdown:
-        assert "<script>" not in m.value and "](javascript:" not in m.value
+    bodies = [m.value for m in app.markdown]
+    assert any("Medical probe" in b for b in bodies)
+    for b in bodies:
+        assert "](javascript:" not in b, b
+        assert "<img" not in b.replace("\\<img", ""), b
+    assert any("\\<img src=x onerror=alert\\(1\\)\\>" in b for b in bodies)
+    assert any("(https://example.org/a%28b%29)" in b for b in bodies)
 
 
 @pytest.mark.parametrize(("name", "data", "needle"), [

@@ -231,7 +231,10 @@ def _fingerprint(args: Any, input_path: str) -> str:
 
 def resolve_output(path: Path, force: bool, resume: bool) -> Path:
     """Absolute output path; refuses folders, missing parents and silent overwrites."""
-    out = Path(path).expanduser().resolve()
+    given = Path(path).expanduser()
+    if given.is_symlink():
+        raise ValueError(f"output {given} is a symbolic link; refusing to follow it")
+    out = given.resolve()
     if out.is_dir():
         raise ValueError(f"output {out} is a folder; give a file name")
     if not out.parent.is_dir():
@@ -288,8 +291,7 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
             raise ValueError("the input has no queries")
         rows = _chain(first, rows)
         rows = _skip(rows, state["rows_done"])
-        with open(partial, "r+b" if resuming else "wb") as fh, \
-                open(errors_partial, "r+b" if resuming else "wb") as eh:
+        with _open_private(partial, resuming) as fh, _open_private(errors_partial, resuming) as eh:
             fh.truncate(state["bytes"])
             fh.seek(state["bytes"])
             eh.truncate(state["err_bytes"])
@@ -338,6 +340,16 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
           f"{out}; {state['n_errors']} bad row(s)"
           + (f" listed in {err_path}" if state["n_errors"] else ""), file=sys.stderr)
     return 1 if state["n_errors"] else 0
+
+
+def _open_private(path: Path, resuming: bool) -> IO[bytes]:
+    """Open a temporary output file without ever following a symlink planted at its name."""
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+    if not resuming:
+        if path.is_symlink():
+            path.unlink()
+        flags |= os.O_CREAT | os.O_TRUNC
+    return os.fdopen(os.open(path, flags, 0o644), "r+b")
 
 
 def _auto_workers(src: str) -> int:

@@ -103,19 +103,15 @@ class Recommender:
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
         index_dir = Path(index_dir) if index_dir else default_index_dir()
-        name = encoder.name if encoder else configured_name(model)
+        encoder = encoder or make_encoder(configured_name(model), index_dir)
         try:
-            gen, manifest = check_index(index_dir, name, content_hash(data_dir))
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim)
+            loaded = load_generation(gen, manifest)
         except IndexProblem as problem:
             if not rebuild:
                 raise IndexNotReady(f"{problem} — run `pt-recommender build`") from None
-            encoder = encoder or make_encoder(name, index_dir)
             gen, manifest = ensure_index(data_dir, index_dir, encoder, backend, progress, problem)
-        loaded = load_generation(gen, manifest)
-        encoder = encoder or make_encoder(name, index_dir)
-        if encoder.dim != loaded.vectors.dim:
-            raise IndexNotReady(f"encoder dimension {encoder.dim} differs from the index's "
-                                f"{loaded.vectors.dim} — run `pt-recommender build`")
+            loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
                    encoder, options, loaded.manifest)
 
@@ -239,10 +235,12 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
     """Rebuild under the build lock, unless another process finished one meanwhile."""
     with file_lock(Path(index_dir) / ".lock"):
         try:
-            return check_index(index_dir, encoder.name, content_hash(data_dir))
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim)
+            load_generation(gen, manifest)
+            return gen, manifest
         except IndexProblem:
             pass
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir)
         build_index(catalog, index_dir, encoder, backend, progress, lock=False)
-        return check_index(index_dir, encoder.name, catalog.content_hash)
+        return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim)

@@ -192,7 +192,8 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def check_index(index_dir: Path, model: str, catalog_hash: str | None) -> tuple[Path, dict]:
+def check_index(index_dir: Path, model: str, catalog_hash: str | None,
+                dim: int | None = None) -> tuple[Path, dict]:
     """The live generation and its manifest, or IndexProblem saying why it must not be used."""
     pointer = Path(index_dir) / POINTER
     if not pointer.is_file():
@@ -210,6 +211,9 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None) -> tuple[
     if manifest.get("model") != model:
         raise IndexProblem("model", f"index was built with model {manifest.get('model')!r}, "
                                     f"but {model!r} is configured")
+    if dim is not None and manifest.get("dim") != dim:
+        raise IndexProblem("dim", f"index has dimension {manifest.get('dim')!r}, but the encoder "
+                                  f"produces {dim}")
     if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
         raise IndexProblem("stale", "the catalog changed since the index was built")
     for name, meta in files.items():
@@ -223,6 +227,16 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None) -> tuple[
 
 def load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     """Read a checked generation (no pickle anywhere: JSON, .npy and FAISS files only)."""
+    try:
+        return _load_generation(gen, manifest)
+    except IndexProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any unreadable part means: rebuild
+        raise IndexProblem("corrupt", f"index generation {gen.name} is unreadable "
+                                      f"({type(exc).__name__})") from None
+
+
+def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     backend = manifest.get("backend", "faiss")
     if backend not in BACKENDS:
         raise IndexProblem("corrupt", f"unknown vector backend {backend!r} in manifest")

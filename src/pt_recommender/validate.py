@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 from urllib.parse import urlparse
 
@@ -162,9 +161,13 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
                 rep.add(f, label, fld, "must be a list of strings")
         if label in tasks:
             rep.add(f, label, "id", "duplicate task id")
-        if t.get("area") and t["area"] not in areas:
+        if not isinstance(t.get("parent", ""), (str, type(None))):
+            rep.add(f, label, "parent", "must be a task id (a string)")
+            t = {**t, "parent": None}
+        if isinstance(t.get("area"), str) and t["area"] and t["area"] not in areas:
             rep.add(f, label, "area", f"unknown area {str(t['area'])[:80]!r}")
-        tasks[label] = t
+        if label not in tasks:
+            tasks[label] = t
     for label, t in tasks.items():
         parent = t.get("parent")
         if parent and parent not in tasks:
@@ -202,32 +205,35 @@ def validate_docs(docs: dict[str, Any]) -> list[str]:
         if isinstance(e.get("id"), str):
             if e["id"] in ids:
                 rep.add(file, label, "id", "duplicate id")
-            ids[e["id"]] = e.get("type", "")
+            ids[e["id"]] = str(e.get("type", ""))
     names: dict[tuple, str] = {}
     descs: dict[str, str] = {}
     for file, label, e in entries:
-        _check_fields(file, label, e, rep, FILE_TYPES.get(file))
-        _check_links(file, label, e, ids, rep)
-        tasks = e.get("tasks")
-        if isinstance(tasks, list):
-            for t in tasks:
-                if isinstance(t, str) and t not in task_ids:
-                    rep.add(file, label, "tasks", f"unknown task {t[:80]!r}")
-        if isinstance(e.get("name"), str) and e["name"]:
-            key = (e.get("type"), e["name"].strip())
-            if key in names:
-                rep.add(file, label, "name", f"duplicate {e.get('type')} name (also {names[key]})")
-            names[key] = label
-        if isinstance(e.get("description"), str) and e["description"].strip():
-            norm = " ".join(e["description"].lower().split())
-            if norm in descs:
-                rep.add(file, label, "description", f"duplicate description (also {descs[norm]})")
-            descs[norm] = label
+        try:
+            _check_entry(file, label, e, rep, ids, task_ids, names, descs)
+        except Exception as exc:  # noqa: BLE001 - a malformed entry must not stop the report
+            rep.add(file, label, "-", f"entry could not be checked ({type(exc).__name__})")
     return rep.problems
 
 
-def count_by(entries: list[dict], key: str) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for e in entries:
-        out[str(e.get(key))] += 1
-    return dict(out)
+def _check_entry(file: str, label: str, e: dict, rep: _Report, ids: dict[str, str],
+                 task_ids: set[str], names: dict[tuple, str], descs: dict[str, str]) -> None:
+    _check_fields(file, label, e, rep, FILE_TYPES.get(file))
+    _check_links(file, label, e, ids, rep)
+    tasks = e.get("tasks")
+    if isinstance(tasks, list):
+        for t in tasks:
+            if isinstance(t, str) and t not in task_ids:
+                rep.add(file, label, "tasks", f"unknown task {t[:80]!r}")
+    if isinstance(e.get("name"), str) and e["name"]:
+        key = (str(e.get("type")), e["name"].strip())
+        if key in names:
+            rep.add(file, label, "name", f"duplicate {e.get('type')} name (also {names[key]})")
+        names[key] = label
+    if isinstance(e.get("description"), str) and e["description"].strip():
+        norm = " ".join(e["description"].lower().split())
+        if norm in descs:
+            rep.add(file, label, "description", f"duplicate description (also {descs[norm]})")
+        descs[norm] = label
+
+
