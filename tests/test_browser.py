@@ -177,3 +177,19 @@ def test_markup_never_executes(server, driver) -> None:
     with pytest.raises(NoAlertPresentException):
         driver.switch_to.alert.text  # noqa: B018
     driver.save_screenshot(str(ARTIFACTS / "browser_markup.png"))
+
+
+def test_load_twenty_four_concurrent_sessions(server) -> None:
+    """Loopback load test of the running app: 24 sessions x 3 searches, bounded in time."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from load_app import run
+
+    result = asyncio.run(asyncio.wait_for(run(server, sessions=24, rounds=3, timeout=60), 300))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load_test.json").write_text(json.dumps(result, indent=2))
+    print(f"\nload: {result['requests']} requests from 24 sessions, p50 {result['p50_ms']} ms, "
+          f"p95 {result['p95_ms']} ms, wall {result['wall_s']} s")
+    assert result["errors"] == []
+    assert result["requests"] == 72
