@@ -1,0 +1,56 @@
+"""The shipped catalog: covers the book chapter, copies no source text, links models to papers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pt_recommender.catalog import load_catalog_bundle
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog_bundle(ROOT / "data")
+
+
+@pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="shared seed not present")
+def test_chapter_coverage_at_least_98_percent() -> None:
+    from coverage_seed import coverage
+
+    found, total, missing = coverage()
+    assert total >= 250
+    assert found / total >= 0.98, missing
+
+
+@pytest.mark.skipif(not (SHARED / "sources").is_dir(), reason="shared sources not present")
+def test_no_description_copied_from_sources(catalog) -> None:
+    from check_copying import copied
+
+    assert copied(catalog.resources) == []
+
+
+def test_every_type_and_area_is_populated(catalog) -> None:
+    types = {r.type for r in catalog.resources}
+    assert types == {"library", "model", "paper", "dataset", "api", "tutorial", "book", "course", "website"}
+    used = {catalog.tasks[t].area for r in catalog.resources for t in r.tasks}
+    assert len(catalog.areas) >= 12 and len(catalog.tasks) >= 60
+    assert used == set(catalog.areas)
+
+
+def test_models_link_papers_and_papers_have_facts(catalog) -> None:
+    by_id = catalog.by_id()
+    for r in catalog.resources:
+        if r.type == "model":
+            assert all(by_id[p].type == "paper" for p in r.links["paper"])
+        if r.type == "paper":
+            assert r.authors and r.year and r.url.startswith("https://")
+
+
+def test_every_task_has_chinese_name(catalog) -> None:
+    assert all(t.name_zh for t in catalog.tasks.values())
