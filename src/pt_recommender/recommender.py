@@ -47,7 +47,7 @@ class Options:
     w_task: float = 0.4
     w_intent: float = 0.35
     w_library: float = 0.2
-    w_prior: float = 0.4
+    w_prior: float = 0.6
     fusion: str = "score"
 
 
