@@ -122,6 +122,8 @@ def task_page_ui(rec, task_id: str) -> None:  # noqa: ANN001
             st.markdown("**Also called:** " + md(", ".join(aliases)))
         if t.description:
             st.caption(md(t.description))
+        if page.featured:
+            st.markdown("**Go-to choices:** " + ", ".join(md_link(r.name, r.url) for r in page.featured))
         for label, items in page.groups:
             st.markdown(f"**{md(label)}:** " + ", ".join(md_link(r.name, r.url) for r in items[:12]))
         if page.leaderboard:

@@ -10,6 +10,16 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE, EXIT_INDEX = 2, 3
+_PURE = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "diversity": False}
+ABLATIONS: dict[str, dict] = {  # each switches off one part of the full system
+    "dense-only": {**_PURE, "lexical": False},
+    "bm25-only": {**_PURE, "dense": False},
+    "no-taxonomy": {"taxonomy": False},
+    "no-prior": {"w_prior": 0.0, "w_library": 0.0},
+    "no-intent": {"intent": False},
+    "no-diversity": {"diversity": False},
+    "no-zh-glossary": {"glossary": False},
+}
 FORMATS = ("table", "json", "csv")
 
 
@@ -163,13 +173,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     base = _load(args)
     systems = {"full": base}
     if not args.only:
-        systems |= {
-            "dense-only": base.with_options(lexical=False, taxonomy=False, intent=False),
-            "bm25-only": base.with_options(dense=False, taxonomy=False, intent=False),
-            "no-taxonomy": base.with_options(taxonomy=False),
-            "no-intent": base.with_options(intent=False),
-            "no-diversity": base.with_options(diversity=False),
-        }
+        systems |= {name: base.with_options(**opts) for name, opts in ABLATIONS.items()}
     results, shown = {}, None
     for name, rec in systems.items():
         results[name], per_q = evaluate(

@@ -77,12 +77,17 @@ def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
 
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
            via_task: str | None, legs: Sequence[str],
-           areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None) -> str:
+           areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
+           pick_for: str | None = None) -> str:
     """One line a user can check: kind, matched task, matched words, how it was found."""
     label = TYPE_LABELS.get(resource.type, resource.type)
     parts = []
     area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
-    if via_task and via_task in tasks:
+    if pick_for and pick_for in tasks:
+        t = tasks[pick_for]
+        zh = f" / {t.name_zh}" if query.lang == "zh" and t.name_zh else ""
+        parts.append(f"{label}; a go-to choice for “{t.name}{zh}”, the task you named")
+    elif via_task and via_task in tasks:
         t = tasks[via_task]
         zh = f" / {t.name_zh}" if query.lang == "zh" and t.name_zh else ""
         parts.append(f"{label} filed under the task “{t.name}{zh}” you named")

@@ -26,6 +26,7 @@ from .text import lexical_doc
 from .vectors import NumpyIndex, VectorIndex
 
 log = logging.getLogger("pt_recommender")
+_NO_GLOSSARY = Glossary([])
 
 
 class IndexNotReady(RuntimeError):
@@ -41,10 +42,13 @@ class Options:
     taxonomy: bool = True
     intent: bool = True
     diversity: bool = True
+    glossary: bool = True
     k0: int = 50
     w_dense: float = 1.0
     w_lexical: float = 1.0
     w_task: float = 0.4
+    w_featured: float = 0.3
+    w_link: float = 0.5
     w_intent: float = 0.35
     w_library: float = 0.2
     w_prior: float = 0.6
@@ -76,6 +80,9 @@ class Recommender:
         self._type_codes = np.asarray(self.types, dtype=object)
         self._is_type = {t: (self._type_codes == t).astype(np.float64) for t in RESOURCE_TYPES}
         self.task_rows = task_index(self.resources)
+        self.neighbours = _paper_model_links(self.resources, self.row_of)
+        self.featured = {t.id: [self.row_of[r] for r in t.featured if r in self.row_of]
+                         for t in self.tasks.values() if t.featured}
         self.glossary = Glossary(_glossary_pairs(glossary, self.tasks, self.areas, self.resources))
 
     # ---------------------------------------------------------------- construction
@@ -133,7 +140,8 @@ class Recommender:
         k = check_k(k)
         chosen = check_types(types)
         texts = [check_query(q) for q in queries]
-        analysed = [analyse(q, self.glossary, self.matcher) for q in texts]
+        glossary = self.glossary if self.options.glossary else _NO_GLOSSARY
+        analysed = [analyse(q, glossary, self.matcher) for q in texts]
         dense = self._dense_batch(analysed)
         return [self._rank(q, d, k, chosen) for q, d in zip(analysed, dense, strict=True)]
 
@@ -177,6 +185,13 @@ class Recommender:
                 total[rows] += weight * (fusion.min_max_array(vals) if opt.fusion == "score"
                                          else fusion.rrf_array(len(rows)))
                 candidate[rows] = True
+        if opt.w_link and candidate.any():
+            relevance = total.copy()  # a model shares its paper's match, and a paper its model's
+            for row in np.flatnonzero(candidate):
+                for other in self.neighbours.get(int(row), ()):
+                    if allowed[other]:
+                        total[other] = max(total[other], opt.w_link * relevance[row] + relevance[other])
+                        candidate[other] = True
         via: dict[int, str] = {}
         if opt.taxonomy and q.tasks:
             for row, (bonus, task) in lift(q.tasks, self.task_rows, self.matcher).items():
@@ -184,6 +199,14 @@ class Recommender:
                     total[row] += opt.w_task * bonus
                     candidate[row] = True
                     via[row] = task
+        picks: dict[int, str] = {}
+        if opt.taxonomy and opt.w_featured and q.tasks:
+            for task, strength in q.tasks.items():
+                for pos, row in enumerate(self.featured.get(task, ())):
+                    if allowed[row] and row not in picks:
+                        total[row] += opt.w_featured * strength * (1.0 - 0.15 * pos)
+                        candidate[row] = True
+                        picks[row] = task
         if opt.w_library and not q.intent and not types:
             total += opt.w_library * self._is_type["library"]
         if opt.w_prior:
@@ -201,7 +224,8 @@ class Recommender:
             r = self.resources[row]
             out.append(Recommendation(
                 id=r.id, name=r.name, type=r.type, score=round(score, 4), url=r.url,
-                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas, self.terms[row]),
+                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas, self.terms[row],
+                              picks.get(row)),
                 description=r.description, tasks=r.tasks, status=r.status,
             ))
         return out
@@ -214,6 +238,20 @@ class Recommender:
     def resource(self, resource_id: str) -> Resource | None:
         row = self.row_of.get(resource_id)
         return None if row is None else self.resources[row]
+
+
+def _paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]
+                       ) -> dict[int, list[int]]:
+    """Rows joined by a model→paper or paper→model link, in both directions."""
+    out: dict[int, set[int]] = {}
+    for row, r in enumerate(resources):
+        for kind in ("paper", "model"):
+            targets = r.links.get(kind)
+            for t in targets if isinstance(targets, list) else ():
+                if t in row_of:
+                    out.setdefault(row, set()).add(row_of[t])
+                    out.setdefault(row_of[t], set()).add(row)
+    return {row: sorted(rows) for row, rows in out.items()}
 
 
 def _glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task],

@@ -73,6 +73,7 @@ class Task:
     pwc: str = ""
     hf: str = ""
     description: str = ""
+    featured: tuple[str, ...] = ()  # editor's go-to resource ids for this task, best first
 
     @property
     def all_names(self) -> tuple[str, ...]:

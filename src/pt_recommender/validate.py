@@ -27,7 +27,7 @@ STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "plat
               "instructor", "status", "successor", "license", "source")
 LIST_FIELDS = ("tasks", "aliases", "tags", "authors")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
-                         "pwc", "hf", "description"))
+                         "pwc", "hf", "description", "featured"))
 AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
 
 
@@ -155,7 +155,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         for fld in ("id", "name", "area"):
             if not isinstance(t.get(fld), str) or not t.get(fld):
                 rep.add(f, label, fld, "required field is missing or empty")
-        for fld in ("aliases", "aliases_zh"):
+        for fld in ("aliases", "aliases_zh", "featured"):
             v = t.get(fld)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 rep.add(f, label, fld, "must be a list of strings")
@@ -206,6 +206,14 @@ def validate_docs(docs: dict[str, Any]) -> list[str]:
             if e["id"] in ids:
                 rep.add(file, label, "id", "duplicate id")
             ids[e["id"]] = str(e.get("type", ""))
+    if TAXONOMY_FILE in docs and isinstance(docs[TAXONOMY_FILE], dict):
+        for t in docs[TAXONOMY_FILE].get("tasks") or []:
+            featured = t.get("featured") if isinstance(t, dict) else None
+            if isinstance(featured, list):
+                for rid in featured:
+                    if isinstance(rid, str) and rid not in ids:
+                        rep.add(TAXONOMY_FILE, str(t.get("id"))[:80], "featured",
+                                f"unknown resource id {rid[:80]!r}")
     names: dict[tuple, str] = {}
     descs: dict[str, str] = {}
     for file, label, e in entries:

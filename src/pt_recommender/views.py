@@ -89,6 +89,7 @@ class TaskPage:
     area: str
     parent: Task | None
     subtasks: list[Task]
+    featured: list[Resource] = field(default_factory=list)
     groups: list[tuple[str, list[Resource]]] = field(default_factory=list)
     leaderboard: list[dict] = field(default_factory=list)
 
@@ -105,7 +106,8 @@ def task_page(rec, task_id: str) -> TaskPage:  # noqa: ANN001
     task = rec.tasks[task_id]
     scope = {task_id, *rec.matcher.descendants(task_id)}
     members = [r for r in rec.resources if scope.intersection(r.tasks)]
-    members.sort(key=lambda r: (-rec.prior[rec.row_of[r.id]], r.name.lower()))
+    picks = {rid: i for i, rid in enumerate(task.featured)}
+    members.sort(key=lambda r: (picks.get(r.id, len(picks)), -rec.prior[rec.row_of[r.id]], r.name.lower()))
     groups = []
     for label, types in GROUPS:
         items = [r for r in members if r.type in types]
@@ -116,6 +118,7 @@ def task_page(rec, task_id: str) -> TaskPage:  # noqa: ANN001
         task=task, area=area.name if area else task.area,
         parent=rec.tasks.get(task.parent) if task.parent else None,
         subtasks=sorted((t for t in rec.tasks.values() if t.parent == task_id), key=lambda t: t.name),
+        featured=[r for r in (rec.resource(i) for i in task.featured) if r is not None],
         groups=groups, leaderboard=leaderboard([r for r in members if r.type == "model"], rec),
     )
 
