@@ -193,3 +193,33 @@ def test_load_twenty_four_concurrent_sessions(server) -> None:
           f"p95 {result['p95_ms']} ms, wall {result['wall_s']} s")
     assert result["errors"] == []
     assert result["requests"] == 72
+
+
+def test_batch_tab_upload_run_and_download(server, driver, tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(server)
+    tab = _wait(driver, lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, "[role=tab]")
+                                   if t.text.strip() == "Batch"])[0]
+    tab.click()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text\nhello\n")
+    upload = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "input[type='file']"))
+    upload.send_keys(str(bad))
+    _wait(driver, lambda d: "needs a `query` column" in _body(d) or "needs a query column" in _body(d), 60)
+    good = tmp_path / "queries.csv"
+    good.write_text("id,query\na,3D medical segmentation\nb,语义分割模型\nc,   \n", encoding="utf-8")
+    driver.find_element(By.CSS_SELECTOR, "input[type='file']").send_keys(str(good))
+    run = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                                   if b.text.strip() == "Run 3 queries"], 60)[0]
+    run.click()
+    button = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                                      if b.text.strip() == "Download results CSV"], 120)[0]
+    assert "1 row(s) skipped" in _body(driver) and "line 4" in _body(driver)
+    driver.save_screenshot(str(ARTIFACTS / "browser_batch.png"))
+    button.click()
+    target = driver.downloads / "batch_recommendations.csv"
+    _wait(driver, lambda d: target.exists() and target.stat().st_size > 0, 30)
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert {r["query_id"] for r in rows} == {"a", "b"}
+    assert len(rows) == 20 and "MONAI" in {r["name"] for r in rows if r["query_id"] == "a"}
