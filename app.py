@@ -64,7 +64,7 @@ def sidebar_ui(rec) -> dict:  # noqa: ANN001
     preset = params.get("task", "")
     task = st.sidebar.selectbox("Task", [""] + list(tasks), format_func=lambda t: tasks.get(t, "Any task"),
                                 index=(list(tasks).index(preset) + 1) if preset in tasks else 0)
-    hide = st.sidebar.toggle("Hide archived / deprecated", value=params.get("hide") == "1")
+    hide = st.sidebar.toggle("Hide archived, deprecated or renamed", value=params.get("hide") == "1")
     return {"k": k, "types": types, "area": area or None, "task": task or None, "hide": hide}
 
 
@@ -110,8 +110,8 @@ def results_ui(rec, query: str, opts: dict) -> None:  # noqa: ANN001
             card_ui(rec, r)
 
 
-def task_page_ui(rec, task_id: str) -> None:  # noqa: ANN001
-    page = task_page(rec, task_id)
+def task_page_ui(rec, task_id: str, hide_inactive: bool = False) -> None:  # noqa: ANN001
+    page = task_page(rec, task_id, hide_inactive)
     t = page.task
     with st.expander(f"Task: {t.name} — {t.name_zh}", expanded=False):
         st.markdown(f"**Area:** {md(page.area)}" + (f" · **Parent:** {md(page.parent.name)}" if page.parent else ""))
@@ -136,7 +136,7 @@ def search_tab_ui(rec, opts: dict) -> None:  # noqa: ANN001
     if not query.strip():
         st.info("Type a task description above, or click an example, to get recommendations.")
         if opts["task"]:
-            task_page_ui(rec, opts["task"])
+            task_page_ui(rec, opts["task"], opts["hide"])
         return
     if len(query) > MAX_QUERY_CHARS:
         st.error(f"That description is {len(query)} characters long; please keep it under {MAX_QUERY_CHARS}.")
@@ -147,7 +147,7 @@ def search_tab_ui(rec, opts: dict) -> None:  # noqa: ANN001
     try:
         task_id = opts["task"] or matched_task(rec, query)
         if task_id:
-            task_page_ui(rec, task_id)
+            task_page_ui(rec, task_id, opts["hide"])
         results_ui(rec, query, opts)
     except ValueError as exc:
         st.error(str(exc))

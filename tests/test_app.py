@@ -109,3 +109,28 @@ def test_upload_problems_named(name: str, data: bytes, needle: str) -> None:
 
 def test_good_upload_accepted() -> None:
     assert check_upload("q.csv", "id,query\n1,语义分割\n".encode()) is None
+
+
+def test_hide_inactive_and_area_filter(app) -> None:
+    app.query_params["q"] = "experiment tracking training visualization"
+    app.run()
+    assert "Allegro Trains" in _text(app)
+    app.sidebar.toggle[0].set_value(True).run()
+    assert "Allegro Trains" not in _text(app) and "ClearML" in _text(app)
+
+    app.text_input(key="q").input("medical imaging").run()
+    assert "MONAI" in _cards(app)
+    app.sidebar.selectbox[0].select("visualization").run()
+    assert _cards(app) and "MONAI" not in _cards(app)
+    assert all(c in {"TensorBoard", "ClearML", "add_scalar", "Visualizing Models, Data, and Training with TensorBoard"}
+               for c in _cards(app))
+    app.sidebar.selectbox[0].select("medical").run()
+    assert "MONAI" in _cards(app) and "TensorBoard" not in _cards(app)
+
+
+def _cards(app) -> list[str]:
+    """Names of the result cards (their first line is **[name](url)** · `Type`)."""
+    import re
+
+    return [re.match(r"\*\*\[(.+?)\]\(", m.value).group(1).replace("\\", "")
+            for m in app.markdown if m.value.startswith("**[")]

@@ -1,13 +1,23 @@
-"""Crash-safe file writes: temp file in the same folder, fsync, rename, fsync the folder."""
+"""Crash-safe file writes (temp file, fsync, rename, fsync the folder), checksums, build lock."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def sha256_file(path: Path) -> str:
+    """Checksum a file in 1 MiB blocks (index files, ONNX exports)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def fsync_dir(path: Path) -> None:

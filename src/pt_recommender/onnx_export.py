@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -11,18 +10,11 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from .atomic import sha256_file
 from .embedding import model_path, model_slug
 
 log = logging.getLogger(__name__)
 CHECK_TEXTS = ["3D medical image segmentation", "plot my loss curves", "PyTorch 教程"]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_dir_for(model: str, index_dir: Path) -> Path:
@@ -37,7 +29,7 @@ def is_valid_export(path: Path, variant: str = "float") -> bool:
     file, key = VARIANT_FILES[variant]
     try:
         meta = json.loads((path / "export.json").read_text())
-        return (path / "tokenizer.json").is_file() and _sha256(path / file) == meta[key]
+        return (path / "tokenizer.json").is_file() and sha256_file(path / file) == meta[key]
     except (OSError, ValueError, KeyError):
         return False
 
@@ -98,7 +90,7 @@ def _export(model: str, target: Path) -> Path | None:
         meta = {
             "model": model, "dim": _dimension(st), "pooling": mode,
             "max_seq_length": int(st.max_seq_length), "pad_id": int(tokenizer.pad_token_id or 0),
-            "sha256": _sha256(tmp / "model.onnx"),
+            "sha256": sha256_file(tmp / "model.onnx"),
         }
         (tmp / "export.json").write_text(json.dumps(meta, indent=2))
         from .embedding import OnnxEncoder
@@ -157,7 +149,7 @@ def _quantize(folder: Path, meta: dict, reference: object) -> None:
         agreement = float(np.min(np.sum(got * np.asarray(reference), axis=1)))
         if agreement < 0.85:
             raise RuntimeError(f"int8 output too far from float (cosine {agreement:.3f})")
-        meta["int8_sha256"] = _sha256(folder / "model-int8.onnx")
+        meta["int8_sha256"] = sha256_file(folder / "model-int8.onnx")
         meta["int8_agreement"] = round(agreement, 4)
         (folder / "export.json").write_text(json.dumps(meta, indent=2))
     except Exception as exc:  # noqa: BLE001 - the float model still serves

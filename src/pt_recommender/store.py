@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .atomic import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file
+from .atomic import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
 from .catalog import Catalog
 from .embedding import Encoder, model_slug
 from .schema import Area, Resource, Task
@@ -62,14 +62,6 @@ class LoadedIndex:
 def default_index_dir() -> Path:
     env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
     return Path(env) if env else Path(__file__).resolve().parents[2] / "index"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _text_key(model: str, text: str) -> str:

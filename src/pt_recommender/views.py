@@ -16,7 +16,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Learning", ("tutorial", "book", "course", "website")),
     ("APIs", ("api",)),
 )
-INACTIVE = frozenset(("archived", "deprecated"))
+INACTIVE = frozenset(("archived", "deprecated", "renamed"))
 
 
 def search(rec, query: str, k: int = 10, types: Iterable[str] | None = None,  # noqa: ANN001
@@ -101,11 +101,12 @@ def matched_task(rec, query: str) -> str | None:  # noqa: ANN001
     return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
 
 
-def task_page(rec, task_id: str) -> TaskPage:  # noqa: ANN001
+def task_page(rec, task_id: str, hide_inactive: bool = False) -> TaskPage:  # noqa: ANN001
     """Papers-with-Code style page: the task, its tree, its resources and a model leaderboard."""
     task = rec.tasks[task_id]
     scope = {task_id, *rec.matcher.descendants(task_id)}
-    members = [r for r in rec.resources if scope.intersection(r.tasks)]
+    members = [r for r in rec.resources if scope.intersection(r.tasks)
+               and not (hide_inactive and r.status in INACTIVE)]
     picks = {rid: i for i, rid in enumerate(task.featured)}
     members.sort(key=lambda r: (picks.get(r.id, len(picks)), -rec.prior[rec.row_of[r.id]], r.name.lower()))
     groups = []
@@ -118,7 +119,8 @@ def task_page(rec, task_id: str) -> TaskPage:  # noqa: ANN001
         task=task, area=area.name if area else task.area,
         parent=rec.tasks.get(task.parent) if task.parent else None,
         subtasks=sorted((t for t in rec.tasks.values() if t.parent == task_id), key=lambda t: t.name),
-        featured=[r for r in (rec.resource(i) for i in task.featured) if r is not None],
+        featured=[r for r in (rec.resource(i) for i in task.featured)
+                  if r is not None and not (hide_inactive and r.status in INACTIVE)],
         groups=groups, leaderboard=leaderboard([r for r in members if r.type == "model"], rec),
     )
 
