@@ -220,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pt-recommender: index not ready: {exc}", file=sys.stderr)
             return EXIT_INDEX
         if isinstance(exc, CatalogError):
+            for line in exc.problems[:3]:
+                print(f"pt-recommender: {line}", file=sys.stderr)
             print(f"pt-recommender: the catalog has {len(exc.problems)} problem(s); "
-                  "run `pt-recommender validate`", file=sys.stderr)
+                  "run `pt-recommender validate` for all of them", file=sys.stderr)
             return 1
         if isinstance(exc, OSError):
             print(f"pt-recommender: error: {exc}", file=sys.stderr)

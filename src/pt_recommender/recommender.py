@@ -12,7 +12,7 @@ import numpy as np
 
 from . import fusion
 from .atomic import file_lock
-from .catalog import Catalog, content_hash, default_data_dir, load_catalog_bundle
+from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .embedding import Encoder, configured_name, make_encoder
 from .lang import Glossary, has_cjk
 from .lexical import LexicalIndex
@@ -110,6 +110,8 @@ class Recommender:
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
         index_dir = Path(index_dir) if index_dir else default_index_dir()
+        if not data_dir.is_dir():
+            raise CatalogError([f"{data_dir}:-:-: catalog folder not found"])
         encoder = encoder or make_encoder(configured_name(model), index_dir)
         try:
             gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim)
