@@ -190,7 +190,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import run_export_cli
+    from .export_cli import run_export_cli
 
     return run_export_cli(args, _load)
 

@@ -21,7 +21,8 @@ class _ChunkWorker:
         self.k, self.types = k, types
 
     def __call__(self, batch: dict) -> dict:
-        from .export import InputRow, run_chunk
+        from .export import run_chunk
+        from .inputs import InputRow
 
         out = []
         for payload in batch["chunk"]:
@@ -40,7 +41,7 @@ class RayEngine:
             import ray
         except ImportError:
             raise ValueError('--engine ray needs Ray: pip install ".[distributed]"') from None
-        from .export import _load_kwargs
+        from .export_cli import _load_kwargs
 
         self.ray = ray
         if not ray.is_initialized():
