@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh app,dev
 export HF_HUB_OFFLINE=1
 .venv/bin/pt-recommender validate
-.venv/bin/python -c "from pt_recommender.recommender import Recommender; Recommender.load()"
+.venv/bin/pt-recommender build --if-stale   # first use: export the model, embed the catalog (progress bar)
 exec .venv/bin/streamlit run app.py --server.headless true "$@"

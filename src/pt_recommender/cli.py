@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="(re)build the search index")
     _common(p)
     p.add_argument("--backend", choices=("faiss", "numpy"), default="faiss")
+    p.add_argument("--if-stale", action="store_true",
+                   help="only build when the index is missing, stale, other-model or corrupt")
 
     p = sub.add_parser("recommend", help="recommend resources for one task description")
     _common(p)
@@ -131,6 +133,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    if args.if_stale:
+        rec = _load(args)
+        m = rec.manifest
+        print(f"index ready: {m['count']} resources, model {m['model']} (dim {m['dim']}), "
+              f"built {m['built_at']}")
+        return 0
     from .catalog import default_data_dir, load_catalog_bundle
     from .embedding import make_encoder, resolve_model
     from .store import build_index, default_index_dir

@@ -42,6 +42,7 @@ def ensure_export(model: str, index_dir: Path, allow_export: bool = True,
         return target
     if not allow_export:
         return None
+    log.warning("exporting %s to ONNX once (needs torch; about 20 s)", model)
     try:
         return _export(model, target)
     except Exception as exc:  # noqa: BLE001 - any failure falls back to sentence-transformers
