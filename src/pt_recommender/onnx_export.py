@@ -140,10 +140,16 @@ def _quantize(folder: Path, meta: dict, reference: object) -> None:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            quantize_dynamic(str(folder / "model.onnx"), str(folder / "model-int8.onnx"),
-                             weight_type=QuantType.QInt8)
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # onnxruntime logs advice on the root logger
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                quantize_dynamic(str(folder / "model.onnx"), str(folder / "model-int8.onnx"),
+                                 weight_type=QuantType.QInt8)
+        finally:
+            root.setLevel(level)
         from .embedding import OnnxEncoder
 
         got = OnnxEncoder(folder, "check", threads=1, variant="int8").encode(CHECK_TEXTS)
