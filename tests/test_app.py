@@ -134,3 +134,17 @@ def _cards(app) -> list[str]:
 
     return [re.match(r"\*\*\[(.+?)\]\(", m.value).group(1).replace("\\", "")
             for m in app.markdown if m.value.startswith("**[")]
+
+
+def test_crash_inside_search_shows_error_box(app, monkeypatch) -> None:
+    from pt_recommender.recommender import Recommender
+
+    def boom(self, *a, **k):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(Recommender, "recommend_batch", boom)
+    app.run()
+    app.text_input(key="q").input("medical imaging").run()
+    assert not app.exception
+    assert any("Search failed (RuntimeError)" in e.value for e in app.error)
+    assert not any("index exploded" in e.value for e in app.error)  # no internals shown
