@@ -67,3 +67,23 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
         assert full[sl]["nDCG@10"] >= floor, (sl, full[sl])
     assert full["en"]["nDCG@10"] > dense["en"]["nDCG@10"]
     assert full["en"]["nDCG@10"] > bm25["en"]["nDCG@10"]
+
+
+def test_sixteen_threads_real_encoder(real_recommender) -> None:
+    import threading
+
+    qs = ["3D medical segmentation", "plot my loss curves", "三维医学图像分割", "graph neural networks"] * 4
+    serial = [real_recommender.recommend(q, k=10) for q in qs]
+    out: list = [None] * len(qs)
+    barrier = threading.Barrier(len(qs))
+
+    def work(i: int) -> None:
+        barrier.wait()
+        out[i] = real_recommender.recommend(qs[i], k=10)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(qs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == serial

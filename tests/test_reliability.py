@@ -164,10 +164,16 @@ queries = st.one_of(
 @given(q=queries, k=st.integers(min_value=-2, max_value=120),
        types=st.one_of(st.none(), st.lists(st.sampled_from([*RESOURCE_TYPES, "widget"]), max_size=3)))
 def test_fuzzed_queries_return_results_or_value_error(fuzz_rec, q, k, types) -> None:
+    from pt_recommender.lang import clean
+
+    invalid = (not clean(q).strip() or len(q) > 2000 or not 1 <= k <= 100
+               or (types is not None and (not types or "widget" in types)))
     try:
         out = fuzz_rec.recommend(q, k=k, types=types)
     except ValueError:
+        assert invalid, "a valid call raised ValueError"
         return
+    assert not invalid, "an invalid call was not refused"
     assert len(out) <= k
     for r in out:
         assert r.id and r.name and r.reason and r.url.startswith("https://")
