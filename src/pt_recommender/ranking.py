@@ -19,6 +19,7 @@ DIVERSITY_DECAY = 0.9
 FREE_PER_TYPE = 2
 CAP_SHARE = 0.5  # no type fills more than half the page unless the query asks for it
 MIN_CAP = 3
+MIN_RELATIVE = 0.5
 
 
 def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
@@ -38,7 +39,11 @@ def diversify(ranked: Sequence[tuple[int, float]], types: Sequence[str], k: int,
     cap = max(MIN_CAP, math.ceil(k * CAP_SHARE))
     order = {t: i for i, t in enumerate(queues)}  # tie-break: the type that ranked first
     while queues and len(chosen) < k:
-        open_types = [t for t in queues if t in favoured or seen.get(t, 0) < cap] or list(queues)
+        open_types = [t for t in queues if t in favoured or seen.get(t, 0) < cap]
+        best_capped = max((q[0][1] for t, q in queues.items() if t not in open_types), default=0.0)
+        # the cap never promotes a much weaker result of another type
+        open_types = [t for t in open_types if queues[t][0][1] >= MIN_RELATIVE * best_capped]
+        open_types = open_types or list(queues)
         best_t, best_s = "", float("-inf")
         for t in open_types:
             n = seen.get(t, 0)
@@ -70,7 +75,8 @@ def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
             out.append(w)
     if query.lang == "zh":
         for zh, _ in query.glossary_terms:
-            if any(g in have for g in cjk_tokens(zh)) and zh not in out:
+            grams = cjk_tokens(zh)
+            if grams and sum(g in have for g in grams) >= 0.8 * len(grams) and zh not in out:
                 out.append(zh)
     return out[:6]
 

@@ -14,7 +14,7 @@ from . import fusion
 from .atomic import file_lock
 from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .embedding import Encoder, configured_name, make_encoder
-from .lang import Glossary, has_cjk
+from .lang import Glossary, clean, has_cjk
 from .lexical import LexicalIndex
 from .prior import prior
 from .query import Query, analyse, check_k, check_query, check_types
@@ -49,6 +49,8 @@ class Options:
     w_task: float = 0.4
     w_featured: float = 0.3
     w_link: float = 0.5
+    floor: float = 0.3  # drop results scoring under this share of the best one
+    w_exact: float = 1.0  # the query is exactly a resource's name or alias
     w_intent: float = 0.35
     w_library: float = 0.2
     w_prior: float = 0.6
@@ -81,6 +83,11 @@ class Recommender:
         self._is_type = {t: (self._type_codes == t).astype(np.float64) for t in RESOURCE_TYPES}
         self.task_rows = task_index(self.resources)
         self.neighbours = _paper_model_links(self.resources, self.row_of)
+        self.by_name: dict[str, list[int]] = {}
+        for row, r in enumerate(self.resources):
+            for name in {_name_key(n) for n in (r.name, *r.aliases)}:
+                if len(name) >= 3:
+                    self.by_name.setdefault(name, []).append(row)
         self.featured = {t.id: [self.row_of[r] for r in t.featured if r in self.row_of]
                          for t in self.tasks.values() if t.featured}
         self.glossary = Glossary(_glossary_pairs(glossary, self.tasks, self.areas, self.resources))
@@ -194,6 +201,7 @@ class Recommender:
                     if allowed[other]:
                         total[other] = max(total[other], opt.w_link * relevance[row] + relevance[other])
                         candidate[other] = True
+        exact = [row for row in self.by_name.get(_name_key(q.raw), ()) if allowed[row]]
         via: dict[int, str] = {}
         if opt.taxonomy and q.tasks:
             for row, (bonus, task) in lift(q.tasks, self.task_rows, self.matcher).items():
@@ -217,7 +225,12 @@ class Recommender:
             for t in q.intent:
                 total += opt.w_intent * self._is_type[t]
         rows = np.flatnonzero(candidate)
-        order = rows[np.lexsort((rows, -total[rows]))][: max(4 * k, opt.k0)]
+        cut = opt.floor * float(total[rows].max()) if len(rows) and opt.floor else float("-inf")
+        if opt.w_exact and exact:  # after the floor's reference, so a name hit keeps its neighbours
+            total[exact] += opt.w_exact
+            rows = np.union1d(rows, exact)
+        keep = rows[(total[rows] >= cut) | np.isin(rows, exact)]
+        order = keep[np.lexsort((keep, -total[keep]))][: max(4 * k, opt.k0)]
         ranked = [(int(r), float(total[r])) for r in order]
         if opt.diversity and types is None:
             ranked = diversify(ranked, self.types, k, favoured=q.intent if opt.intent else frozenset())
@@ -240,6 +253,11 @@ class Recommender:
     def resource(self, resource_id: str) -> Resource | None:
         row = self.row_of.get(resource_id)
         return None if row is None else self.resources[row]
+
+
+def _name_key(text: str) -> str:
+    """Names compared loosely: case, spaces and punctuation do not matter."""
+    return "".join(c for c in clean(text) if c.isalnum())
 
 
 def _paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]

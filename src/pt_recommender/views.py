@@ -25,6 +25,8 @@ def search(rec, query: str, k: int = 10, types: Iterable[str] | None = None,  # 
     """`recommend` plus the app's filters; over-fetches so filtering still fills k."""
     k = check_k(k)
     filtered = bool(task or area or hide_inactive)
+    if filtered:  # the weak-result floor is relative to the unfiltered best, so lift it here
+        rec = rec.with_options(floor=0.0)
     recs = rec.recommend(query, k=100 if filtered else k, types=list(types) if types else None)
     allowed_tasks = _task_closure(rec, task, area)
     out = []
