@@ -146,9 +146,11 @@ def test_search_download_and_timing(server, driver) -> None:
     text = target.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
-    assert len(rows) == 10 and rows[0]["query"] == "3D medical segmentation"
+    shown = {a.text for a in driver.find_elements(By.TAG_NAME, "a")}
+    assert 5 <= len(rows) <= 10 and rows[0]["query"] == "3D medical segmentation"
+    assert {r["name"] for r in rows} <= shown  # the file holds exactly the cards shown
     assert "MONAI" in {r["name"] for r in rows}
-    assert [int(r["rank"]) for r in rows] == list(range(1, 11))
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
 
     timings = []
     for query, expected in TIMED:
@@ -222,4 +224,7 @@ def test_batch_tab_upload_run_and_download(server, driver, tmp_path) -> None:
     _wait(driver, lambda d: target.exists() and target.stat().st_size > 0, 30)
     rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
     assert {r["query_id"] for r in rows} == {"a", "b"}
-    assert len(rows) == 20 and "MONAI" in {r["name"] for r in rows if r["query_id"] == "a"}
+    for qid in ("a", "b"):
+        ranks = [int(r["rank"]) for r in rows if r["query_id"] == qid]
+        assert 3 <= len(ranks) <= 10 and ranks == list(range(1, len(ranks) + 1))
+    assert "MONAI" in {r["name"] for r in rows if r["query_id"] == "a"}
