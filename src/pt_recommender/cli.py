@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE, EXIT_INDEX = 2, 3
-_PURE = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "diversity": False}
+_PURE = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "diversity": False,
+         "w_link": 0.0, "w_exact": 0.0, "floor": 0.0}
 ABLATIONS: dict[str, dict] = {  # each switches off one part of the full system
     "dense-only": {**_PURE, "lexical": False},
     "bm25-only": {**_PURE, "dense": False},
