@@ -14,6 +14,25 @@ ROOT = Path(__file__).resolve().parents[1]
 QRELS = ROOT.parent / "shared" / "eval" / "dev_qrels.yaml"
 
 
+def concurrent_results(rec, queries: list[str], k: int) -> list:
+    """Each query answered by its own thread, all released at once by a barrier."""
+    import threading
+
+    out: list = [None] * len(queries)
+    barrier = threading.Barrier(len(queries))
+
+    def work(i: int) -> None:
+        barrier.wait()
+        out[i] = rec.recommend(queries[i], k=k)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(queries))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
 @pytest.fixture
 def catalog_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"

@@ -10,7 +10,7 @@ import pytest
 
 from pt_recommender.evaluate import evaluate, load_qrels
 
-from .conftest import QRELS
+from .conftest import QRELS, concurrent_results
 
 pytestmark = pytest.mark.slow
 # what the full system reaches on the dev set, minus a margin; a regression below fails CI
@@ -70,20 +70,6 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
 
 
 def test_sixteen_threads_real_encoder(real_recommender) -> None:
-    import threading
-
     qs = ["3D medical segmentation", "plot my loss curves", "三维医学图像分割", "graph neural networks"] * 4
     serial = [real_recommender.recommend(q, k=10) for q in qs]
-    out: list = [None] * len(qs)
-    barrier = threading.Barrier(len(qs))
-
-    def work(i: int) -> None:
-        barrier.wait()
-        out[i] = real_recommender.recommend(qs[i], k=10)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(qs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert out == serial
+    assert concurrent_results(real_recommender, qs, 10) == serial

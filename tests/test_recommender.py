@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import FrozenInstanceError, asdict
 
 import pytest
 
 from pt_recommender.schema import RESOURCE_TYPES, Recommendation
+
+from .conftest import concurrent_results
 
 
 def test_returns_at_most_k_records(rec) -> None:
@@ -80,18 +81,7 @@ def test_single_equals_batch(rec) -> None:
 
 def test_concurrent_reads_match_serial(rec) -> None:
     queries = ["medical imaging", "plot loss curves", "image classification", "语义分割"] * 4
-    expected = [rec.recommend(q, k=5) for q in queries]
-    got: list = [None] * len(queries)
-
-    def work(i: int) -> None:
-        got[i] = rec.recommend(queries[i], k=5)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(queries))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert got == expected
+    assert concurrent_results(rec, queries, 5) == [rec.recommend(q, k=5) for q in queries]
 
 
 def test_ablations_change_legs(rec) -> None:

@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from pt_recommender.catalog import CatalogError, load_catalog_bundle
 from pt_recommender.embedding import HashingEncoder
 from pt_recommender.recommender import IndexNotReady, Recommender
 from pt_recommender.schema import RESOURCE_TYPES
+
+from .conftest import concurrent_results
 
 PROBLEM = re.compile(r"^[^:\n]+:[^\n]*:[^:\n]*: .+$")
 QUERIES = ["medical image segmentation", "plot loss curves", "语义分割", "image classification dataset"]
@@ -247,20 +248,7 @@ def test_fuzzed_catalogs_always_end_in_a_clear_report(tmp_path_factory, data) ->
 
 def test_sixteen_threads_match_serial(rec) -> None:
     qs = [f"{q} {i}" for i in range(4) for q in QUERIES]
-    serial = [rec.recommend(q, k=7) for q in qs]
-    out: list = [None] * len(qs)
-    barrier = threading.Barrier(16)
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        out[i] = rec.recommend(qs[i], k=7)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert out == serial
+    assert concurrent_results(rec, qs, 7) == [rec.recommend(q, k=7) for q in qs]
 
 
 def _export(*args, cwd=None):
