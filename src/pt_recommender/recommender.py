@@ -212,8 +212,9 @@ class Recommender:
         picks: dict[int, str] = {}
         if opt.taxonomy and opt.w_featured and q.tasks:
             for task, strength in q.tasks.items():
-                for pos, row in enumerate(self.featured.get(task, ())):
-                    if allowed[row] and row not in picks:
+                shown = [row for row in self.featured.get(task, ()) if allowed[row]]
+                for pos, row in enumerate(shown):  # rank among the picks of the allowed types
+                    if row not in picks:
                         total[row] += opt.w_featured * strength * (1.0 - 0.15 * pos)
                         candidate[row] = True
                         picks[row] = task
