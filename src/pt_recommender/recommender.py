@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import fusion
+from . import scoring
 from .atomic import file_lock
 from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .embedding import Encoder, configured_name, make_encoder
@@ -21,7 +21,7 @@ from .query import Query, analyse, check_k, check_query, check_types
 from .ranking import diversify, reason, resource_terms
 from .schema import RESOURCE_TYPES, Area, Recommendation, Resource, Task
 from .store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
-from .taxonomy import TaskMatcher, lift, task_index
+from .taxonomy import TaskMatcher, task_index
 from .text import lexical_doc
 from .vectors import NumpyIndex, VectorIndex
 
@@ -168,83 +168,41 @@ class Recommender:
 
     def _rank(self, q: Query, dense: np.ndarray | None, k: int,
               types: frozenset[str] | None) -> list[Recommendation]:
-        """Fuse the legs over arrays indexed by row, add task lift, prior and intent, diversify."""
+        """Score every row for one query, diversify, and explain the top k."""
         opt = self.options
-        n = len(self.resources)
-        allowed = self._type_mask(types)
-        total = np.zeros(n, dtype=np.float64)
-        candidate = np.zeros(n, dtype=bool)
-        legs: list[str] = []
-        leg_rows: list[tuple[np.ndarray, np.ndarray, float]] = []
+        sc = scoring.Scores.empty(self._type_mask(types))
         if dense is not None:
-            rows = dense[0].astype(np.int64)
-            keep = rows >= 0
-            keep[keep] = allowed[rows[keep]]
-            leg_rows.append((rows[keep][: opt.k0], dense[1][keep][: opt.k0], opt.w_dense))
-            legs.append("dense")
+            scoring.add_leg(sc, "dense", *scoring.dense_leg(sc, dense, opt.k0), opt.w_dense, opt.fusion)
         if opt.lexical:
-            s = self.lexical.scores(list(q.tokens))
-            s = np.where(allowed & (s > 0), s, 0.0)
-            top = np.argsort(-s, kind="stable")[: opt.k0]
-            top = top[s[top] > 0]
-            leg_rows.append((top, s[top], opt.w_lexical))
-            legs.append("lexical")
-        for rows, vals, weight in leg_rows:
-            if len(rows):
-                total[rows] += weight * (fusion.min_max_array(vals) if opt.fusion == "score"
-                                         else fusion.rrf_array(len(rows)))
-                candidate[rows] = True
-        if opt.w_link and candidate.any():
-            relevance = total.copy()  # a model shares its paper's match, and a paper its model's
-            for row in np.flatnonzero(candidate):
-                for other in self.neighbours.get(int(row), ()):
-                    if allowed[other]:
-                        total[other] = max(total[other], opt.w_link * relevance[row] + relevance[other])
-                        candidate[other] = True
-        exact = [row for row in self.by_name.get(_name_key(q.raw), ()) if allowed[row]]
-        via: dict[int, str] = {}
+            hits = scoring.lexical_leg(sc, self.lexical.scores(list(q.tokens)), opt.k0)
+            scoring.add_leg(sc, "lexical", *hits, opt.w_lexical, opt.fusion)
+        if opt.w_link and sc.candidate.any():
+            scoring.share_links(sc, self.neighbours, opt.w_link)
         if opt.taxonomy and q.tasks:
-            for row, (bonus, task) in lift(q.tasks, self.task_rows, self.matcher).items():
-                if allowed[row]:
-                    total[row] += opt.w_task * bonus
-                    candidate[row] = True
-                    via[row] = task
-        picks: dict[int, str] = {}
-        if opt.taxonomy and opt.w_featured and q.tasks:
-            for task, strength in q.tasks.items():
-                shown = [row for row in self.featured.get(task, ()) if allowed[row]]
-                for pos, row in enumerate(shown):  # rank among the picks of the allowed types
-                    if row not in picks:
-                        total[row] += opt.w_featured * strength * (1.0 - 0.15 * pos)
-                        candidate[row] = True
-                        picks[row] = task
+            scoring.add_task_lift(sc, q.tasks, self.task_rows, self.matcher, opt.w_task)
+            if opt.w_featured:
+                scoring.add_featured(sc, q.tasks, self.featured, opt.w_featured)
+        asked = q.intent if opt.intent and not types else frozenset()
         if opt.w_library and not q.intent and not types:
-            total += opt.w_library * self._is_type["library"]
+            sc.total += opt.w_library * self._is_type["library"]
         if opt.w_prior:
-            total += opt.w_prior * self.prior_array
-        if opt.intent and q.intent and not types:
-            for t in q.intent:
-                total += opt.w_intent * self._is_type[t]
-        rows = np.flatnonzero(candidate)
-        cut = opt.floor * float(total[rows].max()) if len(rows) and opt.floor else float("-inf")
-        if opt.w_exact and exact:  # after the floor's reference, so a name hit keeps its neighbours
-            total[exact] += opt.w_exact
-            rows = np.union1d(rows, exact)
-        keep = rows[(total[rows] >= cut) | np.isin(rows, exact)]
-        order = keep[np.lexsort((keep, -total[keep]))][: max(4 * k, opt.k0)]
-        ranked = [(int(r), float(total[r])) for r in order]
+            sc.total += opt.w_prior * self.prior_array
+        for t in asked:
+            sc.total += opt.w_intent * self._is_type[t]
+        exact = [row for row in self.by_name.get(_name_key(q.raw), ()) if sc.allowed[row]]
+        ranked = scoring.select(sc, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0))
         if opt.diversity and types is None:
             ranked = diversify(ranked, self.types, k, favoured=q.intent if opt.intent else frozenset())
-        out = []
-        for row, score in ranked[:k]:
-            r = self.resources[row]
-            out.append(Recommendation(
-                id=r.id, name=r.name, type=r.type, score=round(score, 4), url=r.url,
-                reason=reason(q, r, self.tasks, via.get(row), legs, self.areas, self.terms[row],
-                              picks.get(row)),
-                description=r.description, tasks=r.tasks, status=r.status,
-            ))
-        return out
+        return [self._record(q, row, score, sc) for row, score in ranked[:k]]
+
+    def _record(self, q: Query, row: int, score: float, sc: scoring.Scores) -> Recommendation:
+        r = self.resources[row]
+        return Recommendation(
+            id=r.id, name=r.name, type=r.type, score=round(score, 4), url=r.url,
+            reason=reason(q, r, self.tasks, sc.via.get(row), sc.legs, self.areas, self.terms[row],
+                          sc.picks.get(row)),
+            description=r.description, tasks=r.tasks, status=r.status,
+        )
 
     def _type_mask(self, types: frozenset[str] | None) -> np.ndarray:
         if types is None:
