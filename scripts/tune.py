@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 import sys
 
@@ -10,7 +11,7 @@ from pt_recommender.recommender import Recommender
 
 qrels = load_qrels(sys.argv[1])
 base = Recommender.load()
-grid = {k: eval(v) for k, v in (a.split("=", 1) for a in sys.argv[2:])}  # noqa: S307 - dev aid
+grid = {k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in sys.argv[2:])}
 keys = list(grid)
 for values in itertools.product(*grid.values()):
     opts = dict(zip(keys, values, strict=True))
