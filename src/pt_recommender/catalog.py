@@ -37,12 +37,20 @@ class Catalog:
         return {r.id: r for r in self.resources}
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def in_checkout() -> bool:
+    """True when running from the project's source tree (editable install or tests)."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir()
+
+
 def default_data_dir() -> Path:
-    """`PT_RECOMMENDER_DATA_DIR`, else the project's `data/` folder."""
+    """`PT_RECOMMENDER_DATA_DIR`, else the project's `data/`, else `./data`."""
     env = os.environ.get("PT_RECOMMENDER_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "data"
+    return PROJECT_ROOT / "data" if in_checkout() else Path.cwd() / "data"
 
 
 def catalog_files(data_dir: Path) -> list[Path]:

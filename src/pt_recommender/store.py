@@ -27,7 +27,7 @@ import numpy as np
 
 from . import __version__
 from .atomic import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
-from .catalog import Catalog
+from .catalog import PROJECT_ROOT, Catalog, in_checkout
 from .embedding import Encoder, model_slug
 from .schema import Area, Resource, Task
 from .text import embed_text
@@ -60,8 +60,13 @@ class LoadedIndex:
 
 
 def default_index_dir() -> Path:
+    """`PT_RECOMMENDER_INDEX_DIR`, else the project's `index/`, else a per-user cache folder."""
     env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "index"
+    if env:
+        return Path(env)
+    if in_checkout():
+        return PROJECT_ROOT / "index"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pt-recommender" / "index"
 
 
 def _text_key(model: str, text: str) -> str:
