@@ -15,12 +15,47 @@ def test_min_max_and_rrf() -> None:
     assert r[0] == 1.0 and r[0] > r[1] > r[2]
 
 
+def _sheet_with(values: list[float], rows: list[int], n: int = 4, queries: int = 1) -> scoring.Sheet:
+    sh = scoring.Sheet.empty(queries, np.ones(n, dtype=bool))
+    r = np.array([rows] * queries)
+    v = np.array([values] * queries)
+    scoring.add_leg(sh, "x", np.arange(queries), r, v, np.ones_like(r, dtype=bool), 1.0)
+    return sh
+
+
 def test_select_floor_and_exact_name() -> None:
-    sc = scoring.Scores.empty(np.ones(4, dtype=bool))
-    scoring.add_leg(sc, "x", np.array([0, 1, 2]), np.array([1.0, 0.9, 0.1]), 1.0)
-    ranked = scoring.select(sc, floor=0.3, exact=[], w_exact=1.0, n=10)
+    sh = _sheet_with([1.0, 0.9, 0.1], [0, 1, 2])
+    ranked = scoring.select(sh, floor=0.3, exact=[[]], w_exact=1.0, n=10)[0]
     assert [r for r, _ in ranked] == [0, 1]  # row 2 scored 0 after min-max: under the floor
-    sc = scoring.Scores.empty(np.ones(4, dtype=bool))
-    scoring.add_leg(sc, "x", np.array([0, 1]), np.array([1.0, 0.5]), 1.0)
-    ranked = scoring.select(sc, floor=0.3, exact=[3], w_exact=1.0, n=10)
+    sh = _sheet_with([1.0, 0.5], [0, 1])
+    ranked = scoring.select(sh, floor=0.3, exact=[[3]], w_exact=1.0, n=10)[0]
     assert ranked[0][0] == 0 and 3 in [r for r, _ in ranked]
+
+
+def test_select_breaks_ties_by_row_even_at_the_cut() -> None:
+    """Ten rows tie; the best n are the lowest rows, whatever argpartition returns."""
+    sh = scoring.Sheet.empty(1, np.ones(40, dtype=bool))
+    sh.total[0, 10:30] = 1.0
+    sh.candidate[0, 10:30] = True
+    ranked = scoring.select(sh, floor=0.0, exact=[[]], w_exact=0.0, n=5)[0]
+    assert [r for r, _ in ranked] == [10, 11, 12, 13, 14]
+
+
+def test_batch_rows_equal_single_rows() -> None:
+    """Each query's row of the sheet is scored as if it were alone."""
+    rng = np.random.default_rng(0)
+    n, k0 = 30, 8
+    sims = rng.random((3, n)).astype(np.float32)
+    rows = np.argsort(-sims, axis=1)
+    sims = np.take_along_axis(sims, rows, axis=1)
+    lex = np.where(rng.random((3, n)) > 0.6, rng.random((3, n)), 0).astype(np.float32)
+
+    def run(idx: list[int]) -> list:
+        sh = scoring.Sheet.empty(len(idx), np.arange(n) % 3 != 0)
+        r, s, keep = scoring.dense_leg(sh, rows[idx], sims[idx], k0)
+        scoring.add_leg(sh, "dense", np.arange(len(idx)), r, s, keep, 1.0)
+        scoring.add_leg(sh, "lexical", np.arange(len(idx)), *scoring.lexical_leg(sh, lex[idx], k0), 1.0)
+        scoring.share_links(sh, np.array([1, 2]), np.array([2, 1]), 0.5)
+        return scoring.select(sh, 0.3, [[] for _ in idx], 1.0, 10)
+
+    assert run([0, 1, 2]) == run([0]) + run([1]) + run([2])

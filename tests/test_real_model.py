@@ -18,7 +18,8 @@ FLOOR = {"en": 0.88, "zh": 0.87, "typed": 0.82}
 
 
 def test_onnx_exports_match_sentence_transformers(real_recommender) -> None:
-    """The float export equals the model; the default int8 one stays close to it."""
+    """The float export equals the model; the default int8 one stays close to it, and a
+    text's int8 vector does not depend on the texts embedded with it."""
     from pt_recommender.embedding import OnnxEncoder, SentenceTransformerEncoder
     from pt_recommender.onnx_export import export_dir_for
     from pt_recommender.store import default_index_dir
@@ -32,6 +33,9 @@ def test_onnx_exports_match_sentence_transformers(real_recommender) -> None:
     assert np.min(np.sum(exact * reference, axis=1)) > 0.999
     quantised = real_recommender.encoder.encode(texts)
     assert np.min(np.sum(quantised * reference, axis=1)) > 0.85
+    many = texts + [f"query number {i} about image models" for i in range(70)]
+    together = real_recommender.encoder.encode(many)[: len(texts)]
+    assert np.array_equal(together, quantised)
 
 
 def test_query_side_runs_without_torch(real_recommender) -> None:
@@ -67,6 +71,19 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
         assert full[sl]["nDCG@10"] >= floor, (sl, full[sl])
     assert full["en"]["nDCG@10"] > dense["en"]["nDCG@10"]
     assert full["en"]["nDCG@10"] > bm25["en"]["nDCG@10"]
+
+
+def test_export_batch_equals_single_calls_real_encoder(real_recommender) -> None:
+    """The int8 model scales activations per model call; batch results must still not depend
+    on which other queries share the batch (they did when texts were embedded together)."""
+    from pt_recommender.recommender import BATCH_CHUNK
+
+    topics = ["3D medical segmentation", "plot my loss curves", "三维医学图像分割", "object detection",
+              "speech recognition", "graph neural networks", "图像分类 教程", "reinforcement learning"]
+    queries = [f"{topics[i % 8]} {['library', 'model', 'dataset', 'paper', 'tutorial'][i % 5]} {i}"
+               for i in range(BATCH_CHUNK + 40)]
+    assert real_recommender.recommend_batch(queries, k=10) == [
+        real_recommender.recommend(q, k=10) for q in queries]
 
 
 def test_sixteen_threads_real_encoder(real_recommender) -> None:

@@ -79,6 +79,20 @@ def test_single_equals_batch(rec) -> None:
     assert batch == [rec.recommend(q, k=5) for q in queries]
 
 
+def test_long_batch_equals_single_calls_across_chunks(rec) -> None:
+    """Past one internal chunk (embedded ahead on another thread) and with a type filter,
+    every query still gets exactly what a call of its own gives."""
+    from pt_recommender.recommender import BATCH_CHUNK
+
+    words = ["medical", "imaging", "segmentation", "loss", "curves", "detection", "语义分割",
+             "text", "audio", "graph", "tutorial", "dataset", "library"]
+    queries = [f"{words[i % 13]} {words[(i * 7) % 13]} {i % 5}" for i in range(2 * BATCH_CHUNK + 9)]
+    assert rec.recommend_batch(queries, k=4) == [rec.recommend(q, k=4) for q in queries]
+    some = queries[: BATCH_CHUNK + 3]
+    assert rec.recommend_batch(some, k=3, types=["tutorial", "library"]) == [
+        rec.recommend(q, k=3, types=["tutorial", "library"]) for q in some]
+
+
 def test_concurrent_reads_match_serial(rec) -> None:
     queries = ["medical imaging", "plot loss curves", "image classification", "语义分割"] * 4
     assert concurrent_results(rec, queries, 5) == [rec.recommend(q, k=5) for q in queries]

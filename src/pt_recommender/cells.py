@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlparse
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -20,9 +21,14 @@ def unsafe_cell(text: str) -> str:
     return text
 
 
-def safe_url(url: str) -> str:
+def safe_url(url: object) -> str:
     """The URL if it is http(s) with a host, else an empty string (never javascript: etc.)."""
-    if not isinstance(url, str) or any(ord(c) < 32 for c in url):
+    return _safe_url(url) if isinstance(url, str) else ""
+
+
+@lru_cache(maxsize=8192)  # exports repeat the catalog's few hundred URLs millions of times
+def _safe_url(url: str) -> str:
+    if any(ord(c) < 32 for c in url):
         return ""
     parsed = urlparse(url.strip())
     return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else ""

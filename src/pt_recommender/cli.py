@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("local", "ray"), default="local")
     p.add_argument("--ray-address", default=None, help="Ray cluster address (default: local)")
     p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: 1 for small inputs, else CPU count)")
+                   help="local worker processes (default 1: one process whose threads overlap "
+                        "embedding, scoring and writing; more pays off only on more cores)")
     p.add_argument("--chunk-size", type=int, default=512)
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--resume", action="store_true", help="continue a killed run")

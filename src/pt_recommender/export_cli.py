@@ -74,10 +74,14 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
         from .distributed import RayEngine
 
         engine = RayEngine(args)
-    elif (args.workers or _auto_workers(src)) > 1:
+    elif (args.workers or 1) > 1:
         from .parallel import ProcessEngine
 
-        engine = ProcessEngine(args.workers or _auto_workers(src), _load_kwargs(args))
+        engine = ProcessEngine(args.workers, _load_kwargs(args))
+    else:
+        from .parallel import ThreadEngine
+
+        engine = ThreadEngine(rec.recommend_batch)
     csv_mode = True if src.lower().endswith(".csv") else None
     stream = sys.stdin.buffer if src == "-" else open(src, "rb")  # noqa: SIM115
     bar = _bar(args, src)
@@ -147,13 +151,6 @@ def _open_private(path: Path, resuming: bool) -> IO[bytes]:
             path.unlink()
         flags |= os.O_CREAT | os.O_TRUNC
     return os.fdopen(os.open(path, flags, 0o644), "r+b")
-
-
-def _auto_workers(src: str) -> int:
-    """One process per CPU when the input is big enough to repay the workers' start-up."""
-    if src == "-" or os.path.getsize(src) < 200_000:
-        return 1
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _load_kwargs(args: Any) -> dict[str, Any]:

@@ -18,12 +18,34 @@ class LexicalIndex:
         self.bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
         self.vocab = set(self.bm25.vocab_dict)
         self.size = len(docs)
+        sc = self.bm25.scores  # per token id: its documents and their BM25 weights
+        self._indptr = np.asarray(sc["indptr"], dtype=np.int64)
+        self._docs = np.asarray(sc["indices"], dtype=np.int64)
+        self._weights = np.asarray(sc["data"], dtype=np.float64)
+        self._ids = dict(self.bm25.vocab_dict)
+
+    def score_batch(self, queries: list[list[str]]) -> np.ndarray:
+        """(queries x documents) BM25 scores with one scatter-add for the whole batch; a
+        token repeated in a query counts again, as in `scores`."""
+        n = len(queries)
+        ids = self._ids
+        tok = [ids[t] for q in queries for t in q if t in ids]
+        owner = [i for i, q in enumerate(queries) for t in q if t in ids]
+        if not tok:
+            return np.zeros((n, self.size), dtype=np.float32)
+        tok_a = np.asarray(tok, dtype=np.int64)
+        starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
+        lens = ends - starts
+        total = int(lens.sum())
+        # positions of every posting of every query token, without a Python loop
+        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        cell = np.repeat(np.asarray(owner, dtype=np.int64) * self.size, lens) + self._docs[pos]
+        scores = np.bincount(cell, weights=self._weights[pos], minlength=n * self.size)
+        return scores.reshape(n, self.size).astype(np.float32)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        known = [t for t in tokens if t in self.vocab]
-        if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+        """BM25 score of every document for one query; unknown tokens are ignored."""
+        return self.score_batch([tokens])[0]
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         s = self.scores(tokens)

@@ -1,4 +1,5 @@
-"""Local multi-process engine for batch export: one Recommender per worker process."""
+"""Local engines for batch export: threads over one Recommender, or one Recommender per
+worker process. Both keep results in input order with a bounded window of chunks in flight."""
 
 from __future__ import annotations
 
@@ -40,6 +41,34 @@ class ProcessEngine:
         for chunk in chunks:
             window.append(self.pool.submit(_work, chunk, k, types))
             if len(window) >= 2 * self.workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+class ThreadEngine:
+    """Runs chunks on threads over one shared Recommender (it is thread-safe). The model
+    call releases the GIL, so while one chunk is being embedded another is scored and a
+    third written out: both cores stay busy in one process, with no worker start-up."""
+
+    def __init__(self, recommend_batch: Any, threads: int = 2):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .export import run_chunk
+
+        self.threads = threads
+        self._run_chunk = run_chunk
+        self._batch = recommend_batch
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="pt-export")
+
+    def run(self, chunks: Iterable[list], k: int, types: Sequence[str] | None) -> Iterator[tuple]:
+        window: deque[Future] = deque()
+        for chunk in chunks:
+            window.append(self.pool.submit(self._run_chunk, self._batch, chunk, k, types))
+            if len(window) > self.threads:
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()

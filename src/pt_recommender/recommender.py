@@ -21,12 +21,13 @@ from .query import Query, analyse, check_k, check_query, check_types
 from .ranking import diversify, reason, resource_terms
 from .schema import RESOURCE_TYPES, Area, Recommendation, Resource, Task
 from .store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
-from .taxonomy import TaskMatcher, task_index
+from .taxonomy import TaskMatcher, lift, task_index
 from .text import lexical_doc
 from .vectors import NumpyIndex, VectorIndex
 
 log = logging.getLogger("pt_recommender")
 _NO_GLOSSARY = Glossary([])
+BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 
 
 class IndexNotReady(RuntimeError):
@@ -83,6 +84,10 @@ class Recommender:
         self._is_type = {t: (self._type_codes == t).astype(np.float64) for t in RESOURCE_TYPES}
         self.task_rows = task_index(self.resources)
         self.neighbours = _paper_model_links(self.resources, self.row_of)
+        edges = [(a, b) for a, others in sorted(self.neighbours.items()) for b in others]
+        self._link_src = np.array([a for a, _ in edges], dtype=np.int64)
+        self._link_dst = np.array([b for _, b in edges], dtype=np.int64)
+        self._lift_cache: dict[tuple, tuple] = {}
         self.by_name: dict[str, list[int]] = {}
         for row, r in enumerate(self.resources):
             for name in {_name_key(n) for n in (r.name, *r.aliases)}:
@@ -145,62 +150,107 @@ class Recommender:
 
     def recommend_batch(self, queries: Sequence[str], k: int = 10,
                         types: Iterable[str] | None = None) -> list[list[Recommendation]]:
-        """Top-k for each query; embeds all queries in one model call."""
+        """Top-k for each query. Queries are embedded, searched and scored a chunk at a
+        time (one model call, one vector search and one set of array operations per chunk),
+        so memory stays flat and the per-query cost is a fraction of a single call's."""
         k = check_k(k)
         chosen = check_types(types)
         texts = [check_query(q) for q in queries]
-        glossary = self.glossary if self.options.glossary else _NO_GLOSSARY
-        analysed = [analyse(q, glossary, self.matcher) for q in texts]
-        dense = self._dense_batch(analysed)
-        return [self._rank(q, d, k, chosen) for q, d in zip(analysed, dense, strict=True)]
+        chunks = [texts[i : i + BATCH_CHUNK] for i in range(0, len(texts), BATCH_CHUNK)]
+        if len(chunks) <= 1:
+            return [r for c in chunks for r in self._rank_batch(self._prepare(c), k, chosen)]
+        # pipeline: the next chunk is embedded (the model releases the GIL) while this one
+        # is scored, so both cores stay busy
+        from concurrent.futures import ThreadPoolExecutor
 
-    def _dense_batch(self, queries: list[Query]) -> list[np.ndarray | None]:
-        out: list[np.ndarray | None] = [None] * len(queries)
-        if not self.options.dense:
-            return out
-        todo = [i for i, q in enumerate(queries) if q.english and not has_cjk(q.english)]
-        if todo:
-            vecs = self.encoder.encode([queries[i].english for i in todo])
-            scores, rows = self.vectors.search(vecs, len(self.resources))
-            for j, i in enumerate(todo):
-                out[i] = np.stack([rows[j], scores[j]])
+        out: list[list[Recommendation]] = []
+        with ThreadPoolExecutor(1, thread_name_prefix="pt-embed") as pool:
+            ahead = pool.submit(self._prepare, chunks[0])
+            for i in range(len(chunks)):
+                ready = ahead.result()
+                if i + 1 < len(chunks):
+                    ahead = pool.submit(self._prepare, chunks[i + 1])
+                out.extend(self._rank_batch(ready, k, chosen))
         return out
 
-    def _rank(self, q: Query, dense: np.ndarray | None, k: int,
-              types: frozenset[str] | None) -> list[Recommendation]:
-        """Score every row for one query, diversify, and explain the top k."""
-        opt = self.options
-        sc = scoring.Scores.empty(self._type_mask(types))
-        if dense is not None:
-            scoring.add_leg(sc, "dense", *scoring.dense_leg(sc, dense, opt.k0), opt.w_dense, opt.fusion)
-        if opt.lexical:
-            hits = scoring.lexical_leg(sc, self.lexical.scores(list(q.tokens)), opt.k0)
-            scoring.add_leg(sc, "lexical", *hits, opt.w_lexical, opt.fusion)
-        if opt.w_link and sc.candidate.any():
-            scoring.share_links(sc, self.neighbours, opt.w_link)
-        if opt.taxonomy and q.tasks:
-            scoring.add_task_lift(sc, q.tasks, self.task_rows, self.matcher, opt.w_task)
-            if opt.w_featured:
-                scoring.add_featured(sc, q.tasks, self.featured, opt.w_featured)
-        asked = q.intent if opt.intent and not types else frozenset()
-        if opt.w_library and not q.intent and not types:
-            sc.total += opt.w_library * self._is_type["library"]
-        if opt.w_prior:
-            sc.total += opt.w_prior * self.prior_array
-        for t in asked:
-            sc.total += opt.w_intent * self._is_type[t]
-        exact = [row for row in self.by_name.get(_name_key(q.raw), ()) if sc.allowed[row]]
-        ranked = scoring.select(sc, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0))
-        if opt.diversity and types is None:
-            ranked = diversify(ranked, self.types, k, favoured=q.intent if opt.intent else frozenset())
-        return [self._record(q, row, score, sc) for row, score in ranked[:k]]
+    def _prepare(self, texts: list[str]) -> tuple[list[Query], np.ndarray, np.ndarray, np.ndarray]:
+        """Analyse and embed a chunk: (queries, rows with a dense leg, their full dense
+        rankings as row ids and similarities)."""
+        glossary = self.glossary if self.options.glossary else _NO_GLOSSARY
+        analysed = [analyse(q, glossary, self.matcher) for q in texts]
+        todo = np.array([i for i, q in enumerate(analysed)
+                         if self.options.dense and q.english and not has_cjk(q.english)],
+                        dtype=np.int64)
+        n = len(self.resources)
+        if not len(todo):
+            return analysed, todo, np.zeros((0, n), dtype=np.int64), np.zeros((0, n), np.float32)
+        vecs = self.encoder.encode([analysed[i].english for i in todo])
+        sims, rows = self.vectors.search(vecs, n)
+        return analysed, todo, np.asarray(rows, dtype=np.int64), sims
 
-    def _record(self, q: Query, row: int, score: float, sc: scoring.Scores) -> Recommendation:
+    def _rank_batch(self, prepared: tuple[list[Query], np.ndarray, np.ndarray, np.ndarray],
+                    k: int, types: frozenset[str] | None) -> list[list[Recommendation]]:
+        """Score every row for every query of a chunk, then diversify and explain each."""
+        qs, dense_q, dense_rows, dense_sims = prepared
+        opt = self.options
+        sh = scoring.Sheet.empty(len(qs), self._type_mask(types))
+        if len(dense_q):
+            rows, sims, keep = scoring.dense_leg(sh, dense_rows, dense_sims, opt.k0)
+            scoring.add_leg(sh, "dense", dense_q, rows, sims, keep, opt.w_dense, opt.fusion)
+        if opt.lexical:
+            rows, vals, keep = scoring.lexical_leg(sh, self.lexical.score_batch(
+                [list(q.tokens) for q in qs]), opt.k0)
+            scoring.add_leg(sh, "lexical", np.arange(len(qs)), rows, vals, keep, opt.w_lexical,
+                            opt.fusion)
+        if opt.w_link:
+            scoring.share_links(sh, self._link_src, self._link_dst, opt.w_link)
+        lifted: list[Mapping[int, tuple[float, str]]] = [{}] * len(qs)
+        for i, q in enumerate(qs):
+            if opt.taxonomy and q.tasks:
+                lifted[i], rows, bonus = self._lift(tuple(q.tasks.items()))
+                scoring.add_task_lift(sh, i, rows, bonus, opt.w_task)
+                if opt.w_featured:
+                    scoring.add_featured(sh, i, q.tasks, self.featured, opt.w_featured)
+        for i, q in enumerate(qs):
+            if opt.w_library and not q.intent and not types:
+                sh.total[i] += opt.w_library * self._is_type["library"]
+        if opt.w_prior:
+            sh.total += opt.w_prior * self.prior_array
+        for i, q in enumerate(qs):
+            for t in sorted(q.intent if opt.intent and not types else ()):
+                sh.total[i] += opt.w_intent * self._is_type[t]
+        exact = [[row for row in self.by_name.get(_name_key(q.raw), ()) if sh.allowed[row]]
+                 for q in qs]
+        ranked = scoring.select(sh, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0))
+        out = []
+        for i, q in enumerate(qs):
+            best = ranked[i]
+            if opt.diversity and types is None:
+                best = diversify(best, self.types, k, favoured=q.intent if opt.intent else frozenset())
+            out.append([self._record(q, row, score, sh.legs[i], lifted[i].get(row),
+                                     sh.picks[i].get(row)) for row, score in best[:k]])
+        return out
+
+    def _lift(self, tasks: tuple[tuple[str, float], ...]
+              ) -> tuple[Mapping[int, tuple[float, str]], np.ndarray, np.ndarray]:
+        """Task lift for a query's matched tasks, memoised: a batch repeats the same few."""
+        hit = self._lift_cache.get(tasks)
+        if hit is None:
+            found = lift(dict(tasks), self.task_rows, self.matcher)
+            rows = np.fromiter(found, dtype=np.int64, count=len(found))
+            bonus = np.fromiter((b for b, _ in found.values()), dtype=np.float64, count=len(found))
+            hit = (found, rows, bonus)
+            if len(self._lift_cache) < 4096:
+                self._lift_cache[tasks] = hit
+        return hit
+
+    def _record(self, q: Query, row: int, score: float, legs: Sequence[str],
+                via: tuple[float, str] | None, pick: str | None) -> Recommendation:
         r = self.resources[row]
         return Recommendation(
             id=r.id, name=r.name, type=r.type, score=round(score, 4), url=r.url,
-            reason=reason(q, r, self.tasks, sc.via.get(row), sc.legs, self.areas, self.terms[row],
-                          sc.picks.get(row)),
+            reason=reason(q, r, self.tasks, via[1] if via else None, legs, self.areas,
+                          self.terms[row], pick),
             description=r.description, tasks=r.tasks, status=r.status,
         )
 

@@ -1,7 +1,9 @@
-"""One query's scores over all catalog rows: legs, link sharing, task boosts, priors, the cut.
+"""A batch of queries' scores over all catalog rows: legs, link sharing, task boosts, the cut.
 
-Each step is a small function over a `Scores` sheet (NumPy arrays indexed by row), so the
-Recommender only orchestrates them and ablations switch them off one by one.
+The sheet holds (queries x rows) NumPy arrays, so each step runs once per batch instead of
+once per query: that is where batch export gets its speed over a loop of single calls. A
+single query is a batch of one, so both paths give identical results. Each step is a small
+function, so the Recommender only orchestrates them and ablations switch them off one by one.
 """
 
 from __future__ import annotations
@@ -12,91 +14,129 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import fusion
-from .taxonomy import TaskMatcher, lift
 
 
 @dataclass
-class Scores:
-    allowed: np.ndarray  # rows of the requested types
-    total: np.ndarray
-    candidate: np.ndarray
-    legs: list[str] = field(default_factory=list)
-    via: dict[int, str] = field(default_factory=dict)  # row -> task whose lift it got
-    picks: dict[int, str] = field(default_factory=dict)  # row -> task it is a go-to pick for
+class Sheet:
+    allowed: np.ndarray  # (rows,) the requested types
+    total: np.ndarray  # (queries, rows)
+    candidate: np.ndarray  # (queries, rows)
+    legs: list[list[str]] = field(default_factory=list)  # per query: legs that ran
+    picks: list[dict[int, str]] = field(default_factory=list)  # row -> task it is a pick for
 
     @classmethod
-    def empty(cls, allowed: np.ndarray) -> Scores:
+    def empty(cls, n_queries: int, allowed: np.ndarray) -> Sheet:
         n = len(allowed)
-        return cls(allowed, np.zeros(n, dtype=np.float64), np.zeros(n, dtype=bool))
+        return cls(allowed, np.zeros((n_queries, n), dtype=np.float64),
+                   np.zeros((n_queries, n), dtype=bool), [[] for _ in range(n_queries)],
+                   [{} for _ in range(n_queries)])
 
 
-def add_leg(sc: Scores, name: str, rows: np.ndarray, values: np.ndarray, weight: float,
-            method: str = "score") -> None:
-    """Add one leg's candidates: min-max normalised scores, or reciprocal ranks."""
-    sc.legs.append(name)
-    if len(rows):
-        sc.total[rows] += weight * (fusion.min_max_array(values) if method == "score"
-                                    else fusion.rrf_array(len(rows)))
-        sc.candidate[rows] = True
+def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values: np.ndarray,
+            keep: np.ndarray, weight: float, method: str = "score") -> None:
+    """Add one leg's candidates. Row i of `rows`/`values`/`keep` belongs to query
+    `queries[i]`, best first; `keep` marks its candidates. Scores are min-max normalised
+    over each query's candidates (or turned into reciprocal ranks)."""
+    for q in queries:
+        sh.legs[q].append(name)
+    if not keep.any():
+        return
+    if method == "score":
+        v = np.asarray(values, dtype=np.float64)
+        lo = np.where(keep, v, np.inf).min(axis=1, keepdims=True)
+        hi = np.where(keep, v, -np.inf).max(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore"):  # queries without candidates: inf - inf
+            norm = np.where(hi > lo, (v - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
+    else:
+        norm = fusion.rrf_array(rows.shape[1])[np.maximum(np.cumsum(keep, axis=1) - 1, 0)]
+    qi = np.broadcast_to(np.asarray(queries)[:, None], rows.shape)[keep]
+    ri = rows[keep]
+    sh.total[qi, ri] += weight * norm[keep]  # (query, row) pairs are unique within a leg
+    sh.candidate[qi, ri] = True
 
 
-def dense_leg(sc: Scores, hits: np.ndarray, k0: int) -> tuple[np.ndarray, np.ndarray]:
-    """The best k0 allowed rows of a full dense ranking ([rows, similarities])."""
-    rows = hits[0].astype(np.int64)
-    keep = rows >= 0
-    keep[keep] = sc.allowed[rows[keep]]
-    return rows[keep][:k0], hits[1][keep][:k0]
+def dense_leg(sh: Sheet, rows: np.ndarray, sims: np.ndarray, k0: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, similarities, keep) cut to the columns holding each query's best k0 allowed
+    rows of its full dense ranking."""
+    ok = rows >= 0
+    ok[ok] = sh.allowed[rows[ok]]
+    keep = ok & (np.cumsum(ok, axis=1) <= k0)
+    used = np.flatnonzero(keep.any(axis=0))
+    width = int(used[-1]) + 1 if len(used) else 0
+    return rows[:, :width], sims[:, :width], keep[:, :width]
 
 
-def lexical_leg(sc: Scores, scores: np.ndarray, k0: int) -> tuple[np.ndarray, np.ndarray]:
-    """The best k0 allowed rows with a positive BM25 score."""
-    s = np.where(sc.allowed & (scores > 0), scores, 0.0)
-    top = np.argsort(-s, kind="stable")[:k0]
-    top = top[s[top] > 0]
-    return top, s[top]
+def lexical_leg(sh: Sheet, scores: np.ndarray, k0: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, scores, keep): the best k0 allowed rows with a positive BM25 score."""
+    s = np.where(sh.allowed[None, :] & (scores > 0), scores, 0.0)
+    top = np.argsort(-s, axis=1, kind="stable")[:, :k0]
+    vals = np.take_along_axis(s, top, axis=1)
+    return top, vals, vals > 0
 
 
-def share_links(sc: Scores, neighbours: Mapping[int, Sequence[int]], weight: float) -> None:
-    """A model shares its paper's match, and a paper its model's."""
-    relevance = sc.total.copy()
-    for row in np.flatnonzero(sc.candidate):
-        for other in neighbours.get(int(row), ()):
-            if sc.allowed[other]:
-                sc.total[other] = max(sc.total[other], weight * relevance[row] + relevance[other])
-                sc.candidate[other] = True
+def share_links(sh: Sheet, src: np.ndarray, dst: np.ndarray, weight: float) -> None:
+    """A model shares its paper's match, and a paper its model's (`src`→`dst` edges)."""
+    if not len(src):
+        return
+    relevance = sh.total.copy()
+    live = sh.candidate[:, src] & sh.allowed[dst][None, :]
+    q, e = np.nonzero(live)
+    if not len(q):
+        return
+    np.maximum.at(sh.total, (q, dst[e]), weight * relevance[q, src[e]] + relevance[q, dst[e]])
+    sh.candidate[q, dst[e]] = True
 
 
-def add_task_lift(sc: Scores, tasks: Mapping[str, float], task_rows: Mapping, matcher: TaskMatcher,
-                  weight: float) -> None:
+def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
     """Resources filed under a task the query names (or its subtasks) move up."""
-    for row, (bonus, task) in lift(tasks, task_rows, matcher).items():
-        if sc.allowed[row]:
-            sc.total[row] += weight * bonus
-            sc.candidate[row] = True
-            sc.via[row] = task
+    ok = sh.allowed[rows]
+    sh.total[q, rows[ok]] += weight * bonus[ok]
+    sh.candidate[q, rows[ok]] = True
 
 
-def add_featured(sc: Scores, tasks: Mapping[str, float], featured: Mapping[str, Sequence[int]],
-                 weight: float) -> None:
+def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
+                 featured: Mapping[str, Sequence[int]], weight: float) -> None:
     """A named task's go-to picks move up, ranked among the picks of the allowed types."""
+    picks = sh.picks[q]
     for task, strength in tasks.items():
-        shown = [row for row in featured.get(task, ()) if sc.allowed[row]]
+        shown = [row for row in featured.get(task, ()) if sh.allowed[row]]
         for pos, row in enumerate(shown):
-            if row not in sc.picks:
-                sc.total[row] += weight * strength * (1.0 - 0.15 * pos)
-                sc.candidate[row] = True
-                sc.picks[row] = task
+            if row not in picks:
+                sh.total[q, row] += weight * strength * (1.0 - 0.15 * pos)
+                sh.candidate[q, row] = True
+                picks[row] = task
 
 
-def select(sc: Scores, floor: float, exact: Sequence[int], w_exact: float, n: int
-           ) -> list[tuple[int, float]]:
-    """Best `n` candidates, dropping those under `floor` x the best; an exact name hit is
-    added after the floor's reference is taken, so its neighbours keep their places."""
-    rows = np.flatnonzero(sc.candidate)
-    cut = floor * float(sc.total[rows].max()) if len(rows) and floor else float("-inf")
-    if w_exact and exact:
-        sc.total[list(exact)] += w_exact
-        rows = np.union1d(rows, exact)
-    keep = rows[(sc.total[rows] >= cut) | np.isin(rows, list(exact))]
-    order = keep[np.lexsort((keep, -sc.total[keep]))][:n]
-    return [(int(r), float(sc.total[r])) for r in order]
+def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int
+           ) -> list[list[tuple[int, float]]]:
+    """Each query's best `n` candidates, dropping those under `floor` x its best; an exact
+    name hit is added after the floor's reference is taken, so its neighbours keep their
+    places. Ties go to the lower row, so every run orders alike."""
+    cand = sh.candidate
+    best = np.where(cand, sh.total, -np.inf).max(axis=1)
+    has = cand.any(axis=1)
+    cut = np.where(has, floor * best, -np.inf) if floor else np.full(len(best), -np.inf)
+    named = np.zeros_like(cand)
+    for q, rows in enumerate(exact):
+        if w_exact and rows:
+            sh.total[q, list(rows)] += w_exact
+            named[q, list(rows)] = True
+    keep = (cand & (sh.total >= cut[:, None])) | named
+    key = np.where(keep, -sh.total, np.inf)
+    width = min(n, key.shape[1])
+    top = np.argpartition(key, width - 1, axis=1)[:, :width] if width < key.shape[1] else \
+        np.broadcast_to(np.arange(key.shape[1]), key.shape)
+    out: list[list[tuple[int, float]]] = []
+    for q in range(len(key)):
+        # exact order on the few survivors: by score, then row (a stable total order)
+        rows = top[q][keep[q, top[q]]]
+        boundary = key[q, rows].max() if len(rows) else np.inf
+        # rows tied with the partition boundary may have been dropped by argpartition
+        tied = np.flatnonzero(keep[q] & (key[q] == boundary)) if len(rows) == width else rows[:0]
+        rows = np.union1d(rows, tied)
+        order = rows[np.lexsort((rows, key[q, rows]))][:n]
+        totals = sh.total[q, order]
+        out.append(list(zip(order.tolist(), totals.tolist(), strict=True)))
+    return out

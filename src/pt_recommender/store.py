@@ -33,7 +33,9 @@ from .schema import Area, Resource, Task
 from .text import embed_text
 from .vectors import BACKENDS, VectorIndex, make_index
 
-FORMAT_VERSION = 1
+# 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
+#    so indexes and cached embeddings of version 1 are rebuilt once
+FORMAT_VERSION = 2
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 EMBED_BATCH = 64
@@ -70,7 +72,7 @@ def default_index_dir() -> Path:
 
 
 def _text_key(model: str, text: str) -> str:
-    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{FORMAT_VERSION}\0{model}\0{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:
