@@ -116,7 +116,8 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(int(meta.get("max_seq_length", 256)))
         self.tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)))
         opts = ort.SessionOptions()
-        self.workers = int(os.environ.get("PT_RECOMMENDER_THREADS") or min(2, os.cpu_count() or 1))
+        # threads for embedding a list: one per core (a process engine sets 1 per worker)
+        self.workers = int(os.environ.get("PT_RECOMMENDER_THREADS") or min(8, os.cpu_count() or 1))
         self.per_call = 1 if variant == "int8" else GROUP
         self._executor = None
         opts.intra_op_num_threads = threads or 1
