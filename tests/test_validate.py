@@ -25,6 +25,13 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def _problems_after(data_dir: Path, *edits: tuple[str, str, str]) -> list[str]:
+    """Problems reported once each (file, old, new) edit is applied."""
+    for name, old, new in edits:
+        _edit(data_dir / name, old, new)
+    return _problems(data_dir)
+
+
 def test_fixture_catalog_is_valid(catalog_dir: Path) -> None:
     resources = load_catalog(catalog_dir)
     assert {"id", "name", "type", "aliases", "description", "url", "tasks"} <= set(
@@ -44,9 +51,9 @@ def test_missing_field(catalog_dir: Path) -> None:
 
 
 def test_dangling_task_and_link(catalog_dir: Path) -> None:
-    _edit(catalog_dir / "models.yaml", "tasks: [image-classification]", "tasks: [no-such-task]")
-    _edit(catalog_dir / "models.yaml", "paper: [paper-resnet]", "paper: [paper-missing]")
-    problems = _problems(catalog_dir)
+    problems = _problems_after(catalog_dir,
+                               ("models.yaml", "tasks: [image-classification]", "tasks: [no-such-task]"),
+                               ("models.yaml", "paper: [paper-resnet]", "paper: [paper-missing]"))
     assert "models.yaml:model-resnet:tasks: unknown task 'no-such-task'" in problems
     assert "models.yaml:model-resnet:links.paper: unknown resource id 'paper-missing'" in problems
 
@@ -90,11 +97,12 @@ def test_alias_bomb_refused_fast(catalog_dir: Path) -> None:
 
 
 def test_cycle_and_unknown_parent(catalog_dir: Path) -> None:
-    tax = catalog_dir / "taxonomy.yaml"
-    _edit(tax, "area: computer-vision, name_zh: 图像分割}", "area: computer-vision, parent: semantic-segmentation, name_zh: 图像分割}")
-    _edit(tax, "{id: image-classification, name: Image Classification, area: computer-vision,",
-          "{id: image-classification, name: Image Classification, area: computer-vision, parent: nowhere,")
-    problems = _problems(catalog_dir)
+    problems = _problems_after(
+        catalog_dir,
+        ("taxonomy.yaml", "area: computer-vision, name_zh: 图像分割}",
+         "area: computer-vision, parent: semantic-segmentation, name_zh: 图像分割}"),
+        ("taxonomy.yaml", "{id: image-classification, name: Image Classification, area: computer-vision,",
+         "{id: image-classification, name: Image Classification, area: computer-vision, parent: nowhere,"))
     assert "taxonomy.yaml:image-segmentation:parent: cycle in the task tree" in problems
     assert "taxonomy.yaml:image-classification:parent: unknown task 'nowhere'" in problems
 
@@ -124,8 +132,7 @@ def test_model_without_paper(catalog_dir: Path) -> None:
 
 
 def test_wrong_types(catalog_dir: Path) -> None:
-    _edit(catalog_dir / "papers.yaml", "year: 2015", "year: last year")
-    _edit(catalog_dir / "libraries.yaml", "tags: [medical, 3d]", "tags: medical")
-    problems = _problems(catalog_dir)
+    problems = _problems_after(catalog_dir, ("papers.yaml", "year: 2015", "year: last year"),
+                               ("libraries.yaml", "tags: [medical, 3d]", "tags: medical"))
     assert "papers.yaml:paper-resnet:year: must be a whole number between 1800 and 2100" in problems
     assert "libraries.yaml:monai:tags: must be a list of strings" in problems

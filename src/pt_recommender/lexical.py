@@ -16,7 +16,6 @@ class LexicalIndex:
         logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build
         self.bm25 = bm25s.BM25()
         self.bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
-        self.vocab = set(self.bm25.vocab_dict)
         self.size = len(docs)
         sc = self.bm25.scores  # per token id: its documents and their BM25 weights
         self._indptr = np.asarray(sc["indptr"], dtype=np.int64)
@@ -29,17 +28,16 @@ class LexicalIndex:
         token repeated in a query counts again, as in `scores`."""
         n = len(queries)
         ids = self._ids
-        tok = [ids[t] for q in queries for t in q if t in ids]
-        owner = [i for i, q in enumerate(queries) for t in q if t in ids]
-        if not tok:
+        hits = [(i, ids[t]) for i, q in enumerate(queries) for t in q if t in ids]
+        if not hits:
             return np.zeros((n, self.size), dtype=np.float32)
-        tok_a = np.asarray(tok, dtype=np.int64)
+        owner, tok_a = np.asarray(hits, dtype=np.int64).T
         starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
         lens = ends - starts
         total = int(lens.sum())
         # positions of every posting of every query token, without a Python loop
         pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        cell = np.repeat(np.asarray(owner, dtype=np.int64) * self.size, lens) + self._docs[pos]
+        cell = np.repeat(owner * self.size, lens) + self._docs[pos]
         scores = np.bincount(cell, weights=self._weights[pos], minlength=n * self.size)
         return scores.reshape(n, self.size).astype(np.float32)
 

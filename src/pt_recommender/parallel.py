@@ -6,11 +6,25 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 _REC = None
+
+
+def in_order(pool: Executor, work: Callable[..., tuple], chunks: Iterable[list], k: int,
+             types: Sequence[str] | None, ahead: int) -> Iterator[tuple]:
+    """Results of `work(chunk, k, types)` in input order, with at most `ahead` chunks
+    submitted and not yet yielded, so memory stays flat however long the input."""
+    window: deque[Future] = deque()
+    for chunk in chunks:
+        window.append(pool.submit(work, chunk, k, types))
+        if len(window) >= ahead:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
 
 
 def _init(load_kwargs: dict[str, Any]) -> None:
@@ -37,13 +51,7 @@ class ProcessEngine:
                                         initializer=_init, initargs=(load_kwargs,))
 
     def run(self, chunks: Iterable[list], k: int, types: Sequence[str] | None) -> Iterator[tuple]:
-        window: deque[Future] = deque()
-        for chunk in chunks:
-            window.append(self.pool.submit(_work, chunk, k, types))
-            if len(window) >= 2 * self.workers:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+        return in_order(self.pool, _work, chunks, k, types, ahead=2 * self.workers)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
@@ -65,13 +73,8 @@ class ThreadEngine:
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="pt-export")
 
     def run(self, chunks: Iterable[list], k: int, types: Sequence[str] | None) -> Iterator[tuple]:
-        window: deque[Future] = deque()
-        for chunk in chunks:
-            window.append(self.pool.submit(self._run_chunk, self._batch, chunk, k, types))
-            if len(window) > self.threads:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+        return in_order(self.pool, partial(self._run_chunk, self._batch), chunks, k, types,
+                        ahead=self.threads + 1)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

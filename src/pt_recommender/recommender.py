@@ -83,10 +83,9 @@ class Recommender:
         self._type_codes = np.asarray(self.types, dtype=object)
         self._is_type = {t: (self._type_codes == t).astype(np.float64) for t in RESOURCE_TYPES}
         self.task_rows = task_index(self.resources)
-        self.neighbours = _paper_model_links(self.resources, self.row_of)
-        edges = [(a, b) for a, others in sorted(self.neighbours.items()) for b in others]
-        self._link_src = np.array([a for a, _ in edges], dtype=np.int64)
-        self._link_dst = np.array([b for _, b in edges], dtype=np.int64)
+        links = _paper_model_links(self.resources, self.row_of)
+        self._link_src = np.array([a for a, _ in links], dtype=np.int64)
+        self._link_dst = np.array([b for _, b in links], dtype=np.int64)
         self._lift_cache: dict[tuple, tuple] = {}
         self.by_name: dict[str, list[int]] = {}
         for row, r in enumerate(self.resources):
@@ -178,9 +177,8 @@ class Recommender:
         rankings as row ids and similarities)."""
         glossary = self.glossary if self.options.glossary else _NO_GLOSSARY
         analysed = [analyse(q, glossary, self.matcher) for q in texts]
-        todo = np.array([i for i, q in enumerate(analysed)
-                         if self.options.dense and q.english and not has_cjk(q.english)],
-                        dtype=np.int64)
+        todo = np.array([i for i, q in enumerate(analysed) if q.english and not has_cjk(q.english)]
+                        if self.options.dense else [], dtype=np.int64)
         n = len(self.resources)
         if not len(todo):
             return analysed, todo, np.zeros((0, n), dtype=np.int64), np.zeros((0, n), np.float32)
@@ -270,17 +268,16 @@ def _name_key(text: str) -> str:
 
 
 def _paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]
-                       ) -> dict[int, list[int]]:
-    """Rows joined by a model→paper or paper→model link, in both directions."""
-    out: dict[int, set[int]] = {}
+                       ) -> list[tuple[int, int]]:
+    """(row, row) edges of every model→paper or paper→model link, in both directions."""
+    edges: set[tuple[int, int]] = set()
     for row, r in enumerate(resources):
         for kind in ("paper", "model"):
             targets = r.links.get(kind)
             for t in targets if isinstance(targets, list) else ():
                 if t in row_of:
-                    out.setdefault(row, set()).add(row_of[t])
-                    out.setdefault(row_of[t], set()).add(row)
-    return {row: sorted(rows) for row, rows in out.items()}
+                    edges |= {(row, row_of[t]), (row_of[t], row)}
+    return sorted(edges)
 
 
 def _glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task],

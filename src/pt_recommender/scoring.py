@@ -113,30 +113,22 @@ def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: flo
            ) -> list[list[tuple[int, float]]]:
     """Each query's best `n` candidates, dropping those under `floor` x its best; an exact
     name hit is added after the floor's reference is taken, so its neighbours keep their
-    places. Ties go to the lower row, so every run orders alike."""
+    places. Ties go to the lower row."""
     cand = sh.candidate
     best = np.where(cand, sh.total, -np.inf).max(axis=1)
     has = cand.any(axis=1)
     cut = np.where(has, floor * best, -np.inf) if floor else np.full(len(best), -np.inf)
     named = np.zeros_like(cand)
     for q, rows in enumerate(exact):
+        named[q, list(rows)] = True
         if w_exact and rows:
             sh.total[q, list(rows)] += w_exact
-            named[q, list(rows)] = True
-    keep = (cand & (sh.total >= cut[:, None])) | named
-    key = np.where(keep, -sh.total, np.inf)
-    width = min(n, key.shape[1])
-    top = np.argpartition(key, width - 1, axis=1)[:, :width] if width < key.shape[1] else \
-        np.broadcast_to(np.arange(key.shape[1]), key.shape)
+    # an exact hit always stays; with no bonus it must at least be a candidate
+    keep = (cand & (sh.total >= cut[:, None])) | (named & (cand | bool(w_exact)))
+    # a stable sort of -score orders ties by row, so every run and every batch agree
+    order = np.argsort(np.where(keep, -sh.total, np.inf), axis=1, kind="stable")[:, :n]
     out: list[list[tuple[int, float]]] = []
-    for q in range(len(key)):
-        # exact order on the few survivors: by score, then row (a stable total order)
-        rows = top[q][keep[q, top[q]]]
-        boundary = key[q, rows].max() if len(rows) else np.inf
-        # rows tied with the partition boundary may have been dropped by argpartition
-        tied = np.flatnonzero(keep[q] & (key[q] == boundary)) if len(rows) == width else rows[:0]
-        rows = np.union1d(rows, tied)
-        order = rows[np.lexsort((rows, key[q, rows]))][:n]
-        totals = sh.total[q, order]
-        out.append(list(zip(order.tolist(), totals.tolist(), strict=True)))
+    for q, rows in enumerate(order):
+        rows = rows[keep[q, rows]]
+        out.append(list(zip(rows.tolist(), sh.total[q, rows].tolist(), strict=True)))
     return out
