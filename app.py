@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from pt_recommender.cells import safe_url
-from pt_recommender.export import (
+from pt_recommender.batch.cells import safe_url
+from pt_recommender.batch.export import (
     MAX_ROWS_APP,
     check_upload,
     export_bytes,
@@ -17,9 +17,9 @@ from pt_recommender.export import (
     recommendation_rows,
     write_csv_rows,
 )
-from pt_recommender.query import MAX_QUERY_CHARS
-from pt_recommender.ranking import TYPE_LABELS
-from pt_recommender.schema import RESOURCE_TYPES
+from pt_recommender.catalog.schema import RESOURCE_TYPES
+from pt_recommender.config import MAX_QUERY_CHARS
+from pt_recommender.ranking.explain import TYPE_LABELS
 from pt_recommender.views import facts, grouped, matched_task, search, task_page
 
 EXAMPLES = ("3D medical segmentation", "plot my loss curves", "三维医学图像分割",

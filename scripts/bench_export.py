@@ -66,8 +66,8 @@ def run_cli_export(src: Path, out: Path, workers: int) -> tuple[float, float]:
 
 def export_in_process(rec: object, src: Path, out: Path) -> float:
     """Seconds for the export command's code on an already loaded recommender."""
+    from pt_recommender.batch.command import run_export_cli
     from pt_recommender.cli import build_parser
-    from pt_recommender.export_cli import run_export_cli
 
     args = build_parser().parse_args(["export", str(src), "-o", str(out), "-k", "10", "--quiet",
                                       "--force", "--workers", "1"])

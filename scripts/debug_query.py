@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pt_recommender.query import analyse
+from pt_recommender.ranking.query import analyse
 from pt_recommender.recommender import Recommender
 
 rec = Recommender.load()

@@ -47,7 +47,7 @@ def index_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_encoder():
-    from pt_recommender.embedding import HashingEncoder
+    from pt_recommender.encoders import HashingEncoder
 
     return HashingEncoder()
 

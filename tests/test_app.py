@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pt_recommender.export import MAX_ROWS_APP, check_upload
+from pt_recommender.batch.export import MAX_ROWS_APP, check_upload
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

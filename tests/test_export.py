@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pt_recommender.cells import FORMULA_START, safe_cell, safe_url, unsafe_cell
-from pt_recommender.export import COLUMNS, read_queries, recommendation_rows, write_csv_rows
-from pt_recommender.schema import Recommendation
+from pt_recommender.batch.cells import FORMULA_START, safe_cell, safe_url, unsafe_cell
+from pt_recommender.batch.export import COLUMNS, read_queries, recommendation_rows, write_csv_rows
+from pt_recommender.catalog.schema import Recommendation
 
 ENV = {**os.environ, "PT_RECOMMENDER_ENCODER": "fake"}
 

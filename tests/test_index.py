@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from pt_recommender.catalog import load_catalog_bundle
-from pt_recommender.embedding import HashingEncoder
+from pt_recommender.encoders import HashingEncoder
+from pt_recommender.index.store import IndexProblem, build_index, check_index
+from pt_recommender.index.vectors import FaissIndex, NumpyIndex
 from pt_recommender.recommender import IndexNotReady, Recommender
-from pt_recommender.store import IndexProblem, build_index, check_index
-from pt_recommender.vectors import FaissIndex, NumpyIndex
 
 
 def _live(index_dir: Path) -> Path:

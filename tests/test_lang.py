@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pt_recommender.lang import Glossary, cjk_tokens, clean, en_tokens
+from pt_recommender.text.lang import Glossary, cjk_tokens, clean, en_tokens
 
 
 def test_glossary_longest_match_and_passthrough() -> None:

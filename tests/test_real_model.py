@@ -20,9 +20,10 @@ FLOOR = {"en": 0.88, "zh": 0.87, "typed": 0.82}
 def test_onnx_exports_match_sentence_transformers(real_recommender) -> None:
     """The float export equals the model; the default int8 one stays close to it, and a
     text's int8 vector does not depend on the texts embedded with it."""
-    from pt_recommender.embedding import OnnxEncoder, SentenceTransformerEncoder
-    from pt_recommender.onnx_export import export_dir_for
-    from pt_recommender.store import default_index_dir
+    from pt_recommender.encoders.export import export_dir_for
+    from pt_recommender.encoders.onnx import OnnxEncoder
+    from pt_recommender.encoders.sentence import SentenceTransformerEncoder
+    from pt_recommender.index.store import default_index_dir
 
     assert isinstance(real_recommender.encoder, OnnxEncoder)
     assert real_recommender.manifest["model"] == "all-MiniLM-L6-v2@int8"
@@ -62,7 +63,7 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
         table, _ = evaluate(lambda q, t: [r.name for r in rec.recommend(q, k=10, types=t)], qrels)
         return table
 
-    from pt_recommender.cli import ABLATIONS
+    from pt_recommender.config import ABLATIONS
 
     full = run(real_recommender)
     dense = run(real_recommender.with_options(**ABLATIONS["dense-only"]))
@@ -76,7 +77,7 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
 def test_export_batch_equals_single_calls_real_encoder(real_recommender) -> None:
     """The int8 model scales activations per model call; batch results must still not depend
     on which other queries share the batch (they did when texts were embedded together)."""
-    from pt_recommender.recommender import BATCH_CHUNK
+    from pt_recommender.config import BATCH_CHUNK
 
     topics = ["3D medical segmentation", "plot my loss curves", "三维医学图像分割", "object detection",
               "speech recognition", "graph neural networks", "图像分类 教程", "reinforcement learning"]

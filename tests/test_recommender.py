@@ -6,7 +6,7 @@ from dataclasses import FrozenInstanceError, asdict
 
 import pytest
 
-from pt_recommender.schema import RESOURCE_TYPES, Recommendation
+from pt_recommender.catalog.schema import RESOURCE_TYPES, Recommendation
 
 from .conftest import concurrent_results
 
@@ -82,7 +82,7 @@ def test_single_equals_batch(rec) -> None:
 def test_long_batch_equals_single_calls_across_chunks(rec) -> None:
     """Past one internal chunk (embedded ahead on another thread) and with a type filter,
     every query still gets exactly what a call of its own gives."""
-    from pt_recommender.recommender import BATCH_CHUNK
+    from pt_recommender.config import BATCH_CHUNK
 
     words = ["medical", "imaging", "segmentation", "loss", "curves", "detection", "语义分割",
              "text", "audio", "graph", "tutorial", "dataset", "library"]

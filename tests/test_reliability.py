@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pt_recommender.catalog import CatalogError, load_catalog_bundle
-from pt_recommender.embedding import HashingEncoder
+from pt_recommender.catalog.schema import RESOURCE_TYPES
+from pt_recommender.encoders import HashingEncoder
 from pt_recommender.recommender import IndexNotReady, Recommender
-from pt_recommender.schema import RESOURCE_TYPES
 
 from .conftest import concurrent_results
 
@@ -165,7 +165,7 @@ queries = st.one_of(
 @given(q=queries, k=st.integers(min_value=-2, max_value=120),
        types=st.one_of(st.none(), st.lists(st.sampled_from([*RESOURCE_TYPES, "widget"]), max_size=3)))
 def test_fuzzed_queries_return_results_or_value_error(fuzz_rec, q, k, types) -> None:
-    from pt_recommender.lang import clean
+    from pt_recommender.text.lang import clean
 
     invalid = (not clean(q).strip() or len(q) > 2000 or not 1 <= k <= 100
                or (types is not None and (not types or "widget" in types)))

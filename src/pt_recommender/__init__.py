@@ -10,12 +10,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
 __all__ = ["Recommendation", "Recommender", "load_catalog", "recommend", "recommend_batch",
            "__version__"]
 
+from ._version import __version__
 from .catalog import load_catalog
-from .schema import Recommendation
+from .catalog.schema import Recommendation
 
 if TYPE_CHECKING:
     from .recommender import Recommender

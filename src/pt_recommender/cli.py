@@ -10,17 +10,6 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE, EXIT_INDEX = 2, 3
-_PURE = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "diversity": False,
-         "w_link": 0.0, "w_exact": 0.0, "floor": 0.0}
-ABLATIONS: dict[str, dict] = {  # each switches off one part of the full system
-    "dense-only": {**_PURE, "lexical": False},
-    "bm25-only": {**_PURE, "dense": False},
-    "no-taxonomy": {"taxonomy": False},
-    "no-prior": {"w_prior": 0.0, "w_library": 0.0},
-    "no-intent": {"intent": False},
-    "no-diversity": {"diversity": False},
-    "no-zh-glossary": {"glossary": False},
-}
 FORMATS = ("table", "json", "csv")
 
 
@@ -37,7 +26,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="pt-recommender",
@@ -142,8 +131,8 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"built {m['built_at']}")
         return 0
     from .catalog import default_data_dir, load_catalog_bundle
-    from .embedding import make_encoder, resolve_model
-    from .store import build_index, default_index_dir
+    from .encoders import make_encoder, resolve_model
+    from .index.store import build_index, default_index_dir
 
     index_dir = args.index_dir or default_index_dir()
     catalog = load_catalog_bundle(args.data_dir or default_data_dir())
@@ -158,7 +147,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_recommend(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from .query import check_k, check_query, check_types
+    from .ranking.query import check_k, check_query, check_types
 
     check_query(args.query)
     check_k(args.k)
@@ -167,7 +156,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([asdict(r) for r in recs], ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        from .export import recommendation_rows, write_csv_rows
+        from .batch.export import recommendation_rows, write_csv_rows
 
         write_csv_rows(sys.stdout, recommendation_rows("1", args.query, recs), bom=False)
     else:
@@ -177,6 +166,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .config import ABLATIONS
     from .evaluate import evaluate, format_table, load_qrels
 
     qrels = load_qrels(args.qrels)
@@ -200,7 +190,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export_cli import run_export_cli
+    from .batch.command import run_export_cli
 
     return run_export_cli(args, _load)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .safe_yaml import load_file
+from .catalog.safe_yaml import load_file
 
 _NON_KEY = re.compile(r"[^0-9a-z\u3400-\u9fff]")
 METRICS = ("nDCG@10", "Recall@10", "MRR", "S@3")

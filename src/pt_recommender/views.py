@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .query import analyse, check_k
-from .schema import Recommendation, Resource, Task
+from .catalog.schema import Recommendation, Resource, Task
+from .ranking.query import analyse, check_k
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Libraries", ("library",)),
@@ -98,7 +98,7 @@ class TaskPage:
 
 def matched_task(rec, query: str) -> str | None:  # noqa: ANN001
     """The strongest taxonomy task a query names, if any."""
-    q = analyse(query, rec.glossary, rec.matcher)
+    q = analyse(query, rec.data.glossary, rec.data.matcher)
     tasks = {t: s for t, s in q.tasks.items() if t in rec.tasks}
     return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
 
@@ -110,7 +110,7 @@ def task_page(rec, task_id: str, hide_inactive: bool = False) -> TaskPage:  # no
     members = [r for r in rec.resources if scope.intersection(r.tasks)
                and not (hide_inactive and r.status in INACTIVE)]
     picks = {rid: i for i, rid in enumerate(task.featured)}
-    members.sort(key=lambda r: (picks.get(r.id, len(picks)), -rec.prior[rec.row_of[r.id]], r.name.lower()))
+    members.sort(key=lambda r: (picks.get(r.id, len(picks)), -rec.data.prior[rec.data.row_of[r.id]], r.name.lower()))
     groups = []
     for label, types in GROUPS:
         items = [r for r in members if r.type in types]

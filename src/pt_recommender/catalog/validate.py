@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlparse
 
-from .catalog import GLOSSARY_FILE, RESOURCE_FIELDS, TAXONOMY_FILE
-from .schema import LINK_KINDS, RESOURCE_TYPES, STATUSES
+from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, STATUSES, TAXONOMY_FILE
+from .urls import is_https_url
 
 FILE_TYPES = {
     "libraries.yaml": "library",
@@ -29,16 +28,6 @@ LIST_FIELDS = ("tasks", "aliases", "tags", "authors")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
                          "pwc", "hf", "description", "featured"))
 AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
-
-
-def is_https_url(value: Any) -> bool:
-    """True for a well-formed https URL with a host and no whitespace or control characters."""
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        return False
-    if any(c.isspace() or ord(c) < 32 for c in value):
-        return False
-    parsed = urlparse(value)
-    return parsed.scheme == "https" and bool(parsed.netloc)
 
 
 class _Report:

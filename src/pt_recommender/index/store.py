@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .atomic import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
-from .catalog import PROJECT_ROOT, Catalog, in_checkout
-from .embedding import Encoder, model_slug
-from .schema import Area, Resource, Task
-from .text import embed_text
+from .._version import __version__
+from ..catalog import PROJECT_ROOT, Catalog, in_checkout
+from ..catalog.schema import Area, Resource, Task
+from ..encoders import Encoder, model_slug
+from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
+from ..text.docs import embed_text
 from .vectors import BACKENDS, VectorIndex, make_index
 
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+TAXONOMY_FILE = "taxonomy.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 RESOURCE_TYPES: tuple[str, ...] = (
     "library",
     "model",
@@ -95,3 +97,6 @@ class Recommendation:
     description: str
     tasks: tuple[str, ...]
     status: str = "active"
+
+
+RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .atomic import atomic_write_bytes, atomic_write_text, fsync_dir
+from ..files import atomic_write_bytes, atomic_write_text, fsync_dir
+from ..ranking.query import check_k, check_types
 from .export import ERROR_COLUMNS, run_batch, write_csv_rows, write_jsonl_rows
 from .inputs import InputRow, read_queries
-from .query import check_k, check_types
 
 
 def _fingerprint(args: Any, input_path: str) -> str:
@@ -71,15 +71,15 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
     rec = load(args)  # also makes sure the index is fresh before any worker starts
     batch_fn, engine = rec.recommend_batch, None
     if args.engine == "ray":
-        from .distributed import RayEngine
+        from .ray import RayEngine
 
         engine = RayEngine(args)
     elif (args.workers or 1) > 1:
-        from .parallel import ProcessEngine
+        from .engines import ProcessEngine
 
         engine = ProcessEngine(args.workers, _load_kwargs(args))
     else:
-        from .parallel import ThreadEngine
+        from .engines import ThreadEngine
 
         engine = ThreadEngine(rec.recommend_batch)
     csv_mode = True if src.lower().endswith(".csv") else None

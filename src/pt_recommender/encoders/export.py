@@ -10,8 +10,10 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .atomic import sha256_file
-from .embedding import model_path, model_slug
+from ..files import sha256_file
+from .base import model_path, model_slug, offline
+from .onnx import OnnxEncoder
+from .sentence import dimension
 
 log = logging.getLogger(__name__)
 CHECK_TEXTS = ["3D medical image segmentation", "plot my loss curves", "PyTorch 教程"]
@@ -51,7 +53,7 @@ def ensure_export(model: str, index_dir: Path, allow_export: bool = True,
 
 
 def _export(model: str, target: Path) -> Path | None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    offline()
     import numpy as np
     import torch
     from sentence_transformers import SentenceTransformer
@@ -89,13 +91,11 @@ def _export(model: str, target: Path) -> Path | None:
         shutil.copy(tmp / "hf-tokenizer" / "tokenizer.json", tmp / "tokenizer.json")
         shutil.rmtree(tmp / "hf-tokenizer")
         meta = {
-            "model": model, "dim": _dimension(st), "pooling": mode,
+            "model": model, "dim": dimension(st), "pooling": mode,
             "max_seq_length": int(st.max_seq_length), "pad_id": int(tokenizer.pad_token_id or 0),
             "sha256": sha256_file(tmp / "model.onnx"),
         }
         (tmp / "export.json").write_text(json.dumps(meta, indent=2))
-        from .embedding import OnnxEncoder
-
         got = OnnxEncoder(tmp, model, threads=1).encode(CHECK_TEXTS)
         want = st.encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
         agreement = float(np.min(np.sum(got * want, axis=1)))
@@ -128,11 +128,6 @@ def _pooling_mode(pooling: object) -> str:
     raise RuntimeError("only mean or CLS pooling can be exported")
 
 
-def _dimension(st: object) -> int:
-    getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
-    return int(getter())
-
-
 def _quantize(folder: Path, meta: dict, reference: object) -> None:
     """Add a dynamically int8-quantised copy (about 3x faster on CPU) if it stays close."""
     import numpy as np
@@ -150,8 +145,6 @@ def _quantize(folder: Path, meta: dict, reference: object) -> None:
                                  weight_type=QuantType.QInt8)
         finally:
             root.setLevel(level)
-        from .embedding import OnnxEncoder
-
         got = OnnxEncoder(folder, "check", threads=1, variant="int8").encode(CHECK_TEXTS)
         agreement = float(np.min(np.sum(got * np.asarray(reference), axis=1)))
         if agreement < 0.85:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .lang import STOPWORDS, Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
-from .schema import RESOURCE_TYPES
+from ..catalog.schema import RESOURCE_TYPES
+from ..config import MAX_K, MAX_QUERY_CHARS
+from ..text.lang import STOPWORDS, Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
 from .taxonomy import TaskMatcher
 
-MAX_QUERY_CHARS = 2000
-MAX_K = 100
 INTENT_WORDS: dict[str, tuple[str, ...]] = {
     "library": ("library", "libraries", "framework", "toolkit", "toolbox", "package", "tool",
                 "tools", "platform", "sdk"),

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from .schema import Resource
+from ..catalog.schema import Resource
 
 MIN_NAME_CHARS = 4
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fusion
-
 
 @dataclass
 class Sheet:
@@ -33,7 +31,7 @@ class Sheet:
 
 
 def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values: np.ndarray,
-            keep: np.ndarray, weight: float, method: str = "score") -> None:
+            keep: np.ndarray, weight: float, method: str = "score", rrf_k: int = 60) -> None:
     """Add one leg's candidates. Row i of `rows`/`values`/`keep` belongs to query
     `queries[i]`, best first; `keep` marks its candidates. Scores are min-max normalised
     over each query's candidates (or turned into reciprocal ranks)."""
@@ -48,7 +46,7 @@ def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values:
         with np.errstate(invalid="ignore"):  # queries without candidates: inf - inf
             norm = np.where(hi > lo, (v - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
     else:
-        norm = fusion.rrf_array(rows.shape[1])[np.maximum(np.cumsum(keep, axis=1) - 1, 0)]
+        norm = rrf_array(rows.shape[1], rrf_k)[np.maximum(np.cumsum(keep, axis=1) - 1, 0)]
     qi = np.broadcast_to(np.asarray(queries)[:, None], rows.shape)[keep]
     ri = rows[keep]
     sh.total[qi, ri] += weight * norm[keep]  # (query, row) pairs are unique within a leg
@@ -97,14 +95,14 @@ def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight
 
 
 def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
-                 featured: Mapping[str, Sequence[int]], weight: float) -> None:
+                 featured: Mapping[str, Sequence[int]], weight: float, step: float) -> None:
     """A named task's go-to picks move up, ranked among the picks of the allowed types."""
     picks = sh.picks[q]
     for task, strength in tasks.items():
         shown = [row for row in featured.get(task, ()) if sh.allowed[row]]
         for pos, row in enumerate(shown):
             if row not in picks:
-                sh.total[q, row] += weight * strength * (1.0 - 0.15 * pos)
+                sh.total[q, row] += weight * strength * (1.0 - step * pos)
                 sh.candidate[q, row] = True
                 picks[row] = task
 
@@ -132,3 +130,8 @@ def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: flo
         rows = rows[keep[q, rows]]
         out.append(list(zip(rows.tolist(), sh.total[q, rows].tolist(), strict=True)))
     return out
+
+
+def rrf_array(n: int, k: int) -> np.ndarray:
+    """Reciprocal-rank-fusion contributions of ranks 1..n, scaled so first place is 1."""
+    return (k + 1) / (k + np.arange(1, n + 1, dtype=np.float64))

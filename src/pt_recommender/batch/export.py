@@ -8,10 +8,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
+from ..catalog.schema import Recommendation
+from ..ranking.query import check_query
 from .cells import safe_cell, safe_url
 from .inputs import MAX_ROWS_APP, MAX_UPLOAD_BYTES, InputRow, check_upload, read_queries
-from .query import check_query
-from .schema import Recommendation
 
 __all__ = ["COLUMNS", "ERROR_COLUMNS", "MAX_ROWS_APP", "MAX_UPLOAD_BYTES", "InputRow", "check_upload",
            "export_bytes", "read_queries", "recommendation_rows", "run_batch", "run_chunk",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from .lang import clean, en_tokens
-from .schema import Area, Resource, Task
-
-PRIMARY, SECONDARY, CHILD = 1.0, 0.85, 0.6
+from ..catalog.schema import Area, Resource, Task
+from ..config import Options
+from ..text.lang import clean, en_tokens
 
 
 class TaskMatcher:
@@ -94,19 +93,19 @@ def task_index(resources: Sequence[Resource]) -> dict[str, list[tuple[int, int]]
 
 
 def lift(matched: Mapping[str, float], task_rows: Mapping[str, list[tuple[int, int]]],
-         matcher: TaskMatcher) -> dict[int, tuple[float, str]]:
+         matcher: TaskMatcher, opt: Options) -> dict[int, tuple[float, str]]:
     """{row: (bonus, task id)} for resources filed under a matched task or its subtasks."""
     weight: dict[str, tuple[float, str]] = {}
     for tid, strength in matched.items():
         for sub in matcher.descendants(tid):
-            if weight.get(sub, (0, ""))[0] < CHILD * strength:
-                weight[sub] = (CHILD * strength, tid)
+            if weight.get(sub, (0, ""))[0] < opt.task_child * strength:
+                weight[sub] = (opt.task_child * strength, tid)
     for tid, strength in matched.items():
         weight[tid] = (strength, tid)
     out: dict[int, tuple[float, str]] = {}
     for task, (w, via) in weight.items():
         for row, pos in task_rows.get(task, ()):
-            bonus = w * (PRIMARY if pos == 0 else SECONDARY)
+            bonus = w * (opt.task_primary if pos == 0 else opt.task_secondary)
             if bonus > out.get(row, (0.0, ""))[0]:
                 out[row] = (bonus, via)
     return out

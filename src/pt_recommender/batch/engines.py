@@ -30,7 +30,7 @@ def in_order(pool: Executor, work: Callable[..., tuple], chunks: Iterable[list],
 def _init(load_kwargs: dict[str, Any]) -> None:
     global _REC
     os.environ["PT_RECOMMENDER_THREADS"] = "1"  # the processes are the parallelism
-    from .recommender import Recommender
+    from ..recommender import Recommender
 
     _REC = Recommender.load(rebuild=False, **load_kwargs)
 

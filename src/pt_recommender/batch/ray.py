@@ -15,7 +15,7 @@ class _ChunkWorker:
     """Ray actor UDF: one Recommender per worker, one chunk per call."""
 
     def __init__(self, load_kwargs: dict[str, Any], k: int, types: list[str] | None):
-        from .recommender import Recommender
+        from ..recommender import Recommender
 
         self.rec = Recommender.load(rebuild=False, **load_kwargs)
         self.k, self.types = k, types
@@ -41,7 +41,7 @@ class RayEngine:
             import ray
         except ImportError:
             raise ValueError('--engine ray needs Ray: pip install ".[distributed]"') from None
-        from .export_cli import _load_kwargs
+        from .command import _load_kwargs
 
         self.ray = ray
         if not ray.is_initialized():

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from .safe_yaml import YamlError, load_file
-from .schema import Area, Resource, Task
+from .schema import GLOSSARY_FILE, RESOURCE_FIELDS, TAXONOMY_FILE, Area, Resource, Task
+from .validate import validate_docs
 
-TAXONOMY_FILE = "taxonomy.yaml"
-GLOSSARY_FILE = "glossary.yaml"
-RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)
 _TUPLE_FIELDS = ("tasks", "aliases", "tags", "authors")
 
 
@@ -37,7 +35,7 @@ class Catalog:
         return {r.id: r for r in self.resources}
 
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def in_checkout() -> bool:
@@ -117,8 +115,6 @@ def to_area(entry: dict[str, Any]) -> Area:
 
 def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
     """Validate and load the whole catalog; raises CatalogError listing every problem."""
-    from .validate import validate_docs
-
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     docs, problems = read_raw(data_dir)
     problems += validate_docs(docs) if not problems else []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ..catalog.schema import Resource, Task
 from .lang import cjk_tokens, en_tokens, has_cjk
-from .schema import Resource, Task
 
 TYPE_WORDS = {
     "library": "library framework toolkit package",
@@ -19,8 +19,6 @@ TYPE_WORDS = {
     "course": "course online course class",
     "website": "website site",
 }
-NAME_WEIGHT = 3
-TASK_WEIGHT = 2
 
 
 def task_names(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
@@ -59,7 +57,8 @@ def name_parts(name: str) -> str:
     return " ".join(out)
 
 
-def lexical_doc(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
+def lexical_doc(resource: Resource, tasks: Mapping[str, Task], name_weight: int = 3,
+                task_weight: int = 2) -> list[str]:
     """BM25 tokens: English stems plus CJK bigrams, with names and tasks weighted up."""
     names = " ".join((resource.name, *resource.aliases))
     names += " " + name_parts(names)
@@ -70,7 +69,7 @@ def lexical_doc(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
                      TYPE_WORDS.get(resource.type, resource.type), resource.publisher,
                      resource.platform, resource.instructor, " ".join(resource.authors)))
     tokens: list[str] = []
-    for text, weight in ((names, NAME_WEIGHT), (task_text, TASK_WEIGHT), (body, 1)):
+    for text, weight in ((names, name_weight), (task_text, task_weight), (body, 1)):
         toks = en_tokens(text) + cjk_tokens(text)
         tokens.extend(toks * weight)
     return tokens

@@ -1,0 +1,72 @@
+"""Every ranking weight and default in one place, and the ablation table that switches them off.
+
+A weight lives here only if it changes what a user sees; each has one line saying why it exists.
+Ablations are data: each names the `Options` fields it flips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Options:
+    """Which steps of the ranking pipeline run and how strongly each counts."""
+
+    # -- legs: dense (MiniLM over one English text a resource) and BM25 (stems + CJK bigrams)
+    dense: bool = True
+    lexical: bool = True
+    k0: int = 50  # candidates each leg contributes
+    w_dense: float = 1.0  # min-max normalised cosine
+    w_lexical: float = 1.0  # min-max normalised BM25
+    fusion: str = "score"  # "score" (min-max sum) or "rrf" (reciprocal ranks)
+    rrf_k: int = 60  # reciprocal-rank constant when fusion == "rrf"
+    # -- BM25 document fields: names and task names say more about a resource than its prose
+    name_weight: int = 3
+    task_weight: int = 2
+    # -- links: a model shares its paper's match and vice versa
+    w_link: float = 0.5
+    # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
+    taxonomy: bool = True
+    w_task: float = 0.4
+    task_primary: float = 1.0  # resource filed under the task first
+    task_secondary: float = 0.85  # the task is one of its later tasks
+    task_child: float = 0.6  # the resource is filed under a subtask of the named task
+    w_featured: float = 0.3  # the task's editor picks (go-to choices)
+    featured_step: float = 0.15  # each later pick gets this much less
+    # -- priors: which resource a user would rather see among similar matches
+    w_prior: float = 0.6
+    w_library: float = 0.2  # a task question is usually answered first by a library
+    # -- intent: "dataset", "course", "论文" in the query favour that type
+    intent: bool = True
+    w_intent: float = 0.35
+    # -- cut: fewer than k beats filler
+    floor: float = 0.3  # drop results under this share of the best score
+    w_exact: float = 1.0  # the query is exactly a resource's name or alias
+    # -- diversity: a mix of kinds unless the query asks for one
+    diversity: bool = True
+    diversity_decay: float = 0.9  # each further result of a type past the free ones
+    free_per_type: int = 2
+    cap_share: float = 0.5  # no type fills more than this share of the page...
+    min_cap: int = 3  # ...but at least this many are always allowed
+    min_relative: float = 0.5  # the cap never promotes a result under this share of a capped one
+    # -- query analysis
+    glossary: bool = True  # read Chinese through the zh->en glossary
+
+
+# Parts that make the full system; the single-leg ablations switch every one of them off.
+_BOOSTS_OFF = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "diversity": False,
+               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0}
+ABLATIONS: dict[str, dict[str, object]] = {
+    "dense-only": {**_BOOSTS_OFF, "lexical": False},
+    "bm25-only": {**_BOOSTS_OFF, "dense": False},
+    "no-taxonomy": {"taxonomy": False},
+    "no-prior": {"w_prior": 0.0, "w_library": 0.0},
+    "no-intent": {"intent": False},
+    "no-diversity": {"diversity": False},
+    "no-zh-glossary": {"glossary": False},
+}
+
+BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
+MAX_QUERY_CHARS = 2000
+MAX_K = 100

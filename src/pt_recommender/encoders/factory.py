@@ -1,0 +1,60 @@
+"""Choose and build the configured encoder (int8 ONNX, float ONNX, sentence-transformers, fake)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .base import Encoder, HashingEncoder, resolve_model
+
+INT8_SUFFIX = "@int8"
+BACKENDS = ("auto", "onnx", "int8", "torch", "fake")
+
+
+def _backend(backend: str | None = None) -> str:
+    chosen = backend or os.environ.get("PT_RECOMMENDER_ENCODER") or "auto"
+    if chosen not in BACKENDS:
+        raise ValueError(f"PT_RECOMMENDER_ENCODER={chosen!r} is not one of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def configured_name(model: str | None = None) -> str:
+    """The name an index built by `make_encoder(model)` records, without loading a model."""
+    backend = _backend()
+    if backend == "fake":
+        return HashingEncoder().name
+    return resolve_model(model) + (INT8_SUFFIX if backend in ("auto", "int8") else "")
+
+
+def make_encoder(model: str | None = None, index_dir: Path | None = None,
+                 backend: str | None = None) -> Encoder:
+    """The configured encoder: ONNX export when possible, else sentence-transformers.
+
+    `backend` (or `PT_RECOMMENDER_ENCODER`): `auto` (default) or `int8`: the int8-quantised
+    ONNX export, ~3x faster than float with the same dev-set quality (`auto` falls back to
+    sentence-transformers when no export can be made); `onnx`: the float export, equal to
+    sentence-transformers; `torch`: sentence-transformers itself; `fake`: hashing, for tests.
+    """
+    model = resolve_model(model)
+    if model.endswith(INT8_SUFFIX):
+        model = model[: -len(INT8_SUFFIX)]
+    backend = _backend(backend)
+    if backend == "fake":
+        return HashingEncoder()
+    if backend == "torch":
+        from .sentence import SentenceTransformerEncoder
+
+        return SentenceTransformerEncoder(model)
+    from .export import ensure_export
+    from .onnx import OnnxEncoder
+
+    variant = "float" if backend == "onnx" else "int8"
+    export_dir = ensure_export(model, index_dir, True, variant) if index_dir else None
+    if export_dir is not None:
+        name = model + (INT8_SUFFIX if variant == "int8" else "")
+        return OnnxEncoder(export_dir, name, variant=variant)
+    if backend != "auto":
+        raise RuntimeError(f"no ONNX export of {model} could be made (is torch installed?)")
+    from .sentence import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(model)

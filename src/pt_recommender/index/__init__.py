@@ -1,0 +1,1 @@
+"""The index layer: checksummed generations of plain files, vectors (FAISS/NumPy), BM25."""

@@ -1,0 +1,104 @@
+"""Everything the ranking steps read that depends only on the catalog, derived once at load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..catalog.schema import RESOURCE_TYPES, Area, Resource, Task
+from ..config import Options
+from ..index.lexical import LexicalIndex
+from ..text.docs import lexical_doc
+from ..text.lang import Glossary, clean, has_cjk
+from .explain import resource_terms
+from .prior import prior
+from .taxonomy import TaskMatcher, task_index
+
+
+def name_key(text: str) -> str:
+    """Names compared loosely: case, spaces and punctuation do not matter."""
+    return "".join(c for c in clean(text) if c.isalnum())
+
+
+@dataclass
+class RankingData:
+    """Read-only arrays and tables over catalog rows; shared by every query and thread."""
+
+    resources: list[Resource]
+    tasks: dict[str, Task]
+    areas: dict[str, Area]
+    types: list[str]
+    type_codes: np.ndarray
+    is_type: dict[str, np.ndarray]
+    row_of: dict[str, int]
+    lexical: LexicalIndex
+    matcher: TaskMatcher
+    glossary: Glossary
+    prior: np.ndarray
+    terms: list[frozenset[str]]
+    task_rows: dict[str, list[tuple[int, int]]]
+    featured: dict[str, list[int]]
+    link_src: np.ndarray
+    link_dst: np.ndarray
+    by_name: dict[str, list[int]]
+
+    @classmethod
+    def build(cls, resources: Sequence[Resource], tasks: Mapping[str, Task], areas: Mapping[str, Area],
+              glossary: Iterable[tuple[str, str]], options: Options) -> RankingData:
+        resources, tasks, areas = list(resources), dict(tasks), dict(areas)
+        types = [r.type for r in resources]
+        codes = np.asarray(types, dtype=object)
+        row_of = {r.id: i for i, r in enumerate(resources)}
+        links = paper_model_links(resources, row_of)
+        by_name: dict[str, list[int]] = {}
+        for row, r in enumerate(resources):
+            for name in {name_key(n) for n in (r.name, *r.aliases)}:
+                if len(name) >= 3:
+                    by_name.setdefault(name, []).append(row)
+        return cls(
+            resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
+            is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
+            lexical=LexicalIndex([lexical_doc(r, tasks, options.name_weight, options.task_weight)
+                                  for r in resources]),
+            matcher=TaskMatcher(tasks, areas),
+            glossary=Glossary(glossary_pairs(glossary, tasks, areas, resources)),
+            prior=np.asarray(prior(resources), dtype=np.float64),
+            terms=[resource_terms(r, tasks) for r in resources],
+            task_rows=task_index(resources),
+            featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
+            link_src=np.array([a for a, _ in links], dtype=np.int64),
+            link_dst=np.array([b for _, b in links], dtype=np.int64),
+            by_name=by_name,
+        )
+
+    def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
+        if types is None:
+            return np.ones(len(self.resources), dtype=bool)
+        return np.isin(self.type_codes, list(types))
+
+
+def paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]) -> list[tuple[int, int]]:
+    """(row, row) edges of every model→paper or paper→model link, in both directions."""
+    edges: set[tuple[int, int]] = set()
+    for row, r in enumerate(resources):
+        for kind in ("paper", "model"):
+            targets = r.links.get(kind)
+            for t in targets if isinstance(targets, list) else ():
+                if t in row_of:
+                    edges |= {(row, row_of[t]), (row_of[t], row)}
+    return sorted(edges)
+
+
+def glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task],
+                   areas: Mapping[str, Area], resources: Sequence[Resource]) -> list[tuple[str, str]]:
+    """The curated glossary first, then Chinese task/area names and Chinese aliases."""
+    pairs = list(glossary)
+    for t in tasks.values():
+        pairs += [(zh, t.name) for zh in (t.name_zh, *t.aliases_zh) if zh]
+    for a in areas.values():
+        pairs += [(zh, a.name) for zh in (a.name_zh, *a.aliases_zh) if zh]
+    for r in resources:
+        pairs += [(alias, r.name) for alias in r.aliases if has_cjk(alias) and len(alias) <= 12]
+    return pairs

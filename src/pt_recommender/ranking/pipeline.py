@@ -1,0 +1,114 @@
+"""The ranking pipeline, top to bottom, for a chunk of analysed queries.
+
+legs (dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent
+→ cut (floor, exact name) → diversify. Each step is a function of `steps.py` switched by one
+`Options` field; the explanation of each result is built afterwards from what the steps recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Options
+from . import steps
+from .context import RankingData, name_key
+from .diversity import diversify
+from .query import Query
+from .taxonomy import lift
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked row and the evidence the explanation needs."""
+
+    row: int
+    score: float
+    legs: tuple[str, ...]
+    via_task: str | None  # the named task (or `area:` id) that lifted it
+    pick_for: str | None  # the task it is a go-to pick for
+
+
+@dataclass
+class Prepared:
+    """A chunk after query analysis and the dense search (the part that calls the encoder)."""
+
+    queries: list[Query]
+    dense_queries: np.ndarray  # indexes of queries with a dense leg
+    dense_rows: np.ndarray  # their dense rankings (row ids), best first
+    dense_sims: np.ndarray
+
+
+class Pipeline:
+    """Runs the steps over one `RankingData`; memoises the task lift (a batch repeats tasks)."""
+
+    def __init__(self, data: RankingData, options: Options):
+        self.data = data
+        self.options = options
+        self._lift_cache: dict[tuple, tuple] = {}
+
+    def rank(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Hit]]:
+        d, opt, qs = self.data, self.options, prep.queries
+        sh = steps.Sheet.empty(len(qs), d.type_mask(types))
+        # 1. legs, each min-max normalised over its candidates and added
+        if len(prep.dense_queries):
+            rows, sims, keep = steps.dense_leg(sh, prep.dense_rows, prep.dense_sims, opt.k0)
+            steps.add_leg(sh, "dense", prep.dense_queries, rows, sims, keep, opt.w_dense, opt.fusion, opt.rrf_k)
+        if opt.lexical:
+            scores = d.lexical.score_batch([list(q.tokens) for q in qs])
+            rows, vals, keep = steps.lexical_leg(sh, scores, opt.k0)
+            steps.add_leg(sh, "lexical", np.arange(len(qs)), rows, vals, keep, opt.w_lexical, opt.fusion,
+                          opt.rrf_k)
+        # 2. links: a model shares its paper's match and vice versa
+        if opt.w_link:
+            steps.share_links(sh, d.link_src, d.link_dst, opt.w_link)
+        # 3. the task the query names lifts its resources, its go-to picks most
+        lifted: list[Mapping[int, tuple[float, str]]] = [{}] * len(qs)
+        for i, q in enumerate(qs):
+            if opt.taxonomy and q.tasks:
+                lifted[i], rows, bonus = self._lift(tuple(q.tasks.items()))
+                steps.add_task_lift(sh, i, rows, bonus, opt.w_task)
+                if opt.w_featured:
+                    steps.add_featured(sh, i, q.tasks, d.featured, opt.w_featured, opt.featured_step)
+        # 4. priors: libraries answer task questions; a catalog-wide prior breaks near-ties
+        for i, q in enumerate(qs):
+            if opt.w_library and not q.intent and not types:
+                sh.total[i] += opt.w_library * d.is_type["library"]
+        if opt.w_prior:
+            sh.total += opt.w_prior * d.prior
+        # 5. intent: the types the query asks for
+        for i, q in enumerate(qs):
+            for t in sorted(q.intent if opt.intent and not types else ()):
+                sh.total[i] += opt.w_intent * d.is_type[t]
+        # 6. cut: weak results go, an exact name stays
+        exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if sh.allowed[row]] for q in qs]
+        ranked = steps.select(sh, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0))
+        # 7. diversify, then keep k
+        out = []
+        for i, q in enumerate(qs):
+            best = ranked[i]
+            if opt.diversity and types is None:
+                best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
+            out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifted[i], row), sh.picks[i].get(row))
+                        for row, score in best[:k]])
+        return out
+
+    def _lift(self, tasks: tuple[tuple[str, float], ...]
+              ) -> tuple[Mapping[int, tuple[float, str]], np.ndarray, np.ndarray]:
+        hit = self._lift_cache.get(tasks)
+        if hit is None:
+            found = lift(dict(tasks), self.data.task_rows, self.data.matcher, self.options)
+            rows = np.fromiter(found, dtype=np.int64, count=len(found))
+            bonus = np.fromiter((b for b, _ in found.values()), dtype=np.float64, count=len(found))
+            hit = (found, rows, bonus)
+            if len(self._lift_cache) < 4096:
+                self._lift_cache[tasks] = hit
+        return hit
+
+
+def _via(lifted: Mapping[int, tuple[float, str]], row: int) -> str | None:
+    found = lifted.get(row)
+    return found[1] if found else None
+

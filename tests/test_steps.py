@@ -1,0 +1,67 @@
+"""The ranking steps: min-max fusion, reciprocal ranks, the cut, batch = single."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pt_recommender.ranking import steps
+
+
+def test_min_max_fusion_and_rrf() -> None:
+    """add_leg normalises each query's candidates to [0, 1]; RRF gives first place 1."""
+    sh = _sheet_with([2.0, 4.0, 3.0], [0, 1, 2])
+    assert sh.total[0, :3].tolist() == [0.0, 1.0, 0.5]
+    sh = _sheet_with([5.0], [2])
+    assert sh.total[0].tolist() == [0.0, 0.0, 1.0, 0.0]
+    r = steps.rrf_array(3, 60)
+    assert r[0] == 1.0 and r[0] > r[1] > r[2]
+    sh = steps.Sheet.empty(1, np.ones(4, dtype=bool))
+    steps.add_leg(sh, "x", np.arange(1), np.array([[3, 1]]), np.array([[9.0, 1.0]]), np.ones((1, 2), bool), 1.0,
+                  "rrf", 60)
+    assert sh.total[0, 3] == 1.0 and 0 < sh.total[0, 1] < 1
+
+
+def _sheet_with(values: list[float], rows: list[int], n: int = 4, queries: int = 1) -> steps.Sheet:
+    sh = steps.Sheet.empty(queries, np.ones(n, dtype=bool))
+    r = np.array([rows] * queries)
+    v = np.array([values] * queries)
+    steps.add_leg(sh, "x", np.arange(queries), r, v, np.ones_like(r, dtype=bool), 1.0)
+    return sh
+
+
+def test_select_floor_and_exact_name() -> None:
+    sh = _sheet_with([1.0, 0.9, 0.1], [0, 1, 2])
+    ranked = steps.select(sh, floor=0.3, exact=[[]], w_exact=1.0, n=10)[0]
+    assert [r for r, _ in ranked] == [0, 1]  # row 2 scored 0 after min-max: under the floor
+    sh = _sheet_with([1.0, 0.5], [0, 1])
+    ranked = steps.select(sh, floor=0.3, exact=[[3]], w_exact=1.0, n=10)[0]
+    assert ranked[0][0] == 0 and 3 in [r for r, _ in ranked]
+
+
+def test_select_breaks_ties_by_row_even_at_the_cut() -> None:
+    """Ten rows tie; the best n are the lowest rows, whatever argpartition returns."""
+    sh = steps.Sheet.empty(1, np.ones(40, dtype=bool))
+    sh.total[0, 10:30] = 1.0
+    sh.candidate[0, 10:30] = True
+    ranked = steps.select(sh, floor=0.0, exact=[[]], w_exact=0.0, n=5)[0]
+    assert [r for r, _ in ranked] == [10, 11, 12, 13, 14]
+
+
+def test_batch_rows_equal_single_rows() -> None:
+    """Each query's row of the sheet is scored as if it were alone."""
+    rng = np.random.default_rng(0)
+    n, k0 = 30, 8
+    sims = rng.random((3, n)).astype(np.float32)
+    rows = np.argsort(-sims, axis=1)
+    sims = np.take_along_axis(sims, rows, axis=1)
+    lex = np.where(rng.random((3, n)) > 0.6, rng.random((3, n)), 0).astype(np.float32)
+
+    def run(idx: list[int]) -> list:
+        sh = steps.Sheet.empty(len(idx), np.arange(n) % 3 != 0)
+        r, s, keep = steps.dense_leg(sh, rows[idx], sims[idx], k0)
+        steps.add_leg(sh, "dense", np.arange(len(idx)), r, s, keep, 1.0)
+        steps.add_leg(sh, "lexical", np.arange(len(idx)), *steps.lexical_leg(sh, lex[idx], k0), 1.0)
+        steps.share_links(sh, np.array([1, 2]), np.array([2, 1]), 0.5)
+        return steps.select(sh, 0.3, [[] for _ in idx], 1.0, 10)
+
+    assert run([0, 1, 2]) == run([0]) + run([1]) + run([2])
