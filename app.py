@@ -18,8 +18,8 @@ from pt_recommender.batch.export import (
     write_csv_rows,
 )
 from pt_recommender.catalog.schema import RESOURCE_TYPES
+from pt_recommender.catalog.types import TYPE_LABELS
 from pt_recommender.config import MAX_QUERY_CHARS
-from pt_recommender.ranking.explain import TYPE_LABELS
 from pt_recommender.views import facts, grouped, matched_task, search, task_page
 
 EXAMPLES = ("3D medical segmentation", "plot my loss curves", "三维医学图像分割",
@@ -42,13 +42,14 @@ def md_link(name: str, url: str) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def get_recommender():  # noqa: ANN201
+def load_recommender():
+    """One recommender per app process (the library's loader, cached by Streamlit)."""
     from pt_recommender.recommender import Recommender
 
     return Recommender.load()
 
 
-def sidebar_ui(rec) -> dict:  # noqa: ANN001
+def sidebar_ui(rec) -> dict:
     params = st.query_params
     st.sidebar.header("Filters")
     k = st.sidebar.slider("Results (k)", 1, 50, int(params.get("k", 10)) if str(params.get("k", "10")).isdigit()
@@ -79,7 +80,7 @@ def search_box_ui() -> str:
                          placeholder="e.g. 3D medical segmentation, plot my loss curves, 语义分割模型")
 
 
-def card_ui(rec, r) -> None:  # noqa: ANN001
+def card_ui(rec, r) -> None:
     res = rec.resource(r.id)
     with st.container(border=True):
         st.markdown(f"**{md_link(r.name, r.url)}** · `{TYPE_LABELS.get(r.type, r.type)}`"
@@ -92,7 +93,7 @@ def card_ui(rec, r) -> None:  # noqa: ANN001
             st.caption(" · ".join(md(x) for x in ["Tasks: " + ", ".join(names), *extra] if x))
 
 
-def results_ui(rec, query: str, opts: dict) -> None:  # noqa: ANN001
+def results_ui(rec, query: str, opts: dict) -> None:
     with st.spinner("Loading the recommender and searching…"):
         recs = search(rec, query, k=opts["k"], types=opts["types"] or None, task=opts["task"],
                       area=opts["area"], hide_inactive=opts["hide"])
@@ -110,7 +111,7 @@ def results_ui(rec, query: str, opts: dict) -> None:  # noqa: ANN001
             card_ui(rec, r)
 
 
-def task_page_ui(rec, task_id: str, hide_inactive: bool = False) -> None:  # noqa: ANN001
+def task_page_ui(rec, task_id: str, hide_inactive: bool = False) -> None:
     page = task_page(rec, task_id, hide_inactive)
     t = page.task
     with st.expander(f"Task: {t.name} — {t.name_zh}", expanded=False):
@@ -131,7 +132,7 @@ def task_page_ui(rec, task_id: str, hide_inactive: bool = False) -> None:  # noq
             st.dataframe(pd.DataFrame(page.leaderboard), hide_index=True, use_container_width=True)
 
 
-def search_tab_ui(rec, opts: dict) -> None:  # noqa: ANN001
+def search_tab_ui(rec, opts: dict) -> None:
     query = search_box_ui()
     if not query.strip():
         st.info("Type a task description above, or click an example, to get recommendations.")
@@ -155,7 +156,7 @@ def search_tab_ui(rec, opts: dict) -> None:  # noqa: ANN001
         st.error(f"Search failed ({type(exc).__name__}). Please try again or change the query.")
 
 
-def batch_tab_ui(rec, opts: dict) -> None:  # noqa: ANN001
+def batch_tab_ui(rec, opts: dict) -> None:
     st.write(f"Upload a CSV with a `query` column (optional `id`), up to {MAX_ROWS_APP} rows and 5 MB.")
     upload = st.file_uploader("Queries CSV", type=["csv"], key="batch-upload")
     if upload is None:
@@ -199,7 +200,7 @@ def main() -> None:
                "tutorials, books and courses for your task — in English or 中文.")
     try:
         with st.spinner("Loading the recommender (first start builds the index)…"):
-            rec = get_recommender()
+            rec = load_recommender()
     except Exception as exc:  # noqa: BLE001
         st.error(f"The recommender could not start: {type(exc).__name__}. Run `pt-recommender validate`.")
         return

@@ -60,8 +60,14 @@ def rec(catalog_dir: Path, index_dir: Path, fake_encoder):
 
 
 @pytest.fixture(scope="session")
-def real_recommender():
+def real_index_dir(tmp_path_factory) -> Path:
+    """A session index folder, so tests never write into the checkout's own `index/`."""
+    return tmp_path_factory.mktemp("real-index")
+
+
+@pytest.fixture(scope="session")
+def real_recommender(real_index_dir: Path):
     """The shipped catalog with the real MiniLM encoder (slow: builds the index once)."""
     from pt_recommender.recommender import Recommender
 
-    return Recommender.load()
+    return Recommender.load(index_dir=real_index_dir)

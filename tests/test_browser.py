@@ -47,7 +47,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, real_recommender):
+def server(tmp_path_factory, real_recommender, real_index_dir):
     """`streamlit run app.py` on a free loopback port, over the shipped catalog plus a markup probe."""
     tmp = tmp_path_factory.mktemp("browser")
     data, index = tmp / "data", tmp / "index"
@@ -55,7 +55,7 @@ def server(tmp_path_factory, real_recommender):
     with open(data / "libraries.yaml", "a", encoding="utf-8") as fh:
         fh.write(XSS_ENTRY)
     index.mkdir()
-    live = ROOT / "index"
+    live = real_index_dir
     for sub in ("models", "cache"):  # reuse the ONNX export and embeddings: only the probe is new
         if (live / sub).is_dir():
             shutil.copytree(live / sub, index / sub)

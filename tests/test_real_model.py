@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -17,18 +18,17 @@ pytestmark = pytest.mark.slow
 FLOOR = {"en": 0.88, "zh": 0.87, "typed": 0.82}
 
 
-def test_onnx_exports_match_sentence_transformers(real_recommender) -> None:
+def test_onnx_exports_match_sentence_transformers(real_recommender, real_index_dir) -> None:
     """The float export equals the model; the default int8 one stays close to it, and a
     text's int8 vector does not depend on the texts embedded with it."""
     from pt_recommender.encoders.export import export_dir_for
     from pt_recommender.encoders.onnx import OnnxEncoder
     from pt_recommender.encoders.sentence import SentenceTransformerEncoder
-    from pt_recommender.index.store import default_index_dir
 
     assert isinstance(real_recommender.encoder, OnnxEncoder)
     assert real_recommender.manifest["model"] == "all-MiniLM-L6-v2@int8"
     texts = ["3D medical segmentation", "plot my loss curves", "image augmentation library"]
-    folder = export_dir_for("all-MiniLM-L6-v2", default_index_dir())
+    folder = export_dir_for("all-MiniLM-L6-v2", real_index_dir)
     exact = OnnxEncoder(folder, "f", variant="float").encode(texts)
     reference = SentenceTransformerEncoder("all-MiniLM-L6-v2").encode(texts)
     assert np.min(np.sum(exact * reference, axis=1)) > 0.999
@@ -39,11 +39,12 @@ def test_onnx_exports_match_sentence_transformers(real_recommender) -> None:
     assert np.array_equal(together, quantised)
 
 
-def test_query_side_runs_without_torch(real_recommender) -> None:
+def test_query_side_runs_without_torch(real_recommender, real_index_dir) -> None:
     code = ("import sys; from pt_recommender import recommend; "
             "r = recommend('3D medical segmentation', k=5); "
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, r[0].name)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PT_RECOMMENDER_INDEX_DIR": str(real_index_dir)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     torch_loaded, st_loaded, _ = out.stdout.split(maxsplit=2)
     assert torch_loaded == "False" and st_loaded == "False"
 

@@ -103,4 +103,8 @@ def test_ablations_change_legs(rec) -> None:
     full = rec.recommend(q, k=5)
     lexical_only = rec.with_options(dense=False, taxonomy=False, intent=False).recommend(q, k=5)
     assert full and lexical_only
-    assert rec.options.dense  # the view did not change the original
+    assert all("close in meaning" not in r.reason for r in lexical_only)
+    # with every leg and boost that finds candidates off, nothing can be found: the options apply
+    assert rec.with_options(dense=False, lexical=False, taxonomy=False, w_exact=0.0).recommend(q, k=5) == []
+    assert rec.recommend(q, k=5) == full  # the view did not change the original
+    assert rec.options.dense

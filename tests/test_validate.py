@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -85,14 +84,13 @@ def test_python_tag_is_refused_not_executed(catalog_dir: Path, tmp_path: Path) -
     assert not marker.exists()
 
 
-def test_alias_bomb_refused_fast(catalog_dir: Path) -> None:
+def test_alias_bomb_refused(catalog_dir: Path) -> None:
+    """Refused at the first alias, before any expansion (a billion-element document otherwise)."""
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
               for i in range(1, 10)]
     (catalog_dir / "books.yaml").write_text("\n".join(lines) + "\n")
-    start = time.perf_counter()
     problems = _problems(catalog_dir)
-    assert time.perf_counter() - start < 1.0
     assert "books.yaml:-:-: line 2: anchors and aliases are not allowed" in problems
 
 

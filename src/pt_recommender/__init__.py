@@ -32,7 +32,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-def get_recommender():  # noqa: ANN201 - returns Recommender (lazy import)
+def get_recommender():  # returns Recommender (lazy import)
     """The process-wide default recommender, loaded (and if needed built) once."""
     global _default
     with _lock:

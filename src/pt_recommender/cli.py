@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(desc: str):  # noqa: ANN202
+def _progress(desc: str):
     """A tqdm progress callback on stderr (a no-op when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         return None
@@ -96,7 +96,7 @@ def _progress(desc: str):  # noqa: ANN202
     return update
 
 
-def _load(args: argparse.Namespace):  # noqa: ANN202
+def _load(args: argparse.Namespace):
     from .recommender import Recommender
 
     return Recommender.load(data_dir=args.data_dir, index_dir=args.index_dir, model=args.model,

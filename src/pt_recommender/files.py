@@ -1,14 +1,14 @@
-"""Crash-safe file writes (temp file, fsync, rename, fsync the folder), checksums, build lock."""
+"""Crash-safe file writes (temp file, fsync, rename, fsync the folder), checksums, a process lock."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+
+from filelock import FileLock
 
 
 def sha256_file(path: Path) -> str:
@@ -54,13 +54,7 @@ def fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Exclusive advisory lock; released by the kernel even if the holder is killed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+def file_lock(path: Path) -> FileLock:
+    """Exclusive lock between processes (filelock: released by the kernel if the holder dies)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path))

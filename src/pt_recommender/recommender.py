@@ -61,7 +61,7 @@ class Recommender:
         return self.data.areas
 
     @property
-    def matcher(self):  # noqa: ANN201 - TaskMatcher
+    def matcher(self):  # TaskMatcher
         return self.data.matcher
 
     @property

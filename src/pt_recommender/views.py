@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .catalog.schema import Recommendation, Resource, Task
+from .catalog.types import GROUPS
 from .ranking.query import analyse, check_k
 
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Libraries", ("library",)),
-    ("Models", ("model",)),
-    ("Papers", ("paper",)),
-    ("Datasets", ("dataset",)),
-    ("Learning", ("tutorial", "book", "course", "website")),
-    ("APIs", ("api",)),
-)
+if TYPE_CHECKING:
+    from .recommender import Recommender
+
 INACTIVE = frozenset(("archived", "deprecated", "renamed"))
 
 
-def search(rec, query: str, k: int = 10, types: Iterable[str] | None = None,  # noqa: ANN001
+def search(rec: Recommender, query: str, k: int = 10, types: Iterable[str] | None = None,
            task: str | None = None, area: str | None = None, hide_inactive: bool = False
            ) -> list[Recommendation]:
     """`recommend` plus the app's filters; over-fetches so filtering still fills k."""
@@ -39,7 +36,7 @@ def search(rec, query: str, k: int = 10, types: Iterable[str] | None = None,  # 
     return out[:k]
 
 
-def _task_closure(rec, task: str | None, area: str | None) -> set[str] | None:  # noqa: ANN001
+def _task_closure(rec: Recommender, task: str | None, area: str | None) -> set[str] | None:
     if not task and not area:
         return None
     ids = {t.id for t in rec.tasks.values() if area and t.area == area}
@@ -59,7 +56,7 @@ def grouped(recs: Sequence[Recommendation]) -> list[tuple[str, list[Recommendati
     return sorted(out, key=lambda g: order[g[1][0].id])
 
 
-def facts(res: Resource, rec) -> list[str]:  # noqa: ANN001
+def facts(res: Resource, rec: Recommender) -> list[str]:
     """The facts users look for on a card, as short plain strings."""
     out: list[str] = []
     if res.authors:
@@ -96,14 +93,14 @@ class TaskPage:
     leaderboard: list[dict] = field(default_factory=list)
 
 
-def matched_task(rec, query: str) -> str | None:  # noqa: ANN001
+def matched_task(rec: Recommender, query: str) -> str | None:
     """The strongest taxonomy task a query names, if any."""
     q = analyse(query, rec.data.glossary, rec.data.matcher)
     tasks = {t: s for t, s in q.tasks.items() if t in rec.tasks}
     return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
 
 
-def task_page(rec, task_id: str, hide_inactive: bool = False) -> TaskPage:  # noqa: ANN001
+def task_page(rec: Recommender, task_id: str, hide_inactive: bool = False) -> TaskPage:
     """Papers-with-Code style page: the task, its tree, its resources and a model leaderboard."""
     task = rec.tasks[task_id]
     scope = {task_id, *rec.matcher.descendants(task_id)}
@@ -127,7 +124,7 @@ def task_page(rec, task_id: str, hide_inactive: bool = False) -> TaskPage:  # no
     )
 
 
-def leaderboard(models: Sequence[Resource], rec) -> list[dict]:  # noqa: ANN001
+def leaderboard(models: Sequence[Resource], rec: Recommender) -> list[dict]:
     """One row per model with its metrics, best first on the most common metric."""
     metric_count: dict[str, int] = {}
     for m in models:

@@ -69,21 +69,9 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
             state = saved
     resuming = state["rows_done"] > 0
     rec = load(args)  # also makes sure the index is fresh before any worker starts
-    batch_fn, engine = rec.recommend_batch, None
-    if args.engine == "ray":
-        from .ray import RayEngine
-
-        engine = RayEngine(args)
-    elif (args.workers or 1) > 1:
-        from .engines import ProcessEngine
-
-        engine = ProcessEngine(args.workers, _load_kwargs(args))
-    else:
-        from .engines import ThreadEngine
-
-        engine = ThreadEngine(rec.recommend_batch)
+    batch_fn, engine = rec.recommend_batch, choose_engine(args, rec)
     csv_mode = True if src.lower().endswith(".csv") else None
-    stream = sys.stdin.buffer if src == "-" else open(src, "rb")  # noqa: SIM115
+    stream = sys.stdin.buffer if src == "-" else open(src, "rb")
     bar = _bar(args, src)
     try:
         rows = read_queries(stream, csv_mode)
@@ -143,6 +131,27 @@ def run_export_cli(args: Any, load: Callable[[Any], Any]) -> int:
     return 1 if state["n_errors"] else 0
 
 
+def choose_engine(args: Any, rec: Any) -> Any:
+    """Ray (`--engine ray`), worker processes (`--workers N`), or threads over `rec`."""
+    if args.engine == "ray":
+        from .ray import RayEngine
+
+        return RayEngine(load_kwargs(args), args.ray_address, args.workers)
+    if (args.workers or 1) > 1:
+        from .engines import ProcessEngine
+
+        return ProcessEngine(args.workers, load_kwargs(args))
+    from .engines import ThreadEngine
+
+    return ThreadEngine(rec.recommend_batch)
+
+
+def load_kwargs(args: Any) -> dict[str, Any]:
+    """How a worker process loads the same recommender as this one (never rebuilding)."""
+    return {"data_dir": str(args.data_dir) if args.data_dir else None,
+            "index_dir": str(args.index_dir) if args.index_dir else None, "model": args.model}
+
+
 def _open_private(path: Path, resuming: bool) -> IO[bytes]:
     """Open a temporary output file without ever following a symlink planted at its name."""
     flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
@@ -151,12 +160,6 @@ def _open_private(path: Path, resuming: bool) -> IO[bytes]:
             path.unlink()
         flags |= os.O_CREAT | os.O_TRUNC
     return os.fdopen(os.open(path, flags, 0o644), "r+b")
-
-
-def _load_kwargs(args: Any) -> dict[str, Any]:
-    """How a worker process loads the same recommender as this one (never rebuilding)."""
-    return {"data_dir": str(args.data_dir) if args.data_dir else None,
-            "index_dir": str(args.index_dir) if args.index_dir else None, "model": args.model}
 
 
 def _write(fh: IO[bytes], fill: Callable[[io.StringIO], None]) -> None:
@@ -176,7 +179,7 @@ def _skip(rows: Iterator[InputRow], n: int) -> Iterator[InputRow]:
             yield row
 
 
-def _bar(args: Any, src: str):  # noqa: ANN202
+def _bar(args: Any, src: str):
     if args.quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm

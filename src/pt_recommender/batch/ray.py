@@ -36,22 +36,21 @@ class RayEngine:
     """`--engine ray`: chunks become rows of a Ray Dataset mapped by `_ChunkWorker` actors;
     results come back in input order, so the output equals the local engine's."""
 
-    def __init__(self, args: Any):
+    def __init__(self, load_kwargs: dict[str, Any], address: str | None = None, workers: int | None = None):
         try:
             import ray
         except ImportError:
             raise ValueError('--engine ray needs Ray: pip install ".[distributed]"') from None
-        from .command import _load_kwargs
 
         self.ray = ray
         if not ray.is_initialized():
-            ray.init(address=args.ray_address, include_dashboard=False, log_to_driver=False,
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      ignore_reinit_error=True, logging_level="ERROR")
         ctx = ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True
         ctx.enable_progress_bars = False
-        self.load_kwargs = _load_kwargs(args)
-        self.concurrency = max(1, int(getattr(args, "workers", None) or 2))
+        self.load_kwargs = load_kwargs
+        self.concurrency = max(1, int(workers or 2))
 
     def run(self, chunks: Iterable[list], k: int, types: Sequence[str] | None) -> Iterator[tuple]:
         from dataclasses import asdict

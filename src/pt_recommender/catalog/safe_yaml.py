@@ -37,7 +37,7 @@ class _StrictLoader(yaml.SafeLoader):
 def load_text(text: str) -> Any:
     """Parse YAML text with the strict safe loader."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)  # strict SafeLoader subclass
     except YamlError:
         raise
     except yaml.YAMLError as exc:

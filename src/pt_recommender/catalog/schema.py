@@ -5,19 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .types import RESOURCE_TYPES
+
 TAXONOMY_FILE = "taxonomy.yaml"
 GLOSSARY_FILE = "glossary.yaml"
-RESOURCE_TYPES: tuple[str, ...] = (
-    "library",
-    "model",
-    "paper",
-    "dataset",
-    "api",
-    "tutorial",
-    "book",
-    "course",
-    "website",
-)
 STATUSES: tuple[str, ...] = ("active", "archived", "deprecated", "renamed")
 LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo")
 
@@ -99,4 +90,6 @@ class Recommendation:
     status: str = "active"
 
 
+__all__ = ["GLOSSARY_FILE", "LINK_KINDS", "RESOURCE_FIELDS", "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE",
+           "Area", "Recommendation", "Resource", "Task"]
 RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)

@@ -6,19 +6,9 @@ import re
 from typing import Any
 
 from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, STATUSES, TAXONOMY_FILE
+from .types import FILE_TYPES
 from .urls import is_https_url
 
-FILE_TYPES = {
-    "libraries.yaml": "library",
-    "models.yaml": "model",
-    "papers.yaml": "paper",
-    "datasets.yaml": "dataset",
-    "apis.yaml": "api",
-    "tutorials.yaml": "tutorial",
-    "books.yaml": "book",
-    "courses.yaml": "course",
-    "websites.yaml": "website",
-}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_TEXT = 2000
 REQUIRED = ("id", "name", "type", "description", "url", "tasks")

@@ -69,7 +69,7 @@ class OnnxEncoder:
         return np.concatenate([self._encode(texts[i : i + self.per_call])
                                for i in range(0, len(texts), self.per_call)])
 
-    def _pool(self):  # noqa: ANN202
+    def _pool(self):
         from concurrent.futures import ThreadPoolExecutor
 
         with self._lock:

@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..catalog.schema import Area, Resource, Task
+from ..catalog.types import TYPE_LABELS
 from ..text.lang import cjk_tokens, en_tokens
 from .query import Query
-
-TYPE_LABELS = {
-    "library": "Library", "model": "Model", "paper": "Paper", "dataset": "Dataset",
-    "api": "API", "tutorial": "Tutorial", "book": "Book", "course": "Course",
-    "website": "Website",
-}
 
 
 def resource_terms(resource: Resource, tasks: Mapping[str, Task]) -> frozenset[str]:

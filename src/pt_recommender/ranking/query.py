@@ -5,26 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..catalog.schema import RESOURCE_TYPES
+from ..catalog.types import RESOURCE_TYPES, TYPES
 from ..config import MAX_K, MAX_QUERY_CHARS
 from ..text.lang import STOPWORDS, Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
 from .taxonomy import TaskMatcher
 
-INTENT_WORDS: dict[str, tuple[str, ...]] = {
-    "library": ("library", "libraries", "framework", "toolkit", "toolbox", "package", "tool",
-                "tools", "platform", "sdk"),
-    "model": ("model", "models", "architecture", "architectures", "network", "networks",
-              "pretrained", "backbone", "checkpoint", "weights"),
-    "paper": ("paper", "papers", "publication", "article"),
-    "dataset": ("dataset", "datasets", "corpus", "corpora", "benchmark"),
-    "api": ("api", "apis", "function", "functions", "method", "methods", "transform",
-            "transforms", "class"),
-    "tutorial": ("tutorial", "tutorials", "recipe", "recipes", "walkthrough", "guide"),
-    "book": ("book", "books", "textbook", "ebook"),
-    "course": ("course", "courses", "mooc", "lecture", "lectures", "training course"),
-    "website": ("website", "site", "portal"),
-}
-_INTENT_STEMS = {stem(w): t for t, words in INTENT_WORDS.items() for w in words if " " not in w}
+_INTENT_STEMS = {stem(w): t for t, info in TYPES.items() for w in info.intent_words if " " not in w}
 
 
 @dataclass(frozen=True)

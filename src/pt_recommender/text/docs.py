@@ -6,19 +6,8 @@ import re
 from collections.abc import Mapping
 
 from ..catalog.schema import Resource, Task
+from ..catalog.types import TYPES
 from .lang import cjk_tokens, en_tokens, has_cjk
-
-TYPE_WORDS = {
-    "library": "library framework toolkit package",
-    "model": "model pretrained model architecture network",
-    "paper": "paper research paper",
-    "dataset": "dataset benchmark data",
-    "api": "api function class method",
-    "tutorial": "tutorial guide example",
-    "book": "book",
-    "course": "course online course class",
-    "website": "website site",
-}
 
 
 def task_names(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
@@ -66,7 +55,7 @@ def lexical_doc(resource: Resource, tasks: Mapping[str, Task], name_weight: int 
         " ".join(tasks[t].all_names) for t in resource.tasks if t in tasks
     )
     body = " ".join((resource.description, resource.description_zh, " ".join(resource.tags),
-                     TYPE_WORDS.get(resource.type, resource.type), resource.publisher,
+                     TYPES[resource.type].index_words if resource.type in TYPES else resource.type, resource.publisher,
                      resource.platform, resource.instructor, " ".join(resource.authors)))
     tokens: list[str] = []
     for text, weight in ((names, name_weight), (task_text, task_weight), (body, 1)):

@@ -1,0 +1,45 @@
+"""The one table of resource types: file, labels (en/zh), result group, index words, intent words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    file: str  # the catalog file that holds this type
+    label: str
+    label_zh: str
+    group: str  # the result group a card is shown under
+    index_words: str  # added to BM25 so "a detection library" matches libraries
+    intent_words: tuple[str, ...]  # words that show a query asks for this type
+
+
+TYPES: dict[str, TypeInfo] = {
+    "library": TypeInfo("libraries.yaml", "Library", "库", "Libraries", "library framework toolkit package",
+                        ("library", "libraries", "framework", "toolkit", "toolbox", "package", "tool",
+                         "tools", "platform", "sdk")),
+    "model": TypeInfo("models.yaml", "Model", "模型", "Models", "model pretrained model architecture network",
+                      ("model", "models", "architecture", "architectures", "network", "networks",
+                       "pretrained", "backbone", "checkpoint", "weights")),
+    "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",
+                      ("paper", "papers", "publication", "article")),
+    "dataset": TypeInfo("datasets.yaml", "Dataset", "数据集", "Datasets", "dataset benchmark data",
+                        ("dataset", "datasets", "corpus", "corpora", "benchmark")),
+    "api": TypeInfo("apis.yaml", "API", "API", "APIs", "api function class method",
+                    ("api", "apis", "function", "functions", "method", "methods", "transform",
+                     "transforms", "class")),
+    "tutorial": TypeInfo("tutorials.yaml", "Tutorial", "教程", "Learning", "tutorial guide example",
+                         ("tutorial", "tutorials", "recipe", "recipes", "walkthrough", "guide")),
+    "book": TypeInfo("books.yaml", "Book", "书籍", "Learning", "book", ("book", "books", "textbook", "ebook")),
+    "course": TypeInfo("courses.yaml", "Course", "课程", "Learning", "course online course class",
+                       ("course", "courses", "mooc", "lecture", "lectures", "training course")),
+    "website": TypeInfo("websites.yaml", "Website", "网站", "Learning", "website site",
+                        ("website", "site", "portal")),
+}
+RESOURCE_TYPES: tuple[str, ...] = tuple(TYPES)
+FILE_TYPES: dict[str, str] = {info.file: t for t, info in TYPES.items()}
+TYPE_LABELS: dict[str, str] = {t: info.label for t, info in TYPES.items()}
+GROUP_ORDER: tuple[str, ...] = ("Libraries", "Models", "Papers", "Datasets", "Learning", "APIs")
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (g, tuple(t for t, info in TYPES.items() if info.group == g)) for g in GROUP_ORDER)
