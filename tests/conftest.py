@@ -9,6 +9,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Property tests are derandomised by default, so CI gives the same verdict on every run;
+# `HYPOTHESIS_PROFILE=random bash scripts/test.sh -m slow` explores new examples.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("derandomized", derandomize=True, print_blob=True)
+settings.register_profile("random", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 FIXTURE = Path(__file__).parent / "fixtures" / "catalog"
 ROOT = Path(__file__).resolve().parents[1]
 QRELS = ROOT.parent / "shared" / "eval" / "dev_qrels.yaml"

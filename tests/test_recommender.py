@@ -62,10 +62,38 @@ def test_bad_query_raises_value_error(rec, bad: str) -> None:
         rec.recommend(bad)
 
 
-@pytest.mark.parametrize("k", [0, 101, -1, 2.5, True])
+@pytest.mark.parametrize("k", [0, 101, -1])
 def test_bad_k(rec, k) -> None:
     with pytest.raises(ValueError, match="k must be"):
         rec.recommend("segmentation", k=k)
+
+
+@pytest.mark.parametrize("k", [2.5, True, "5", None])
+def test_k_of_the_wrong_kind_is_a_type_error(rec, k) -> None:
+    with pytest.raises(TypeError, match="k must be"):
+        rec.recommend("segmentation", k=k)
+
+
+def test_numpy_integer_k_accepted(rec) -> None:
+    import numpy as np
+
+    assert rec.recommend("segmentation", k=np.int64(3)) == rec.recommend("segmentation", k=3)
+
+
+def test_batch_argument_edges(rec) -> None:
+    with pytest.raises(TypeError, match="not one string"):
+        rec.recommend_batch("abc")
+    with pytest.raises(TypeError, match="types must be"):
+        rec.recommend("segmentation", types=123)
+    with pytest.raises(TypeError, match=r"queries\[1\]: query must be a string"):
+        rec.recommend_batch(["segmentation", 7])
+    with pytest.raises(ValueError, match=r"queries\[2\]: query is empty"):
+        rec.recommend_batch(["segmentation", "detection", "  "])
+
+
+def test_invisible_characters_do_not_split_words(rec) -> None:
+    for mark in ("\u200b", "\u00ad", "\ufeff", "\u200d"):
+        assert rec.recommend(f"seg{mark}mentation", k=5) == rec.recommend("segmentation", k=5)
 
 
 def test_unknown_type_lists_allowed(rec) -> None:

@@ -20,7 +20,7 @@ from .index.vectors import NumpyIndex, VectorIndex
 from .ranking.context import RankingData
 from .ranking.explain import reason
 from .ranking.pipeline import Hit, Pipeline, Prepared
-from .ranking.query import Query, analyse, check_k, check_query, check_types
+from .ranking.query import Query, analyse, check_k, check_queries, check_query, check_types
 from .text.lang import Glossary, has_cjk
 
 log = logging.getLogger("pt_recommender")
@@ -118,7 +118,7 @@ class Recommender:
     def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None
                   ) -> list[Recommendation]:
         """Top-k resources for one task description (a batch of one)."""
-        return self.recommend_batch([query], k=k, types=types)[0]
+        return self.recommend_batch([check_query(query)], k=k, types=types)[0]
 
     def recommend_batch(self, queries: Sequence[str], k: int = 10,
                         types: Iterable[str] | None = None) -> list[list[Recommendation]]:
@@ -127,7 +127,7 @@ class Recommender:
         so memory stays flat and the per-query cost is a fraction of a single call's."""
         k = check_k(k)
         chosen = check_types(types)
-        texts = [check_query(q) for q in queries]
+        texts = check_queries(queries)
         chunks = [texts[i : i + BATCH_CHUNK] for i in range(0, len(texts), BATCH_CHUNK)]
         if len(chunks) <= 1:
             return [r for c in chunks for r in self._rank_batch(self._prepare(c), k, chosen)]

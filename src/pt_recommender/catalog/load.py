@@ -117,7 +117,7 @@ def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
     """Validate and load the whole catalog; raises CatalogError listing every problem."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     docs, problems = read_raw(data_dir)
-    problems += validate_docs(docs) if not problems else []
+    problems += validate_docs(docs, complete=not problems)
     if problems:
         raise CatalogError(problems)
     resources: list[Resource] = []

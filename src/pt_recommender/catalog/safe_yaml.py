@@ -33,6 +33,17 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A key given twice would silently drop the first value: refuse it instead."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise YamlError(f"line {key_node.start_mark.line + 1}: duplicate key {str(key)[:40]!r} "
+                                f"(first on line {seen[key]})")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
 
 def load_text(text: str) -> Any:
     """Parse YAML text with the strict safe loader."""

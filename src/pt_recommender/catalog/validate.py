@@ -168,9 +168,15 @@ def _check_glossary(doc: Any, rep: _Report) -> None:
             rep.add(GLOSSARY_FILE, label, "zh", "a term needs non-empty strings zh and en")
 
 
-def validate_docs(docs: dict[str, Any]) -> list[str]:
-    """Every problem of the parsed catalog files; empty when the catalog is sound."""
+def validate_docs(docs: dict[str, Any], complete: bool = True) -> list[str]:
+    """Every problem of the parsed catalog files; empty when the catalog is sound.
+
+    With `complete=False` (some file did not parse) references between entries are not
+    checked, since their targets may sit in the unreadable file: one syntax error then
+    hides no other problem and floods no false ones."""
     rep = _Report()
+    if not complete:
+        docs = {**docs, TAXONOMY_FILE: docs.get(TAXONOMY_FILE, {"areas": [], "tasks": []})}
     task_ids = _check_taxonomy(docs[TAXONOMY_FILE], rep) if TAXONOMY_FILE in docs else set()
     if TAXONOMY_FILE not in docs:
         rep.add(TAXONOMY_FILE, "-", "-", "taxonomy file is missing")
@@ -180,12 +186,20 @@ def validate_docs(docs: dict[str, Any]) -> list[str]:
                if file not in (TAXONOMY_FILE, GLOSSARY_FILE)
                for label, e in _entries(doc, "resources", file, rep)]
     ids: dict[str, str] = {}
+    first_file: dict[str, str] = {}
+    unique = []
     for file, label, e in entries:
-        if isinstance(e.get("id"), str):
-            if e["id"] in ids:
-                rep.add(file, label, "id", "duplicate id")
-            ids[e["id"]] = str(e.get("type", ""))
-    if TAXONOMY_FILE in docs and isinstance(docs[TAXONOMY_FILE], dict):
+        rid = e.get("id")
+        if isinstance(rid, str) and rid in ids:
+            # one line naming both places; the copy is not checked further (no knock-on lines)
+            rep.add(file, label, "id", f"duplicate id (first defined in {first_file[rid]})")
+            continue
+        if isinstance(rid, str):
+            ids[rid] = str(e.get("type", ""))
+            first_file[rid] = file
+        unique.append((file, label, e))
+    entries = unique
+    if complete and TAXONOMY_FILE in docs and isinstance(docs[TAXONOMY_FILE], dict):
         for t in docs[TAXONOMY_FILE].get("tasks") or []:
             featured = t.get("featured") if isinstance(t, dict) else None
             if isinstance(featured, list):
@@ -197,18 +211,21 @@ def validate_docs(docs: dict[str, Any]) -> list[str]:
     descs: dict[str, str] = {}
     for file, label, e in entries:
         try:
-            _check_entry(file, label, e, rep, ids, task_ids, names, descs)
+            _check_entry(file, label, e, rep, ids if complete else None, task_ids if complete else None,
+                         names, descs)
         except Exception as exc:  # noqa: BLE001 - a malformed entry must not stop the report
             rep.add(file, label, "-", f"entry could not be checked ({type(exc).__name__})")
     return rep.problems
 
 
-def _check_entry(file: str, label: str, e: dict, rep: _Report, ids: dict[str, str],
-                 task_ids: set[str], names: dict[tuple, str], descs: dict[str, str]) -> None:
+def _check_entry(file: str, label: str, e: dict, rep: _Report, ids: dict[str, str] | None,
+                 task_ids: set[str] | None, names: dict[tuple, str], descs: dict[str, str]) -> None:
+    """One entry's own fields, then (when `ids` and `task_ids` are known) its references."""
     _check_fields(file, label, e, rep, FILE_TYPES.get(file))
-    _check_links(file, label, e, ids, rep)
+    if ids is not None:
+        _check_links(file, label, e, ids, rep)
     tasks = e.get("tasks")
-    if isinstance(tasks, list):
+    if task_ids is not None and isinstance(tasks, list):
         for t in tasks:
             if isinstance(t, str) and t not in task_ids:
                 rep.add(file, label, "tasks", f"unknown task {t[:80]!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,9 +28,9 @@ class Query:
 
 
 def check_query(query: object) -> str:
-    """The query as text, or ValueError saying what is allowed."""
+    """The query as text; TypeError for a non-string, ValueError saying what is allowed."""
     if not isinstance(query, str):
-        raise ValueError(f"query must be a string, not {type(query).__name__}")
+        raise TypeError(f"query must be a string, not {type(query).__name__}")
     if len(query) > MAX_QUERY_CHARS:
         raise ValueError(f"query is {len(query)} characters; at most {MAX_QUERY_CHARS} are allowed")
     if not clean(query).strip():
@@ -38,16 +39,26 @@ def check_query(query: object) -> str:
 
 
 def check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+    """k as an int (NumPy integers welcome); TypeError for other kinds, ValueError out of range."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be a whole number from 1 to {MAX_K}, got {type(k).__name__} {k!r}")
+    if not 1 <= int(k) <= MAX_K:
         raise ValueError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
-    return k
+    return int(k)
 
 
 def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
+    """The allowed types as a set; one type may be given as a plain string."""
     if types is None:
         return None
     if isinstance(types, str):
         types = [types]
+    if not isinstance(types, Iterable):
+        raise TypeError(f"types must be a list of type names, not {type(types).__name__}; "
+                        f"allowed: {', '.join(RESOURCE_TYPES)}")
+    types = list(types)
+    if not all(isinstance(t, str) for t in types):
+        raise TypeError(f"types must be names (strings); allowed: {', '.join(RESOURCE_TYPES)}")
     chosen = frozenset(types)
     unknown = sorted(t for t in chosen if t not in RESOURCE_TYPES)
     if unknown or not chosen:
@@ -73,6 +84,21 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
         intent=frozenset(intent),
         word_stems=tuple((w, stem(w)) for w in en_words(english) if w not in STOPWORDS),
     )
+
+
+def check_queries(queries: object) -> list[str]:
+    """A batch as a list of checked queries; an error names the position of the bad one."""
+    if isinstance(queries, (str, bytes)):
+        raise TypeError("queries must be a list of strings, not one string (use recommend() for one query)")
+    if not isinstance(queries, Iterable):
+        raise TypeError(f"queries must be a list of strings, not {type(queries).__name__}")
+    out = []
+    for i, q in enumerate(queries):
+        try:
+            out.append(check_query(q))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"queries[{i}]: {exc}") from None
+    return out
 
 
 def display_words(query: Query) -> Sequence[str]:

@@ -22,12 +22,22 @@ def has_cjk(text: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """NFKC-fold and lower-case; drops control characters so they never reach a model."""
+    """NFKC-fold and lower-case. Invisible format characters (zero-width space, soft hyphen,
+    a BOM inside text) are removed, so "seg\u200bmentation" stays one word; other control
+    and separator characters become spaces, so they never reach a model."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():  # slow path only when something unprintable is there
-        text = "".join(c if c == " " or not unicodedata.category(c).startswith(("C", "Z"))
-                       else " " for c in text)
+        text = "".join(_visible(c) for c in text)
     return text.lower()
+
+
+def _visible(c: str) -> str:
+    if c == " ":
+        return c
+    cat = unicodedata.category(c)
+    if cat == "Cf":
+        return ""
+    return " " if cat.startswith(("C", "Z")) else c
 
 
 @lru_cache(maxsize=1)
