@@ -149,3 +149,101 @@ def test_ray_engine_equals_local(catalog_dir, index_dir, tmp_path: Path) -> None
     assert p.returncode == 1, p.stderr
     assert ray_out.read_bytes() == local.read_bytes()
     assert Path(str(ray_out) + ".errors.csv").read_bytes() == Path(str(local) + ".errors.csv").read_bytes()
+
+
+def _killed_run(src: Path, out: Path, common: list[str], rows: int = 300) -> dict:
+    """Start an export, SIGKILL it once `rows` input rows are committed; return its journal."""
+    journal = Path(str(out) + ".journal.json")
+    proc = subprocess.Popen([sys.executable, "-m", "pt_recommender.cli", "export", str(src), "-o", str(out),
+                             *common], env=ENV, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if journal.exists() and json.loads(journal.read_text())["rows_done"] >= rows:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return json.loads(journal.read_text())
+
+
+def test_resume_refuses_a_damaged_partial_and_starts_over(catalog_dir, index_dir, tmp_path: Path) -> None:
+    """Truncated, NUL-padded or edited partial files are not trusted: the output equals a clean run."""
+    src = _input(tmp_path, 2000, bad=False)
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "5",
+              "--chunk-size", "50", "--quiet"]
+    clean = tmp_path / "clean.csv"
+    assert export(str(src), "-o", str(clean), *common).returncode == 0
+    damages = {
+        "truncated": lambda b: b[: len(b) // 2],
+        "nul-padded": lambda b: b[:-10] + b"\0" * 10,
+        "edited": lambda b: b.replace(b"q1", b"XX", 1),
+    }
+    for name, damage in damages.items():
+        out = tmp_path / f"{name}.csv"
+        state = _killed_run(src, out, common)
+        assert 0 < state["rows_done"] < 2000
+        partial = Path(str(out) + ".partial")
+        partial.write_bytes(damage(partial.read_bytes()))
+        p = export(str(src), "-o", str(out), "--resume", *common)
+        assert p.returncode == 0, p.stderr
+        assert "does not match its journal" in p.stderr, name
+        assert out.read_bytes() == clean.read_bytes(), name
+
+
+def test_resume_never_overwrites_a_finished_output(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = _input(tmp_path, 5, bad=False)
+    out = tmp_path / "done.csv"
+    out.write_text("my own file\n")
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "--quiet"]
+    p = export(str(src), "-o", str(out), "--resume", *common)
+    assert p.returncode == 2 and "--force" in p.stderr
+    assert out.read_text() == "my own file\n"
+
+
+def test_csv_read_like_csv_reads_it(catalog_dir, index_dir, tmp_path: Path) -> None:
+    """A stray quote in an unquoted field, blank lines and UTF-16 input are all fine."""
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "2", "--quiet"]
+    text = 'id,query\na,my 12" monitor shows segmentation\n\nb,object detection\n\nc,image classification\n'
+    for enc in ("utf-8", "utf-16", "utf-8-sig", "utf-32"):
+        src = tmp_path / f"in-{enc}.csv"
+        src.write_bytes(text.encode(enc))
+        out = tmp_path / f"out-{enc}.csv"
+        p = export(str(src), "-o", str(out), *common)
+        assert p.returncode == 0, (enc, p.stderr)
+        rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+        assert [r["query_id"] for r in rows[::2]] == ["a", "b", "c"], enc
+        assert rows[0]["query"] == 'my 12" monitor shows segmentation'
+
+
+def test_unclosed_quote_costs_one_row(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('id,query\na,"never closed\nb,object detection\nc,image classification\n')
+    out = tmp_path / "out.csv"
+    p = export(str(src), "-o", str(out), "--data-dir", str(catalog_dir), "--index-dir", str(index_dir),
+               "-k", "1", "--quiet")
+    assert p.returncode == 1 and "1 bad row(s)" in p.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert [r["query_id"] for r in rows] == ["b", "c"]
+    errors = list(csv.DictReader(io.StringIO(Path(str(out) + ".errors.csv").read_text("utf-8-sig"))))
+    assert errors[0]["line"] == "2" and "quote" in errors[0]["error"]
+
+
+def test_output_format_follows_the_extension(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = _input(tmp_path, 3, bad=False)
+    common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "2", "--quiet"]
+    p = export(str(src), "-o", str(tmp_path / "o.json"), *common)
+    assert p.returncode == 2 and ".jsonl" in p.stderr and not (tmp_path / "o.json").exists()
+    p = export(str(src), "-o", str(tmp_path / "o.txt"), *common)
+    assert p.returncode == 2 and "--format" in p.stderr
+    assert export(str(src), "-o", str(tmp_path / "o.jsonl"), *common).returncode == 0
+    assert json.loads((tmp_path / "o.jsonl").read_text().splitlines()[0])["rank"] == 1
+
+
+def test_output_dash_is_stdout(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = _input(tmp_path, 3, bad=False)
+    p = export(str(src), "-o", "-", "--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "2",
+               "--quiet", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "-").exists()
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert len(rows) == 6 and rows[0]["query_id"] == "q0"

@@ -31,6 +31,8 @@ def check_query(query: object) -> str:
     """The query as text; TypeError for a non-string, ValueError saying what is allowed."""
     if not isinstance(query, str):
         raise TypeError(f"query must be a string, not {type(query).__name__}")
+    if any("\ud800" <= c <= "\udfff" for c in query):
+        raise ValueError("query holds bytes that are not valid UTF-8 text")
     if len(query) > MAX_QUERY_CHARS:
         raise ValueError(f"query is {len(query)} characters; at most {MAX_QUERY_CHARS} are allowed")
     if not clean(query).strip():
