@@ -12,7 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # Property tests are derandomised by default, so CI gives the same verdict on every run;
 # `HYPOTHESIS_PROFILE=random bash scripts/test.sh -m slow` explores new examples.
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("derandomized", derandomize=True, print_blob=True)
 settings.register_profile("random", derandomize=False, print_blob=True)

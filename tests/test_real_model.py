@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,3 +93,42 @@ def test_sixteen_threads_real_encoder(real_recommender) -> None:
     qs = ["3D medical segmentation", "plot my loss curves", "三维医学图像分割", "graph neural networks"] * 4
     serial = [real_recommender.recommend(q, k=10) for q in qs]
     assert concurrent_results(real_recommender, qs, 10) == serial
+
+
+def _export_copy(real_index_dir: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    from pt_recommender.encoders.export import export_dir_for
+
+    src = export_dir_for("all-MiniLM-L6-v2", real_index_dir)
+    dst = export_dir_for("all-MiniLM-L6-v2", tmp_path)
+    shutil.copytree(src, dst)
+    return dst
+
+
+@pytest.mark.parametrize("target", ["tokenizer.json", "export.json", "model.onnx", "model-int8.onnx"])
+def test_damaged_model_files_are_detected(real_recommender, real_index_dir, tmp_path, target) -> None:
+    from pt_recommender.encoders.export import is_valid_export
+
+    folder = _export_copy(real_index_dir, tmp_path)
+    assert is_valid_export(folder)
+    data = (folder / target).read_bytes()
+    (folder / target).write_bytes(data[:-40] + b" " * 40)
+    assert not is_valid_export(folder)
+
+
+def test_skipped_int8_serves_the_float_export_without_re_exporting(real_recommender, real_index_dir,
+                                                                    tmp_path, monkeypatch) -> None:
+    import json
+
+    from pt_recommender.encoders import export, make_encoder
+
+    folder = _export_copy(real_index_dir, tmp_path)
+    meta = json.loads((folder / "export.json").read_text())
+    meta.pop("int8_sha256")
+    meta["int8_skipped"] = "test"
+    (folder / "model-int8.onnx").unlink()
+    export._write_meta(folder, meta)
+    monkeypatch.setattr(export, "_export", lambda *a: pytest.fail("must not export again"))
+    enc = make_encoder("all-MiniLM-L6-v2", tmp_path, backend="int8")
+    assert enc.name == "all-MiniLM-L6-v2" and enc.per_call > 1

@@ -139,6 +139,49 @@ def test_manifest_mismatch_refused_with_own_message(rec, catalog_dir, index_dir,
     assert _answers(again) == _answers(rec)
 
 
+@pytest.mark.parametrize(("edit", "needle"), [
+    (lambda m: m | {"files": {}}, "does not list a checksum"),
+    (lambda m: m | {"files": {k: v for k, v in m["files"].items() if k != "resources.json"}}, "does not list"),
+    (lambda m: m | {"files": {k: {"bytes": v["bytes"]} for k, v in m["files"].items()}}, "does not list"),
+])
+def test_a_manifest_that_switches_checksums_off_is_corrupt(rec, catalog_dir, index_dir, edit, needle) -> None:
+    gen = index_dir / (index_dir / "CURRENT").read_text().strip()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    (gen / "manifest.json").write_text(json.dumps(edit(manifest)))
+    (gen / "resources.json").write_text("[]")  # damage that only a checksum would catch
+    with pytest.raises(IndexNotReady, match=needle):
+        Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(), rebuild=False)
+
+
+def test_damaged_embedding_cache_is_not_reused(catalog_dir, index_dir, tmp_path) -> None:
+    """Wrong cached vectors with the right shape: the next build must embed again, and answers
+    equal those of a clean index."""
+    import numpy as np
+
+    clean = Recommender.load(data_dir=catalog_dir, index_dir=tmp_path / "clean", encoder=HashingEncoder())
+    Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    cache = next((index_dir / "cache").iterdir())
+    vecs = np.load(cache / "vectors.npy")
+    np.save(cache / "vectors.npy", vecs[::-1].copy())  # same shape, every row now wrong
+    for gen in index_dir.glob("gen-*"):  # force a rebuild that would reuse the cache
+        (gen / "ids.json").write_text("[]")
+    rebuilt = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    assert rebuilt.manifest["embedded_new"] == len(rebuilt.resources)
+    assert _answers(rebuilt) == _answers(clean)
+
+
+def test_failed_build_leaves_no_temporary_folder(catalog_dir, index_dir, monkeypatch) -> None:
+    from pt_recommender.index import store
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_json", boom)
+    with pytest.raises(OSError):
+        Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".gen-")]
+
+
 @pytest.mark.parametrize("target", ["resources.json", "ids.json", "taxonomy.json", "manifest.json", "CURRENT"])
 def test_every_index_file_damage_detected(rec, catalog_dir, index_dir, target) -> None:
     gen = index_dir / (index_dir / "CURRENT").read_text().strip()
@@ -287,3 +330,20 @@ def test_export_output_path_resolved_and_folder_refused(rec, catalog_dir, index_
     assert p.returncode == 2 and "is a folder" in p.stderr
     p = _export(str(src), "-o", "missing/o.csv", *common, cwd=tmp_path)
     assert p.returncode == 2 and "does not exist" in p.stderr
+
+
+def test_failed_model_export_is_remembered(tmp_path, monkeypatch) -> None:
+    from pt_recommender.encoders import export, make_encoder
+
+    calls = []
+
+    def failing(model, target):
+        calls.append(model)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_export", failing)
+    for _ in range(3):
+        with pytest.raises(RuntimeError, match="no ONNX export"):
+            make_encoder("all-MiniLM-L6-v2", tmp_path, backend="onnx")
+    assert len(calls) == 1  # tried once, then the marker answers
+    assert "No space left" in export.failed_marker("all-MiniLM-L6-v2", tmp_path).read_text()

@@ -96,11 +96,12 @@ def _progress(desc: str):
     return update
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, backend: str | None = None):
     from .recommender import Recommender
 
     return Recommender.load(data_dir=args.data_dir, index_dir=args.index_dir, model=args.model,
-                            rebuild=not args.no_rebuild, progress=_progress("embedding catalog"))
+                            rebuild=not args.no_rebuild, progress=_progress("embedding catalog"),
+                            backend=backend)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -125,17 +126,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     if args.if_stale:
-        rec = _load(args)
+        rec = _load(args, backend=args.backend)
         m = rec.manifest
         print(f"index ready: {m['count']} resources, model {m['model']} (dim {m['dim']}), "
               f"built {m['built_at']}")
         return 0
     from .catalog import default_data_dir, load_catalog_bundle
     from .encoders import make_encoder, resolve_model
+    from .encoders.export import failed_marker
     from .index.store import build_index, default_index_dir
 
     index_dir = args.index_dir or default_index_dir()
     catalog = load_catalog_bundle(args.data_dir or default_data_dir())
+    failed_marker(resolve_model(args.model), index_dir).unlink(missing_ok=True)  # an explicit build retries
     encoder = make_encoder(resolve_model(args.model), index_dir)
     gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"))
     manifest = json.loads((gen / "manifest.json").read_text())

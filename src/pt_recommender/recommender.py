@@ -87,7 +87,7 @@ class Recommender:
     @classmethod
     def load(cls, data_dir: str | Path | None = None, index_dir: str | Path | None = None,
              model: str | None = None, encoder: Encoder | None = None, rebuild: bool = True,
-             backend: str = "faiss", progress: Progress | None = None,
+             backend: str | None = None, progress: Progress | None = None,
              options: Options | None = None) -> Recommender:
         """Load the live index; a missing, stale, mismatched or corrupt one is rebuilt (one log
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
@@ -97,12 +97,12 @@ class Recommender:
             raise CatalogError([f"{data_dir}:-:-: catalog folder not found"])
         encoder = encoder or make_encoder(configured_name(model), index_dir)
         try:
-            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim)
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend)
             loaded = load_generation(gen, manifest)
         except IndexProblem as problem:
             if not rebuild:
                 raise IndexNotReady(f"{problem} — run `pt-recommender build`") from None
-            gen, manifest = ensure_index(data_dir, index_dir, encoder, backend, progress, problem)
+            gen, manifest = ensure_index(data_dir, index_dir, encoder, backend or "faiss", progress, problem)
             loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
                    encoder, options, loaded.manifest)
@@ -181,7 +181,7 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
     """Rebuild under the build lock, unless another process finished one meanwhile."""
     with file_lock(Path(index_dir) / ".lock"):
         try:
-            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim)
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend)
             load_generation(gen, manifest)
             return gen, manifest
         except IndexProblem:
@@ -189,4 +189,4 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir)
         build_index(catalog, index_dir, encoder, backend, progress, lock=False)
-        return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim)
+        return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -23,33 +25,67 @@ def export_dir_for(model: str, index_dir: Path) -> Path:
     return Path(index_dir) / "models" / model_slug(model)
 
 
-VARIANT_FILES = {"float": ("model.onnx", "sha256"), "int8": ("model-int8.onnx", "int8_sha256")}
+META_SUMS = "export.sha256"  # checksum of export.json, which holds every other file's
 
 
-def is_valid_export(path: Path, variant: str = "float") -> bool:
-    """An export is usable when its metadata parses and the ONNX file matches its checksum."""
-    file, key = VARIANT_FILES[variant]
+def is_valid_export(path: Path) -> bool:
+    """Usable when export.json matches its own checksum and every file it names (float and,
+    if made, int8 ONNX models, tokenizer.json) matches the checksum recorded in it."""
     try:
+        if sha256_file(path / "export.json") != (path / META_SUMS).read_text().strip():
+            return False
         meta = json.loads((path / "export.json").read_text())
-        return (path / "tokenizer.json").is_file() and sha256_file(path / file) == meta[key]
-    except (OSError, ValueError, KeyError):
+        files = {"tokenizer.json": meta["tokenizer_sha256"], "model.onnx": meta["sha256"]}
+        if "int8_sha256" in meta:
+            files["model-int8.onnx"] = meta["int8_sha256"]
+        return all(sha256_file(path / f) == digest for f, digest in files.items())
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
-def ensure_export(model: str, index_dir: Path, allow_export: bool = True,
-                  variant: str = "float") -> Path | None:
-    """Path of a verified ONNX export of `model`, exporting it (needs torch) if allowed."""
+def failed_marker(model: str, index_dir: Path) -> Path:
+    return export_dir_for(model, index_dir).with_suffix(".failed.json")
+
+
+def ensure_export(model: str, index_dir: Path, allow_export: bool = True) -> Path | None:
+    """Path of a verified ONNX export of `model`, exporting it (needs torch) if allowed.
+
+    A failed export is remembered in a marker file, so later processes report it once
+    instead of retrying (~20 s) on every start; `pt-recommender build` tries again."""
     target = export_dir_for(model, index_dir)
-    if is_valid_export(target, variant):
+    if is_valid_export(target):
         return target
+    marker = failed_marker(model, index_dir)
+    if marker.is_file():
+        log.warning("the ONNX export of %s failed before (%s); run `pt-recommender build` to retry",
+                    model, _marker_reason(marker))
+        return None
     if not allow_export:
         return None
     log.warning("exporting %s to ONNX once (needs torch; about 20 s)", model)
     try:
         return _export(model, target)
-    except Exception as exc:  # noqa: BLE001 - any failure falls back to sentence-transformers
-        log.warning("ONNX export of %s failed (%s); using sentence-transformers", model, exc)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and reported
+        log.warning("ONNX export of %s failed (%s)", model, exc)
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"reason": f"{type(exc).__name__}: {exc}"[:500]}))
         return None
+
+
+def _marker_reason(marker: Path) -> str:
+    try:
+        return str(json.loads(marker.read_text())["reason"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "reason unreadable"
+
+
+def has_int8(path: Path) -> bool:
+    """True when a checked export also holds an int8 model (quantisation can be skipped)."""
+    try:
+        return "int8_sha256" in json.loads((path / "export.json").read_text())
+    except (OSError, ValueError):
+        return False
 
 
 def _export(model: str, target: Path) -> Path | None:
@@ -93,9 +129,9 @@ def _export(model: str, target: Path) -> Path | None:
         meta = {
             "model": model, "dim": dimension(st), "pooling": mode,
             "max_seq_length": int(st.max_seq_length), "pad_id": int(tokenizer.pad_token_id or 0),
-            "sha256": sha256_file(tmp / "model.onnx"),
+            "sha256": sha256_file(tmp / "model.onnx"), "tokenizer_sha256": sha256_file(tmp / "tokenizer.json"),
         }
-        (tmp / "export.json").write_text(json.dumps(meta, indent=2))
+        _write_meta(tmp, meta)
         got = OnnxEncoder(tmp, model, threads=1).encode(CHECK_TEXTS)
         want = st.encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
         agreement = float(np.min(np.sum(got * want, axis=1)))
@@ -151,7 +187,16 @@ def _quantize(folder: Path, meta: dict, reference: object) -> None:
             raise RuntimeError(f"int8 output too far from float (cosine {agreement:.3f})")
         meta["int8_sha256"] = sha256_file(folder / "model-int8.onnx")
         meta["int8_agreement"] = round(agreement, 4)
-        (folder / "export.json").write_text(json.dumps(meta, indent=2))
+        _write_meta(folder, meta)
     except Exception as exc:  # noqa: BLE001 - the float model still serves
         log.warning("int8 quantisation skipped: %s", exc)
         (folder / "model-int8.onnx").unlink(missing_ok=True)
+        meta["int8_skipped"] = f"{type(exc).__name__}: {exc}"[:300]
+        _write_meta(folder, meta)
+
+
+def _write_meta(folder: Path, meta: dict) -> None:
+    """export.json and, beside it, its checksum (what `is_valid_export` checks first)."""
+    text = json.dumps(meta, indent=2)
+    (folder / "export.json").write_text(text)
+    (folder / META_SUMS).write_text(hashlib.sha256(text.encode()).hexdigest() + "\n")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from .base import Encoder, HashingEncoder, resolve_model
+
+log = logging.getLogger("pt_recommender")
 
 INT8_SUFFIX = "@int8"
 BACKENDS = ("auto", "onnx", "int8", "torch", "fake")
@@ -45,16 +48,20 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
         from .sentence import SentenceTransformerEncoder
 
         return SentenceTransformerEncoder(model)
-    from .export import ensure_export
+    from .export import ensure_export, has_int8
     from .onnx import OnnxEncoder
 
-    variant = "float" if backend == "onnx" else "int8"
-    export_dir = ensure_export(model, index_dir, True, variant) if index_dir else None
+    export_dir = ensure_export(model, index_dir) if index_dir else None
     if export_dir is not None:
-        name = model + (INT8_SUFFIX if variant == "int8" else "")
-        return OnnxEncoder(export_dir, name, variant=variant)
+        variant = "float" if backend == "onnx" else "int8"
+        if variant == "int8" and not has_int8(export_dir):
+            log.warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
+                        "serving the float export", model)
+            variant = "float"
+        return OnnxEncoder(export_dir, model + (INT8_SUFFIX if variant == "int8" else ""), variant=variant)
     if backend != "auto":
         raise RuntimeError(f"no ONNX export of {model} could be made (is torch installed?)")
+    log.warning("serving %s through sentence-transformers (slower start, imports torch)", model)
     from .sentence import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(model)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -39,7 +40,10 @@ FORMAT_VERSION = 2
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 EMBED_BATCH = 64
+CACHE_SUMS = "checksums.json"
+REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json")
 Progress = Callable[[int, int], None]
+log = logging.getLogger("pt_recommender")
 
 
 class IndexProblem(Exception):
@@ -82,14 +86,26 @@ class EmbeddingCache:
         self.folder = folder
         self.keys: list[str] = []
         self.matrix: np.ndarray | None = None
-        try:
-            self.keys = json.loads((folder / "keys.json").read_text())
-            self.matrix = np.load(folder / "vectors.npy", allow_pickle=False)
-            if len(self.keys) != len(self.matrix):
-                raise ValueError("cache size mismatch")
-        except (OSError, ValueError):
-            self.keys, self.matrix = [], None
+        self.problem = ""
+        if (folder / "keys.json").exists() or (folder / "vectors.npy").exists():
+            try:
+                self._read()
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                self.problem = str(exc) or type(exc).__name__
+                self.keys, self.matrix = [], None
         self.row = {k: i for i, k in enumerate(self.keys)}
+
+    def _read(self) -> None:
+        """Trust the cache only when both files match the checksums written with them."""
+        sums = json.loads((self.folder / CACHE_SUMS).read_text())
+        for name in ("keys.json", "vectors.npy"):
+            if sha256_file(self.folder / name) != sums[name]:
+                raise ValueError(f"embedding cache file {name} fails its checksum")
+        keys = json.loads((self.folder / "keys.json").read_text())
+        matrix = np.load(self.folder / "vectors.npy", allow_pickle=False)
+        if not isinstance(keys, list) or len(keys) != len(matrix) or not np.isfinite(matrix).all():
+            raise ValueError("embedding cache keys and vectors disagree")
+        self.keys, self.matrix = keys, matrix
 
     def get(self, key: str) -> np.ndarray | None:
         i = self.row.get(key)
@@ -101,8 +117,13 @@ class EmbeddingCache:
 
         buf = BytesIO()
         np.save(buf, matrix.astype(np.float32), allow_pickle=False)
+        keys_bytes = json.dumps(keys).encode()
+        # the checksums go first, so a crash between the writes leaves a cache that fails them
+        atomic_write_text(self.folder / CACHE_SUMS, json.dumps({
+            "keys.json": hashlib.sha256(keys_bytes).hexdigest(),
+            "vectors.npy": hashlib.sha256(buf.getvalue()).hexdigest()}))
         atomic_write_bytes(self.folder / "vectors.npy", buf.getvalue())
-        atomic_write_text(self.folder / "keys.json", json.dumps(keys))
+        atomic_write_bytes(self.folder / "keys.json", keys_bytes)
 
 
 def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path,
@@ -111,6 +132,8 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path,
     texts = [embed_text(r, catalog.tasks) for r in catalog.resources]
     keys = [_text_key(encoder.name, t) for t in texts]
     cache = EmbeddingCache(cache_dir)
+    if cache.problem:
+        log.warning("embedding cache not used (%s); embedding again", cache.problem)
     rows: list[np.ndarray | None] = [cache.get(k) for k in keys]
     todo = [i for i, v in enumerate(rows) if v is None or v.shape[0] != encoder.dim]
     done = len(texts) - len(todo)
@@ -146,40 +169,50 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
         name = f"gen-{stamp}-{secrets.token_hex(3)}"  # sorts by build time
         tmp = index_dir / f".{name}.tmp"
         tmp.mkdir()
-        vectors = make_index(backend, encoder.dim)
-        vectors.add(matrix)
-        vectors.save(tmp / BACKENDS[backend].file_name)
-        _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
-        _write_json(tmp / "resources.json", [asdict(r) for r in catalog.resources])
-        _write_json(tmp / "taxonomy.json", {
-            "tasks": [asdict(t) for t in catalog.tasks.values()],
-            "areas": [asdict(a) for a in catalog.areas.values()],
-            "glossary": catalog.glossary,
-        })
-        files = sorted(p.name for p in tmp.iterdir())
-        for f in files:
-            fsync_file(tmp / f)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "model": encoder.name,
-            "dim": encoder.dim,
-            "backend": backend,
-            "catalog_hash": catalog.content_hash,
-            "package_version": __version__,
-            "count": len(catalog.resources),
-            "embedded_new": new,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size}
-                      for f in files},
-        }
-        _write_json(tmp / MANIFEST, manifest)
-        fsync_file(tmp / MANIFEST)
-        fsync_dir(tmp)
-        os.replace(tmp, index_dir / name)
+        try:
+            _write_generation(tmp, catalog, matrix, encoder, backend, new)
+            os.replace(tmp, index_dir / name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves no folder behind
+            raise
         fsync_dir(index_dir)
         atomic_write_text(index_dir / POINTER, name + "\n")
         _prune(index_dir, keep={name})
         return index_dir / name
+
+
+def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, encoder: Encoder, backend: str,
+                      new: int) -> None:
+    """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
+    vectors = make_index(backend, encoder.dim)
+    vectors.add(matrix)
+    vectors.save(tmp / BACKENDS[backend].file_name)
+    _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
+    _write_json(tmp / "resources.json", [asdict(r) for r in catalog.resources])
+    _write_json(tmp / "taxonomy.json", {
+        "tasks": [asdict(t) for t in catalog.tasks.values()],
+        "areas": [asdict(a) for a in catalog.areas.values()],
+        "glossary": catalog.glossary,
+    })
+    files = sorted(p.name for p in tmp.iterdir())
+    for f in files:
+        fsync_file(tmp / f)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": encoder.name,
+        "dim": encoder.dim,
+        "backend": backend,
+        "catalog_hash": catalog.content_hash,
+        "package_version": __version__,
+        "count": len(catalog.resources),
+        "embedded_new": new,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size}
+                  for f in files},
+    }
+    _write_json(tmp / MANIFEST, manifest)
+    fsync_file(tmp / MANIFEST)
+    fsync_dir(tmp)
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:
@@ -192,7 +225,7 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 
 
 def check_index(index_dir: Path, model: str, catalog_hash: str | None,
-                dim: int | None = None) -> tuple[Path, dict]:
+                dim: int | None = None, backend: str | None = None) -> tuple[Path, dict]:
     """The live generation and its manifest, or IndexProblem saying why it must not be used."""
     pointer = Path(index_dir) / POINTER
     if not pointer.is_file():
@@ -203,6 +236,10 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
     try:
         manifest = json.loads((gen / MANIFEST).read_text())
         files = manifest["files"]
+        needed = {*REQUIRED_FILES, BACKENDS[manifest.get("backend", "faiss")].file_name}
+        if not isinstance(files, dict) or not needed <= set(files) or not all(
+                isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
+            raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IndexProblem("corrupt", "index format version differs from this package's")
     except (ValueError, KeyError, TypeError):
@@ -213,6 +250,8 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
     if dim is not None and manifest.get("dim") != dim:
         raise IndexProblem("dim", f"index has dimension {manifest.get('dim')!r}, but the encoder "
                                   f"produces {dim}")
+    if backend is not None and manifest.get("backend") != backend:
+        raise IndexProblem("stale", f"index uses the {manifest.get('backend')!r} backend, not {backend!r}")
     if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
         raise IndexProblem("stale", "the catalog changed since the index was built")
     for name, meta in files.items():
