@@ -60,7 +60,7 @@ def test_dangling_task_and_link(catalog_dir: Path) -> None:
 def test_duplicate_id_and_name(catalog_dir: Path) -> None:
     _edit(catalog_dir / "datasets.yaml", "id: dataset-msd", "id: dataset-cifar10")
     problems = _problems(catalog_dir)
-    assert "datasets.yaml:dataset-cifar10:id: duplicate id" in problems
+    assert "datasets.yaml:dataset-cifar10:id: duplicate id (first defined in datasets.yaml)" in problems
 
 
 def test_javascript_url(catalog_dir: Path) -> None:
@@ -134,3 +134,33 @@ def test_wrong_types(catalog_dir: Path) -> None:
                                ("libraries.yaml", "tags: [medical, 3d]", "tags: medical"))
     assert "papers.yaml:paper-resnet:year: must be a whole number between 1800 and 2100" in problems
     assert "libraries.yaml:monai:tags: must be a list of strings" in problems
+
+
+def test_one_syntax_error_still_lists_the_other_problems(catalog_dir: Path) -> None:
+    (catalog_dir / "books.yaml").write_text("resources:\n- id: x\n  name: [unclosed\n")
+    problems = _problems_after(catalog_dir, ("libraries.yaml", "url: https://monai.io/", "url: http://monai.io/"),
+                               ("datasets.yaml", "type: dataset", "type: widget"))
+    assert any(p.startswith("books.yaml:-:-:") and "YAML error" in p for p in problems)
+    assert "libraries.yaml:monai:url: must be an https URL" in problems
+    assert any(p.startswith("datasets.yaml:") and ":type: unknown type" in p for p in problems)
+    assert not any("unknown task" in p or "unknown resource id" in p for p in problems)  # no false knock-ons
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("  name: MONAI\n", "  name: MONAI\n  name: Other\n"),
+    ("resources:\n", "resources: []\nresources:\n"),
+])
+def test_duplicate_keys_are_errors(catalog_dir: Path, old: str, new: str) -> None:
+    problems = _problems_after(catalog_dir, ("libraries.yaml", old, new))
+    assert any(p.startswith("libraries.yaml:-:-:") and "duplicate key" in p for p in problems), problems
+
+
+def test_duplicate_id_is_one_line_naming_both_files(catalog_dir: Path) -> None:
+    lib = (catalog_dir / "libraries.yaml").read_text()
+    body = lib.split("resources:\n", 1)[1]
+    with open(catalog_dir / "tutorials.yaml", "a", encoding="utf-8") as fh:
+        fh.write(body.replace("type: library", "type: tutorial"))
+    problems = _problems(catalog_dir)
+    dup = [p for p in problems if "duplicate id" in p]
+    assert len(dup) == 5 and all("(first defined in libraries.yaml)" in p for p in dup)
+    assert len(problems) == len(dup)  # no knock-on lines for the copies
