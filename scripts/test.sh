@@ -15,3 +15,5 @@ echo "== validate the catalog"
 .venv/bin/pt-recommender validate
 echo "== pytest (fast and slow tests)"
 .venv/bin/python -m pytest -q "$@"
+echo "== package: wheel and sdist installed outside the checkout, used from an empty folder"
+bash scripts/smoke_package.sh

@@ -18,8 +18,8 @@ LAYERS = {
     "index": 3,
     "ranking": 4,
     "recommender": 5,
-    "evaluate": 6, "views": 6, "leaderboard": 6, "i18n": 6, "batch": 6, "info": 6,
-    "cli": 7, "__main__": 7, "__init__": 7, "bench": 7,
+    "evaluate": 6, "views": 6, "info": 6, "leaderboard": 6, "i18n": 6, "batch": 6,
+    "cli": 7, "__main__": 7, "__init__": 7, "bench": 7, "ui": 7,
 }
 
 

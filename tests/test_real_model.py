@@ -57,7 +57,6 @@ def test_medical_query_finds_monai(real_recommender) -> None:
     assert "MONAI" in names
 
 
-@pytest.mark.skipif(not QRELS.is_file(), reason="shared eval set not present")
 def test_dev_quality_floor_and_ablations(real_recommender) -> None:
     qrels = load_qrels(QRELS)
 

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score judged queries (nDCG@10, Recall@10, MRR, S@3)")
     _common(p)
-    p.add_argument("qrels", type=Path)
+    p.add_argument("qrels", type=Path, nargs="*",
+                   help="judged query files (default: the shipped dev sets, keyword and paraphrase)")
     p.add_argument("--show", action="store_true", help="print each query's top results")
     p.add_argument("--only", choices=("full",), help="skip the ablations")
 
@@ -75,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--resume", action="store_true", help="continue a killed run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = sub.add_parser("info", help="version, catalog, index and model state (paste it into a bug report)")
+    p.add_argument("--data-dir", type=Path)
+    p.add_argument("--index-dir", type=Path)
+    p.add_argument("--model")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("app", help="start the web app (needs the `app` extra)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default=None, help="address to listen on (default: Streamlit's)")
     return parser
 
 
@@ -136,8 +146,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .encoders.export import failed_marker
     from .index.store import build_index, default_index_dir
 
-    index_dir = args.index_dir or default_index_dir()
-    catalog = load_catalog_bundle(args.data_dir or default_data_dir())
+    data_dir = args.data_dir or default_data_dir()
+    index_dir = args.index_dir or default_index_dir(data_dir)
+    catalog = load_catalog_bundle(data_dir)
     failed_marker(resolve_model(args.model), index_dir).unlink(missing_ok=True)  # an explicit build retries
     encoder = make_encoder(resolve_model(args.model), index_dir)
     gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"))
@@ -169,27 +180,38 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .catalog import default_eval_files
     from .config import ABLATIONS
     from .evaluate import evaluate, format_table, load_qrels
 
-    qrels = load_qrels(args.qrels)
+    files = args.qrels or default_eval_files()
+    if not files:
+        raise UsageError("no judged query files given and none shipped")
+    sets = {Path(f).name: load_qrels(f) for f in files}
     base = _load(args)
     systems = {"full": base}
     if not args.only:
         systems |= {name: base.with_options(**opts) for name, opts in ABLATIONS.items()}
-    results, shown = {}, None
-    for name, rec in systems.items():
-        results[name], per_q = evaluate(
-            lambda q, t, rec=rec: [r.name for r in rec.recommend(q, k=10, types=t)], qrels)
-        shown = shown or per_q
-    print(format_table(results))
-    if args.show and shown:
+    for file, qrels in sets.items():
+        results, shown = {}, None
+        for name, rec in systems.items():
+            results[name], per_q = evaluate(
+                lambda q, t, rec=rec: [r.name for r in rec.recommend(q, k=10, types=t)], qrels)
+            shown = shown or per_q
+        if len(sets) > 1:
+            print(f"== {file} ({len(qrels)} queries)")
+        print(format_table(results))
+        _show(shown if args.show else None)
+    return 0
+
+
+def _show(shown: dict | None) -> None:
+    if shown:
         for qid, v in shown.items():
             m = v["metrics"]
             print(f"\n{qid} {v['judged'].query!r} nDCG={m['nDCG@10']:.2f} S@3={m['S@3']:.0f}")
             for i, n in enumerate(v["names"], 1):
                 print(f"   {i:>2}. {n}")
-    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -198,8 +220,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export_cli(args, _load)
 
 
+def cmd_info(args: argparse.Namespace) -> int:
+    from .info import collect, render
+
+    facts = collect(args.data_dir, args.index_dir, args.model)
+    print(json.dumps(facts, indent=2, ensure_ascii=False) if args.format == "json" else render(facts))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Start the Streamlit app shipped in the package (the `app` extra)."""
+    import importlib.util
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise UsageError('the app needs Streamlit: pip install "pt-recommender[app]"')
+    from .ui import app as ui_app
+
+    cmd = [sys.executable, "-m", "streamlit", "run", ui_app.__file__, "--server.headless", "true",
+           "--server.port", str(args.port), *(["--server.address", args.address] if args.address else [])]
+    os.execv(sys.executable, cmd)
+    return 0  # not reached
+
+
 COMMANDS = {"validate": cmd_validate, "build": cmd_build, "recommend": cmd_recommend,
-            "eval": cmd_eval, "export": cmd_export}
+            "eval": cmd_eval, "export": cmd_export, "info": cmd_info, "app": cmd_app}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,7 +92,7 @@ class Recommender:
         """Load the live index; a missing, stale, mismatched or corrupt one is rebuilt (one log
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
-        index_dir = Path(index_dir) if index_dir else default_index_dir()
+        index_dir = Path(index_dir) if index_dir else default_index_dir(data_dir)
         if not data_dir.is_dir():
             raise CatalogError([f"{data_dir}:-:-: catalog folder not found"])
         encoder = encoder or make_encoder(configured_name(model), index_dir)

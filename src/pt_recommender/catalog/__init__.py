@@ -7,6 +7,7 @@ from .load import (
     catalog_files,
     content_hash,
     default_data_dir,
+    default_eval_files,
     in_checkout,
     load_catalog,
     load_catalog_bundle,
@@ -15,5 +16,5 @@ from .load import (
 from .schema import RESOURCE_TYPES, Area, Recommendation, Resource, Task
 
 __all__ = ["PROJECT_ROOT", "RESOURCE_TYPES", "Area", "Catalog", "CatalogError", "Recommendation", "Resource",
-           "Task", "catalog_files", "content_hash", "default_data_dir", "in_checkout", "load_catalog",
-           "load_catalog_bundle", "read_raw"]
+           "Task", "catalog_files", "content_hash", "default_data_dir", "default_eval_files", "in_checkout",
+           "load_catalog", "load_catalog_bundle", "read_raw"]

@@ -44,11 +44,25 @@ def in_checkout() -> bool:
 
 
 def default_data_dir() -> Path:
-    """`PT_RECOMMENDER_DATA_DIR`, else the project's `data/`, else `./data`."""
+    """`PT_RECOMMENDER_DATA_DIR`, else a checkout's own `data/`, else the catalog shipped
+    inside the installed package."""
     env = os.environ.get("PT_RECOMMENDER_DATA_DIR")
     if env:
         return Path(env)
-    return PROJECT_ROOT / "data" if in_checkout() else Path.cwd() / "data"
+    return PROJECT_ROOT / "data" if in_checkout() else packaged("catalog_data")
+
+
+def default_eval_files() -> list[Path]:
+    """The judged dev sets: a checkout's `eval/`, else the copies shipped in the package."""
+    folder = PROJECT_ROOT / "eval" if in_checkout() else packaged("eval_data")
+    return sorted(folder.glob("dev*_qrels.yaml"))
+
+
+def packaged(name: str) -> Path:
+    """A folder shipped inside the installed package (added to the wheel at build time)."""
+    from importlib.resources import files
+
+    return Path(str(files("pt_recommender") / name))
 
 
 def catalog_files(data_dir: Path) -> list[Path]:

@@ -14,7 +14,8 @@ INT8_SUFFIX = "@int8"
 BACKENDS = ("auto", "onnx", "int8", "torch", "fake")
 
 
-def _backend(backend: str | None = None) -> str:
+def backend_name(backend: str | None = None) -> str:
+    """The configured encoder backend (argument, else `PT_RECOMMENDER_ENCODER`, else auto)."""
     chosen = backend or os.environ.get("PT_RECOMMENDER_ENCODER") or "auto"
     if chosen not in BACKENDS:
         raise ValueError(f"PT_RECOMMENDER_ENCODER={chosen!r} is not one of {', '.join(BACKENDS)}")
@@ -23,7 +24,7 @@ def _backend(backend: str | None = None) -> str:
 
 def configured_name(model: str | None = None) -> str:
     """The name an index built by `make_encoder(model)` records, without loading a model."""
-    backend = _backend()
+    backend = backend_name()
     if backend == "fake":
         return HashingEncoder().name
     return resolve_model(model) + (INT8_SUFFIX if backend in ("auto", "int8") else "")
@@ -41,7 +42,7 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
     model = resolve_model(model)
     if model.endswith(INT8_SUFFIX):
         model = model[: -len(INT8_SUFFIX)]
-    backend = _backend(backend)
+    backend = backend_name(backend)
     if backend == "fake":
         return HashingEncoder()
     if backend == "torch":

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..catalog import PROJECT_ROOT, Catalog, in_checkout
+from ..catalog import PROJECT_ROOT, Catalog, content_hash, default_data_dir, in_checkout
 from ..catalog.schema import Area, Resource, Task
 from ..encoders import Encoder, model_slug
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
@@ -65,14 +65,17 @@ class LoadedIndex:
     manifest: dict[str, Any]
 
 
-def default_index_dir() -> Path:
-    """`PT_RECOMMENDER_INDEX_DIR`, else the project's `index/`, else a per-user cache folder."""
+def default_index_dir(data_dir: Path | None = None) -> Path:
+    """`PT_RECOMMENDER_INDEX_DIR`, else a checkout's own `index/`, else a per-user cache folder
+    keyed by package version and catalog hash (an installed package may be read-only)."""
     env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
     if env:
         return Path(env)
     if in_checkout():
         return PROJECT_ROOT / "index"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pt-recommender" / "index"
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    key = f"{__version__}-{content_hash(data_dir)[:12]}" if data_dir.is_dir() else __version__
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pt-recommender" / key
 
 
 def _text_key(model: str, text: str) -> str:

@@ -1,0 +1,1 @@
+"""The surfaces people use: the Streamlit app (needs the `app` extra)."""
