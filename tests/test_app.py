@@ -78,6 +78,12 @@ PROBE = """
   description: "Medical probe <img src=x onerror=alert(1)> with **bold** and [link](javascript:alert(2))."
   url: "https://example.org/a(b)"
   tasks: [medical-imaging]
+  description_zh: "医学探针 <b>测试</b> 用的条目，检查标记不会被执行。"
+  needs: ["probe markup escaping", "check html is shown as text", "a medical probe entry"]
+  needs_zh: ["检查转义", "标记按原文显示", "医学探针条目"]
+  maintenance: active
+  evidence: [{kind: commit, url: "https://github.com/example/probe/commits/main", date: "2026-11-01", note: probe}]
+  checked_on: "2026-11-30"
 """
 
 

@@ -30,6 +30,12 @@ XSS_ENTRY = """
   description: "<script>window.__xss=2</script> Probe entry for medical segmentation markup escaping <b>bold</b>."
   url: https://example.org/probe
   tasks: [medical-image-segmentation]
+  description_zh: "<b>标记</b>探针条目，用来检查医学分割结果里的标记会被转义。"
+  needs: ["markup escaping probe", "html must stay text", "probe for the browser test"]
+  needs_zh: ["转义探针", "标记按原文显示", "浏览器测试探针"]
+  maintenance: active
+  evidence: [{kind: commit, url: "https://github.com/example/probe/commits/main", date: "2026-11-01", note: probe}]
+  checked_on: "2026-11-30"
 """
 TIMED = [("graph neural networks", "PyTorch Geometric"), ("differential privacy", "Opacus"),
          ("Bayesian optimization", "BoTorch"), ("model interpretability", "Captum"),

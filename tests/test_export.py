@@ -168,7 +168,7 @@ def _killed_run(src: Path, out: Path, common: list[str], rows: int = 300) -> dic
 
 def test_resume_refuses_a_damaged_partial_and_starts_over(catalog_dir, index_dir, tmp_path: Path) -> None:
     """Truncated, NUL-padded or edited partial files are not trusted: the output equals a clean run."""
-    src = _input(tmp_path, 2000, bad=False)
+    src = _input(tmp_path, 6000, bad=False)  # long enough that the kill always lands mid-run
     common = ["--data-dir", str(catalog_dir), "--index-dir", str(index_dir), "-k", "5",
               "--chunk-size", "50", "--quiet"]
     clean = tmp_path / "clean.csv"
@@ -180,8 +180,8 @@ def test_resume_refuses_a_damaged_partial_and_starts_over(catalog_dir, index_dir
     }
     for name, damage in damages.items():
         out = tmp_path / f"{name}.csv"
-        state = _killed_run(src, out, common)
-        assert 0 < state["rows_done"] < 2000
+        state = _killed_run(src, out, common, rows=100)
+        assert 0 < state["rows_done"] < 6000
         partial = Path(str(out) + ".partial")
         partial.write_bytes(damage(partial.read_bytes()))
         p = export(str(src), "-o", str(out), "--resume", *common)

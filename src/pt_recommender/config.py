@@ -24,6 +24,7 @@ class Options:
     # -- BM25 document fields: names and task names say more about a resource than its prose
     name_weight: int = 3
     task_weight: int = 2
+    needs_weight: int = 1  # the needs phrases: how users ask, in both languages
     # -- links: a model shares its paper's match and vice versa
     w_link: float = 0.5
     # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
@@ -41,6 +42,8 @@ class Options:
     intent: bool = True
     w_intent: float = 0.35
     # -- cut: fewer than k beats filler
+    evidence: bool = True  # show only rows a leg vouches for (word, task or close meaning)
+    min_dense: float = 0.35  # cosine that counts as "close in meaning" (MiniLM; calibrated)
     floor: float = 0.3  # drop results under this share of the best score
     w_exact: float = 1.0  # the query is exactly a resource's name or alias
     # -- diversity: a mix of kinds unless the query asks for one
@@ -66,6 +69,14 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no-diversity": {"diversity": False},
     "no-zh-glossary": {"glossary": False},
 }
+
+# What the dense leg embeds for each resource (chosen by scripts/representation_ablation.py):
+# "full" name, type, aliases, description, tasks, tags in one text; "desc" the description;
+# "name-desc" name and description; "name-desc-needs" those plus the needs in one text;
+# "name-desc+needs" name and description as one vector and each need as a vector of its own,
+# a resource scoring as its best vector (max pooling).
+REPRESENTATIONS = ("full", "desc", "name-desc", "name-desc-needs", "name-desc+needs")
+EMBED_REPRESENTATION = "name-desc+needs"
 
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000

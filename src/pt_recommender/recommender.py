@@ -12,7 +12,7 @@ import numpy as np
 
 from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .catalog.schema import Area, Recommendation, Resource, Task
-from .config import BATCH_CHUNK, Options
+from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder
 from .files import file_lock
 from .index.store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
@@ -25,6 +25,7 @@ from .text.lang import Glossary, has_cjk
 
 log = logging.getLogger("pt_recommender")
 _NO_GLOSSARY = Glossary([])
+INDEX_TIME_OPTIONS = ("name_weight", "task_weight", "needs_weight")
 
 __all__ = ["IndexNotReady", "Options", "Recommender"]
 
@@ -40,8 +41,10 @@ class Recommender:
     def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task],
                  areas: Mapping[str, Area], glossary: Iterable[tuple[str, str]],
                  vectors: VectorIndex, encoder: Encoder, options: Options | None = None,
-                 manifest: dict | None = None):
+                 manifest: dict | None = None, owners: np.ndarray | None = None):
         self.vectors = vectors
+        # resource row of each vector; one vector per resource unless the index says otherwise
+        self.owners = np.arange(len(resources), dtype=np.int64) if owners is None else np.asarray(owners)
         self.encoder = encoder
         self.options = options or Options()
         self.manifest = manifest or {}
@@ -70,25 +73,25 @@ class Recommender:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_catalog(cls, catalog: Catalog, encoder: Encoder,
-                     options: Options | None = None) -> Recommender:
+    def from_catalog(cls, catalog: Catalog, encoder: Encoder, options: Options | None = None,
+                     representation: str = EMBED_REPRESENTATION) -> Recommender:
         """In-memory recommender (no index files): for tests and small custom catalogs."""
         import tempfile
 
         from .index.store import embed_catalog
 
         with tempfile.TemporaryDirectory() as tmp:
-            matrix, _ = embed_catalog(catalog, encoder, Path(tmp))
+            matrix, owners, _ = embed_catalog(catalog, encoder, Path(tmp), representation=representation)
         vectors = NumpyIndex(encoder.dim)
         vectors.add(matrix)
         return cls(catalog.resources, catalog.tasks, catalog.areas, catalog.glossary, vectors,
-                   encoder, options)
+                   encoder, options, owners=owners)
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None, index_dir: str | Path | None = None,
              model: str | None = None, encoder: Encoder | None = None, rebuild: bool = True,
              backend: str | None = None, progress: Progress | None = None,
-             options: Options | None = None) -> Recommender:
+             options: Options | None = None, representation: str = EMBED_REPRESENTATION) -> Recommender:
         """Load the live index; a missing, stale, mismatched or corrupt one is rebuilt (one log
         line says why) or, with `rebuild=False`, refused with IndexNotReady."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -97,21 +100,26 @@ class Recommender:
             raise CatalogError([f"{data_dir}:-:-: catalog folder not found"])
         encoder = encoder or make_encoder(configured_name(model), index_dir)
         try:
-            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend)
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend,
+                                        representation)
             loaded = load_generation(gen, manifest)
         except IndexProblem as problem:
             if not rebuild:
                 raise IndexNotReady(f"{problem} — run `pt-recommender build`") from None
-            gen, manifest = ensure_index(data_dir, index_dir, encoder, backend or "faiss", progress, problem)
+            gen, manifest = ensure_index(data_dir, index_dir, encoder, backend or "faiss", progress, problem,
+                                         representation)
             loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
-                   encoder, options, loaded.manifest)
+                   encoder, options, loaded.manifest, loaded.owners)
 
     def with_options(self, **changes: object) -> Recommender:
         """A view sharing every loaded part but with other options (for ablations)."""
         other = copy.copy(self)
         other.options = replace(self.options, **changes)
-        other.pipeline = Pipeline(self.data, other.options)
+        if any(getattr(other.options, f) != getattr(self.options, f) for f in INDEX_TIME_OPTIONS):
+            d = self.data  # the BM25 documents change: derive the ranking data again
+            other.data = RankingData.build(d.resources, d.tasks, d.areas, d.glossary_pairs, other.options)
+        other.pipeline = Pipeline(other.data, other.options)
         return other
 
     # ---------------------------------------------------------------- queries
@@ -155,8 +163,9 @@ class Recommender:
         if not len(todo):
             return Prepared(analysed, todo, np.zeros((0, n), dtype=np.int64), np.zeros((0, n), np.float32))
         vecs = self.encoder.encode([analysed[i].english for i in todo])
-        sims, rows = self.vectors.search(vecs, n)
-        return Prepared(analysed, todo, np.asarray(rows, dtype=np.int64), sims)
+        sims, hits = self.vectors.search(vecs, len(self.owners))
+        rows, sims = best_per_resource(self.owners, np.asarray(hits, dtype=np.int64), sims, n)
+        return Prepared(analysed, todo, rows, sims)
 
     def _rank_batch(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Recommendation]]:
         hits = self.pipeline.rank(prep, k, types)
@@ -177,16 +186,35 @@ class Recommender:
 
 
 def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str,
-                 progress: Progress | None, why: IndexProblem) -> tuple[Path, dict]:
+                 progress: Progress | None, why: IndexProblem, representation: str = EMBED_REPRESENTATION
+                 ) -> tuple[Path, dict]:
     """Rebuild under the build lock, unless another process finished one meanwhile."""
     with file_lock(Path(index_dir) / ".lock"):
         try:
-            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend)
+            gen, manifest = check_index(index_dir, encoder.name, content_hash(data_dir), encoder.dim, backend,
+                                        representation)
             load_generation(gen, manifest)
             return gen, manifest
         except IndexProblem:
             pass
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir)
-        build_index(catalog, index_dir, encoder, backend, progress, lock=False)
-        return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend)
+        build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation)
+        return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend, representation)
+
+
+def best_per_resource(owners: np.ndarray, hits: np.ndarray, sims: np.ndarray, n: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Vector hits (best first) to resource rows scored by their best vector (max pooling)."""
+    if len(owners) == n and np.array_equal(owners, np.arange(n)):
+        return hits, sims
+    rows = np.full((len(hits), n), -1, dtype=np.int64)
+    out = np.full((len(hits), n), -np.inf, dtype=np.float32)
+    for q in range(len(hits)):
+        valid = hits[q] >= 0
+        owner = owners[hits[q][valid]]
+        _, first = np.unique(owner, return_index=True)
+        first.sort()  # first time each resource appears = its best vector
+        rows[q, : len(first)] = owner[first]
+        out[q, : len(first)] = sims[q][valid][first]
+    return rows, out

@@ -12,7 +12,7 @@ from .safe_yaml import YamlError, load_file
 from .schema import GLOSSARY_FILE, RESOURCE_FIELDS, TAXONOMY_FILE, Area, Resource, Task
 from .validate import validate_docs
 
-_TUPLE_FIELDS = ("tasks", "aliases", "tags", "authors")
+_TUPLE_FIELDS = ("tasks", "aliases", "tags", "authors", "needs", "needs_zh", "successor")
 
 
 class CatalogError(Exception):
@@ -110,6 +110,10 @@ def to_resource(entry: dict[str, Any]) -> Resource:
         data[name] = str(data.get(name, "")).strip()
     data["links"] = dict(data.get("links") or {})
     data["metrics"] = dict(data.get("metrics") or {})
+    data["evidence"] = tuple(dict(e) for e in data.get("evidence") or ())
+    data["weights"] = tuple(dict(w) for w in data.get("weights") or ())
+    for name in ("maintenance", "checked_on", "landscape"):
+        data[name] = str(data.get(name) or "")
     return Resource(**data)
 
 

@@ -9,7 +9,13 @@ from .types import RESOURCE_TYPES
 
 TAXONOMY_FILE = "taxonomy.yaml"
 GLOSSARY_FILE = "glossary.yaml"
-STATUSES: tuple[str, ...] = ("active", "archived", "deprecated", "renamed")
+# what the upstream project does (never how a listing shows it); ⚠ only for the last two
+MAINTENANCE: tuple[str, ...] = ("active", "maintenance", "stale", "deprecated", "archived")
+INACTIVE: frozenset[str] = frozenset(("deprecated", "archived"))
+EVIDENCE_KINDS: tuple[str, ...] = ("release", "commit", "readme-notice", "docs-notice", "archived-repo",
+                                   "maintainer-issue")
+LANDSCAPE: tuple[str, ...] = ("listed", "archived")
+STATUSES = MAINTENANCE
 LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo")
 
 
@@ -32,12 +38,27 @@ class Resource:
     platform: str = ""
     instructor: str = ""
     links: dict[str, Any] = field(default_factory=dict)
-    status: str = "active"
-    successor: str = ""
+    needs: tuple[str, ...] = ()  # what a practitioner wants when this is the answer, in their words
+    needs_zh: tuple[str, ...] = ()
+    maintenance: str = ""  # upstream status (MAINTENANCE); empty where it is not tracked
+    evidence: tuple[dict[str, Any], ...] = ()  # {kind, url, date, note}
+    checked_on: str = ""
+    landscape: str = ""  # how the PyTorch Landscape lists it (a neutral fact)
+    successor: tuple[str, ...] = ()  # resource ids that replace it
     metrics: dict[str, float] = field(default_factory=dict)
+    weights: tuple[dict[str, Any], ...] = ()  # models: one entry per pretrained weight, with metrics
     params: int | None = None
     license: str = ""
     source: str = ""
+
+    @property
+    def status(self) -> str:
+        """The maintenance value, or "" when not tracked (kept for the record's `status`)."""
+        return self.maintenance
+
+    @property
+    def inactive(self) -> bool:
+        return self.maintenance in INACTIVE
 
     def __hash__(self) -> int:  # dict fields make the default hash fail
         return hash(self.id)
@@ -87,9 +108,9 @@ class Recommendation:
     reason: str
     description: str
     tasks: tuple[str, ...]
-    status: str = "active"
+    status: str = ""  # upstream maintenance: active, maintenance, stale, deprecated, archived or ""
 
 
-__all__ = ["GLOSSARY_FILE", "LINK_KINDS", "RESOURCE_FIELDS", "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE",
-           "Area", "Recommendation", "Resource", "Task"]
+__all__ = ["EVIDENCE_KINDS", "GLOSSARY_FILE", "INACTIVE", "LANDSCAPE", "LINK_KINDS", "MAINTENANCE", "RESOURCE_FIELDS",
+           "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE", "Area", "Recommendation", "Resource", "Task"]
 RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)

@@ -39,6 +39,12 @@ TYPES: dict[str, TypeInfo] = {
 }
 RESOURCE_TYPES: tuple[str, ...] = tuple(TYPES)
 FILE_TYPES: dict[str, str] = {info.file: t for t, info in TYPES.items()}
+_STEMS = {info.file.removesuffix(".yaml"): t for t, info in TYPES.items()}
+
+
+def file_type(name: str) -> str | None:
+    """The type a catalog file holds: `models.yaml` and `models-torchvision.yaml` hold models."""
+    return _STEMS.get(name.removesuffix(".yaml").split("-")[0])
 TYPE_LABELS: dict[str, str] = {t: info.label for t, info in TYPES.items()}
 GROUP_ORDER: tuple[str, ...] = ("Libraries", "Models", "Papers", "Datasets", "Learning", "APIs")
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(

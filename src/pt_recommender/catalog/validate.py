@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
-from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, STATUSES, TAXONOMY_FILE
-from .types import FILE_TYPES
+from . import rules
+from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE
+from .types import file_type
 from .urls import is_https_url
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_TEXT = 2000
 REQUIRED = ("id", "name", "type", "description", "url", "tasks")
 STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "platform",
-              "instructor", "status", "successor", "license", "source")
-LIST_FIELDS = ("tasks", "aliases", "tags", "authors")
+              "instructor", "maintenance", "checked_on", "landscape", "license", "source")
+LIST_FIELDS = ("tasks", "aliases", "tags", "authors", "successor")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
                          "pwc", "hf", "description", "featured"))
 AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
@@ -23,6 +25,8 @@ AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
 class _Report:
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.today = dt.date.today()
 
     def add(self, file: str, entry: str, fld: str, message: str) -> None:
         self.problems.append(f"{file}:{entry}:{fld}: {message}")
@@ -80,8 +84,13 @@ def _check_fields(file: str, label: str, e: dict, rep: _Report, expected: str | 
             isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
             for k, v in e["metrics"].items())):
         rep.add(file, label, "metrics", "must map metric names to numbers")
-    if "status" in e and e["status"] not in STATUSES:
-        rep.add(file, label, "status", f"must be one of {', '.join(STATUSES)}")
+    def add(fld: str, message: str) -> None:
+        rep.add(file, label, fld, message)
+
+    rules.check_needs(e, add)
+    rules.check_zh(e, add)
+    rules.check_weights(e, add)
+    rep.warnings += [f"{file}:{label}:checked_on: {w}" for w in rules.check_maintenance(e, add, rep.today)]
     if "links" in e and not isinstance(e["links"], dict):
         rep.add(file, label, "links", "must be a mapping")
     if e.get("type") == "paper":
@@ -107,11 +116,11 @@ def _check_links(file: str, label: str, e: dict, ids: dict[str, str], rep: _Repo
                 for t in targets:
                     if t not in ids:
                         rep.add(file, label, f"links.{kind}", f"unknown resource id {t[:80]!r}")
-                    elif kind in FILE_TYPES.values() and ids[t] != kind:
+                    elif kind in RESOURCE_TYPES and ids[t] != kind:
                         rep.add(file, label, f"links.{kind}", f"{t!r} is a {ids[t]}, not a {kind}")
-    succ = e.get("successor")
-    if isinstance(succ, str) and succ and succ not in ids:
-        rep.add(file, label, "successor", f"unknown resource id {succ[:80]!r}")
+    for succ in e.get("successor") or [] if isinstance(e.get("successor"), list) else []:
+        if isinstance(succ, str) and succ not in ids:
+            rep.add(file, label, "successor", f"unknown resource id {succ[:80]!r}")
 
 
 def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
@@ -169,7 +178,12 @@ def _check_glossary(doc: Any, rep: _Report) -> None:
 
 
 def validate_docs(docs: dict[str, Any], complete: bool = True) -> list[str]:
-    """Every problem of the parsed catalog files; empty when the catalog is sound.
+    """Every problem of the parsed catalog files (see `check_docs`)."""
+    return check_docs(docs, complete)[0]
+
+
+def check_docs(docs: dict[str, Any], complete: bool = True) -> tuple[list[str], list[str]]:
+    """(problems, warnings): every problem of the parsed catalog files; empty when the catalog is sound.
 
     With `complete=False` (some file did not parse) references between entries are not
     checked, since their targets may sit in the unreadable file: one syntax error then
@@ -215,13 +229,13 @@ def validate_docs(docs: dict[str, Any], complete: bool = True) -> list[str]:
                          names, descs)
         except Exception as exc:  # noqa: BLE001 - a malformed entry must not stop the report
             rep.add(file, label, "-", f"entry could not be checked ({type(exc).__name__})")
-    return rep.problems
+    return rep.problems, rep.warnings
 
 
 def _check_entry(file: str, label: str, e: dict, rep: _Report, ids: dict[str, str] | None,
                  task_ids: set[str] | None, names: dict[tuple, str], descs: dict[str, str]) -> None:
     """One entry's own fields, then (when `ids` and `task_ids` are known) its references."""
-    _check_fields(file, label, e, rep, FILE_TYPES.get(file))
+    _check_fields(file, label, e, rep, file_type(file))
     if ids is not None:
         _check_links(file, label, e, ids, rep)
     tasks = e.get("tasks")

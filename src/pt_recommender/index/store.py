@@ -29,19 +29,21 @@ import numpy as np
 from .._version import __version__
 from ..catalog import PROJECT_ROOT, Catalog, content_hash, default_data_dir, in_checkout
 from ..catalog.schema import Area, Resource, Task
+from ..config import EMBED_REPRESENTATION
 from ..encoders import Encoder, model_slug
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
-from ..text.docs import embed_text
+from ..text.docs import embed_texts
 from .vectors import BACKENDS, VectorIndex, make_index
 
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
-FORMAT_VERSION = 2
+# 3: resources carry needs, maintenance evidence and per-weight metrics
+FORMAT_VERSION = 3
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 EMBED_BATCH = 64
 CACHE_SUMS = "checksums.json"
-REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json")
+REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json", "owners.npy")
 Progress = Callable[[int, int], None]
 log = logging.getLogger("pt_recommender")
 
@@ -57,6 +59,7 @@ class IndexProblem(Exception):
 @dataclass
 class LoadedIndex:
     vectors: VectorIndex
+    owners: np.ndarray  # resource row of each vector (a resource may have several)
     ids: list[str]
     resources: list[Resource]
     tasks: dict[str, Task]
@@ -129,10 +132,13 @@ class EmbeddingCache:
         atomic_write_bytes(self.folder / "keys.json", keys_bytes)
 
 
-def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path,
-                  progress: Progress | None = None) -> tuple[np.ndarray, int]:
-    """Embedding of every resource (cache first); returns the matrix and how many were new."""
-    texts = [embed_text(r, catalog.tasks) for r in catalog.resources]
+def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path, progress: Progress | None = None,
+                  representation: str = EMBED_REPRESENTATION) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every vector of every resource (cache first): (matrix, owner row of each vector, how
+    many texts were newly embedded)."""
+    per = [embed_texts(r, catalog.tasks, representation) for r in catalog.resources]
+    texts = [t for ts in per for t in ts]
+    owners = np.repeat(np.arange(len(per), dtype=np.int64), [len(ts) for ts in per])
     keys = [_text_key(encoder.name, t) for t in texts]
     cache = EmbeddingCache(cache_dir)
     if cache.problem:
@@ -153,7 +159,7 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path,
     matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, encoder.dim), np.float32)
     if todo:
         cache.save(keys, matrix)
-    return matrix, len(todo)
+    return matrix, owners, len(todo)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -161,19 +167,20 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: str = "faiss",
-                progress: Progress | None = None, lock: bool = True) -> Path:
+                progress: Progress | None = None, lock: bool = True,
+                representation: str = EMBED_REPRESENTATION) -> Path:
     """Build a new generation and make it live atomically; the old one serves until then."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with file_lock(index_dir / ".lock") if lock else contextlib.nullcontext():
-        matrix, new = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
-                                    progress)
+        matrix, owners, new = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
+                                            progress, representation)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         name = f"gen-{stamp}-{secrets.token_hex(3)}"  # sorts by build time
         tmp = index_dir / f".{name}.tmp"
         tmp.mkdir()
         try:
-            _write_generation(tmp, catalog, matrix, encoder, backend, new)
+            _write_generation(tmp, catalog, matrix, owners, encoder, backend, new, representation)
             os.replace(tmp, index_dir / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves no folder behind
@@ -184,13 +191,14 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
         return index_dir / name
 
 
-def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, encoder: Encoder, backend: str,
-                      new: int) -> None:
+def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: np.ndarray, encoder: Encoder,
+                      backend: str, new: int, representation: str) -> None:
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
     vectors = make_index(backend, encoder.dim)
     vectors.add(matrix)
     vectors.save(tmp / BACKENDS[backend].file_name)
     _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
+    np.save(tmp / "owners.npy", owners.astype(np.int64), allow_pickle=False)
     _write_json(tmp / "resources.json", [asdict(r) for r in catalog.resources])
     _write_json(tmp / "taxonomy.json", {
         "tasks": [asdict(t) for t in catalog.tasks.values()],
@@ -205,6 +213,8 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, encoder: 
         "model": encoder.name,
         "dim": encoder.dim,
         "backend": backend,
+        "representation": representation,
+        "vectors": int(len(owners)),
         "catalog_hash": catalog.content_hash,
         "package_version": __version__,
         "count": len(catalog.resources),
@@ -228,7 +238,8 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 
 
 def check_index(index_dir: Path, model: str, catalog_hash: str | None,
-                dim: int | None = None, backend: str | None = None) -> tuple[Path, dict]:
+                dim: int | None = None, backend: str | None = None,
+                representation: str | None = EMBED_REPRESENTATION) -> tuple[Path, dict]:
     """The live generation and its manifest, or IndexProblem saying why it must not be used."""
     pointer = Path(index_dir) / POINTER
     if not pointer.is_file():
@@ -253,6 +264,8 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
     if dim is not None and manifest.get("dim") != dim:
         raise IndexProblem("dim", f"index has dimension {manifest.get('dim')!r}, but the encoder "
                                   f"produces {dim}")
+    if representation is not None and manifest.get("representation") != representation:
+        raise IndexProblem("stale", f"index embeds {manifest.get('representation')!r}, not {representation!r}")
     if backend is not None and manifest.get("backend") != backend:
         raise IndexProblem("stale", f"index uses the {manifest.get('backend')!r} backend, not {backend!r}")
     if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
@@ -285,11 +298,13 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     ids = json.loads((gen / "ids.json").read_text())
     raw = json.loads((gen / "resources.json").read_text(encoding="utf-8"))
     tax = json.loads((gen / "taxonomy.json").read_text(encoding="utf-8"))
-    if vectors.dim != manifest["dim"] or len(vectors) != len(ids) or len(ids) != len(raw):
+    owners = np.load(gen / "owners.npy", allow_pickle=False)
+    if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(raw)
+            or (len(owners) and (owners.min() < 0 or owners.max() >= len(ids)))):
         raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
     resources = [_resource(r) for r in raw]
     return LoadedIndex(
-        vectors=vectors, ids=ids, resources=resources,
+        vectors=vectors, owners=owners, ids=ids, resources=resources,
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
         areas={a["id"]: _record(Area, a) for a in tax["areas"]},
         glossary=[(zh, en) for zh, en in tax["glossary"]], manifest=manifest,

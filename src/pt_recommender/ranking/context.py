@@ -43,11 +43,12 @@ class RankingData:
     link_src: np.ndarray
     link_dst: np.ndarray
     by_name: dict[str, list[int]]
+    glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
 
     @classmethod
     def build(cls, resources: Sequence[Resource], tasks: Mapping[str, Task], areas: Mapping[str, Area],
               glossary: Iterable[tuple[str, str]], options: Options) -> RankingData:
-        resources, tasks, areas = list(resources), dict(tasks), dict(areas)
+        resources, tasks, areas, glossary = list(resources), dict(tasks), dict(areas), list(glossary)
         types = [r.type for r in resources]
         codes = np.asarray(types, dtype=object)
         row_of = {r.id: i for i, r in enumerate(resources)}
@@ -60,7 +61,7 @@ class RankingData:
         return cls(
             resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
             is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
-            lexical=LexicalIndex([lexical_doc(r, tasks, options.name_weight, options.task_weight)
+            lexical=LexicalIndex([lexical_doc(r, tasks, options.name_weight, options.task_weight, options.needs_weight)
                                   for r in resources]),
             matcher=TaskMatcher(tasks, areas),
             glossary=Glossary(glossary_pairs(glossary, tasks, areas, resources)),
@@ -70,7 +71,7 @@ class RankingData:
             featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
             link_src=np.array([a for a, _ in links], dtype=np.int64),
             link_dst=np.array([b for _, b in links], dtype=np.int64),
-            by_name=by_name,
+            by_name=by_name, glossary_pairs=list(glossary),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:

@@ -59,6 +59,6 @@ def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
         parts.append("matches " + ", ".join(f"“{w}”" for w in matched))
     elif "dense" in legs:
         parts.append("close in meaning to your description")
-    if resource.status != "active":
-        parts.append(f"note: {resource.status}")
+    if resource.maintenance in ("deprecated", "archived", "stale"):
+        parts.append(f"note: {resource.maintenance}")
     return "; ".join(parts)

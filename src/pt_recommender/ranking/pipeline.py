@@ -55,12 +55,13 @@ class Pipeline:
         # 1. legs, each min-max normalised over its candidates and added
         if len(prep.dense_queries):
             rows, sims, keep = steps.dense_leg(sh, prep.dense_rows, prep.dense_sims, opt.k0)
-            steps.add_leg(sh, "dense", prep.dense_queries, rows, sims, keep, opt.w_dense, opt.fusion, opt.rrf_k)
+            steps.add_leg(sh, "dense", prep.dense_queries, rows, sims, keep, opt.w_dense, opt.fusion, opt.rrf_k,
+                          opt.min_dense)
         if opt.lexical:
             scores = d.lexical.score_batch([list(q.tokens) for q in qs])
             rows, vals, keep = steps.lexical_leg(sh, scores, opt.k0)
             steps.add_leg(sh, "lexical", np.arange(len(qs)), rows, vals, keep, opt.w_lexical, opt.fusion,
-                          opt.rrf_k)
+                          opt.rrf_k, min_evidence=1e-9)  # any matched word or Chinese term
         # 2. links: a model shares its paper's match and vice versa
         if opt.w_link:
             steps.share_links(sh, d.link_src, d.link_dst, opt.w_link)
@@ -84,7 +85,7 @@ class Pipeline:
                 sh.total[i] += opt.w_intent * d.is_type[t]
         # 6. cut: weak results go, an exact name stays
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if sh.allowed[row]] for q in qs]
-        ranked = steps.select(sh, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0))
+        ranked = steps.select(sh, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0), opt.evidence)
         # 7. diversify, then keep k
         out = []
         for i, q in enumerate(qs):

@@ -1,8 +1,8 @@
-"""A popularity prior from the catalog itself: how often other entries mention or link to one.
-
-Well-known resources (ImageNet, TensorBoard, MONAI) are named in many other entries'
-descriptions, metrics and links; niche ones are not. Counting those mentions gives a
-fact-based authority signal, like citation counts, without any outside data.
+"""A prior over resources made only of things a user cares about: is it maintained upstream,
+and how widely is it used within the catalog (how often other entries mention or link it,
+like a citation count, without outside data). Being named in the reference book is not
+a user reason and plays no part. The pipeline adds it with a small weight, and only to rows
+a leg found, so it breaks near-ties and never brings in an unrelated resource.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ MIN_NAME_CHARS = 4
 
 
 ENTITY_TYPES = frozenset(("library", "dataset", "model", "paper", "api"))
-CURATED_SOURCE = "seed-ch8"
+# how much a user can rely on it, by upstream maintenance ("" = not tracked, e.g. a paper)
+MAINTENANCE_VALUE = {"active": 1.0, "maintenance": 0.8, "": 0.8, "stale": 0.4, "deprecated": 0.1,
+                     "archived": 0.0}
 
 
 def _names(r: Resource) -> list[str]:
@@ -62,11 +64,11 @@ def popularity(resources: Sequence[Resource]) -> list[float]:
     return [math.log1p(c) / math.log1p(top) if top else 0.0 for c in counts]
 
 
-def curated(resources: Sequence[Resource]) -> list[float]:
-    """1.0 for resources the reference book's chapter names (an editor's pick), else 0."""
-    return [1.0 if CURATED_SOURCE in r.source else 0.0 for r in resources]
+def maintained(resources: Sequence[Resource]) -> list[float]:
+    """1 for actively maintained, lower for stale, near 0 for deprecated or archived."""
+    return [MAINTENANCE_VALUE.get(r.maintenance, 0.8) for r in resources]
 
 
 def prior(resources: Sequence[Resource]) -> list[float]:
-    """Half editorial curation, half catalog popularity, in [0, 1]."""
-    return [0.5 * c + 0.5 * p for c, p in zip(curated(resources), popularity(resources), strict=True)]
+    """Half maintenance, half use within the catalog, in [0, 1]."""
+    return [0.5 * m + 0.5 * p for m, p in zip(maintained(resources), popularity(resources), strict=True)]

@@ -19,6 +19,7 @@ class Sheet:
     allowed: np.ndarray  # (rows,) the requested types
     total: np.ndarray  # (queries, rows)
     candidate: np.ndarray  # (queries, rows)
+    evidence: np.ndarray  # (queries, rows) a leg has a reason to show it (see `select`)
     legs: list[list[str]] = field(default_factory=list)  # per query: legs that ran
     picks: list[dict[int, str]] = field(default_factory=list)  # row -> task it is a pick for
 
@@ -26,15 +27,17 @@ class Sheet:
     def empty(cls, n_queries: int, allowed: np.ndarray) -> Sheet:
         n = len(allowed)
         return cls(allowed, np.zeros((n_queries, n), dtype=np.float64),
-                   np.zeros((n_queries, n), dtype=bool), [[] for _ in range(n_queries)],
-                   [{} for _ in range(n_queries)])
+                   np.zeros((n_queries, n), dtype=bool), np.zeros((n_queries, n), dtype=bool),
+                   [[] for _ in range(n_queries)], [{} for _ in range(n_queries)])
 
 
 def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values: np.ndarray,
-            keep: np.ndarray, weight: float, method: str = "score", rrf_k: int = 60) -> None:
+            keep: np.ndarray, weight: float, method: str = "score", rrf_k: int = 60,
+            min_evidence: float = 0.0) -> None:
     """Add one leg's candidates. Row i of `rows`/`values`/`keep` belongs to query
     `queries[i]`, best first; `keep` marks its candidates. Scores are min-max normalised
-    over each query's candidates (or turned into reciprocal ranks)."""
+    over each query's candidates (or turned into reciprocal ranks). A candidate whose raw
+    value is at least `min_evidence` counts as evidence for showing it."""
     for q in queries:
         sh.legs[q].append(name)
     if not keep.any():
@@ -51,6 +54,7 @@ def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values:
     ri = rows[keep]
     sh.total[qi, ri] += weight * norm[keep]  # (query, row) pairs are unique within a leg
     sh.candidate[qi, ri] = True
+    sh.evidence[qi, ri] |= np.asarray(values, dtype=np.float64)[keep] >= min_evidence
 
 
 def dense_leg(sh: Sheet, rows: np.ndarray, sims: np.ndarray, k0: int
@@ -85,6 +89,7 @@ def share_links(sh: Sheet, src: np.ndarray, dst: np.ndarray, weight: float) -> N
         return
     np.maximum.at(sh.total, (q, dst[e]), weight * relevance[q, src[e]] + relevance[q, dst[e]])
     sh.candidate[q, dst[e]] = True
+    sh.evidence[q, dst[e]] |= sh.evidence[q, src[e]]  # a model is as relevant as its paper
 
 
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
@@ -92,6 +97,7 @@ def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight
     ok = sh.allowed[rows]
     sh.total[q, rows[ok]] += weight * bonus[ok]
     sh.candidate[q, rows[ok]] = True
+    sh.evidence[q, rows[ok]] = True  # filed under the task the query names
 
 
 def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
@@ -104,15 +110,18 @@ def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
             if row not in picks:
                 sh.total[q, row] += weight * strength * (1.0 - step * pos)
                 sh.candidate[q, row] = True
+                sh.evidence[q, row] = True
                 picks[row] = task
 
 
-def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int
-           ) -> list[list[tuple[int, float]]]:
+def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int,
+           require_evidence: bool = False) -> list[list[tuple[int, float]]]:
     """Each query's best `n` candidates, dropping those under `floor` x its best; an exact
     name hit is added after the floor's reference is taken, so its neighbours keep their
-    places. Ties go to the lower row."""
-    cand = sh.candidate
+    places. With `require_evidence`, candidates no leg vouches for (a dense similarity under
+    the threshold and no word or task match) are dropped first: fewer results beat filler,
+    and a query with no evidence at all gets none. Ties go to the lower row."""
+    cand = sh.candidate & sh.evidence if require_evidence else sh.candidate
     best = np.where(cand, sh.total, -np.inf).max(axis=1)
     has = cand.any(axis=1)
     cut = np.where(has, floor * best, -np.inf) if floor else np.full(len(best), -np.inf)

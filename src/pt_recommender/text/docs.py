@@ -14,6 +14,24 @@ def task_names(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
     return [tasks[t].name for t in resource.tasks if t in tasks]
 
 
+def embed_texts(resource: Resource, tasks: Mapping[str, Task], representation: str) -> list[str]:
+    """The texts the dense encoder embeds for one resource (see config.REPRESENTATIONS); the
+    first is its main text, any further ones are extra vectors that score for it."""
+    name_desc = f"{resource.name}: {resource.description}"
+    needs = [n for n in resource.needs if n.strip()]
+    if representation == "full":
+        return [embed_text(resource, tasks)]
+    if representation == "desc":
+        return [resource.description]
+    if representation == "name-desc":
+        return [name_desc]
+    if representation == "name-desc-needs":
+        return [" ".join([name_desc, *(f"{n}." for n in needs)])]
+    if representation == "name-desc+needs":
+        return [name_desc, *needs]
+    raise ValueError(f"unknown representation {representation!r}")
+
+
 def embed_text(resource: Resource, tasks: Mapping[str, Task]) -> str:
     """English text for the dense encoder (the model is English-only, so CJK stays out)."""
     aliases = [a for a in resource.aliases if not has_cjk(a)][:8]
@@ -47,7 +65,7 @@ def name_parts(name: str) -> str:
 
 
 def lexical_doc(resource: Resource, tasks: Mapping[str, Task], name_weight: int = 3,
-                task_weight: int = 2) -> list[str]:
+                task_weight: int = 2, needs_weight: int = 1) -> list[str]:
     """BM25 tokens: English stems plus CJK bigrams, with names and tasks weighted up."""
     names = " ".join((resource.name, *resource.aliases))
     names += " " + name_parts(names)
@@ -57,8 +75,9 @@ def lexical_doc(resource: Resource, tasks: Mapping[str, Task], name_weight: int 
     body = " ".join((resource.description, resource.description_zh, " ".join(resource.tags),
                      TYPES[resource.type].index_words if resource.type in TYPES else resource.type, resource.publisher,
                      resource.platform, resource.instructor, " ".join(resource.authors)))
+    needs = " ".join((*resource.needs, *resource.needs_zh))
     tokens: list[str] = []
-    for text, weight in ((names, name_weight), (task_text, task_weight), (body, 1)):
+    for text, weight in ((names, name_weight), (task_text, task_weight), (body, 1), (needs, needs_weight)):
         toks = en_tokens(text) + cjk_tokens(text)
         tokens.extend(toks * weight)
     return tokens
