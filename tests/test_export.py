@@ -173,17 +173,17 @@ def test_resume_refuses_a_damaged_partial_and_starts_over(catalog_dir, index_dir
               "--chunk-size", "50", "--quiet"]
     clean = tmp_path / "clean.csv"
     assert export(str(src), "-o", str(clean), *common).returncode == 0
-    damages = {
-        "truncated": lambda b: b[: len(b) // 2],
-        "nul-padded": lambda b: b[:-10] + b"\0" * 10,
-        "edited": lambda b: b.replace(b"q1", b"XX", 1),
+    damages = {  # each inside the part the journal says was committed (n bytes)
+        "truncated": lambda b, n: b[: n // 2],
+        "nul-padded": lambda b, n: b[: n - 10] + b"\0" * 10 + b[n:],
+        "edited": lambda b, n: b.replace(b"q1", b"XX", 1),
     }
     for name, damage in damages.items():
         out = tmp_path / f"{name}.csv"
         state = _killed_run(src, out, common, rows=100)
         assert 0 < state["rows_done"] < 6000
         partial = Path(str(out) + ".partial")
-        partial.write_bytes(damage(partial.read_bytes()))
+        partial.write_bytes(damage(partial.read_bytes(), state["bytes"]))
         p = export(str(src), "-o", str(out), "--resume", *common)
         assert p.returncode == 0, p.stderr
         assert "does not match its journal" in p.stderr, name

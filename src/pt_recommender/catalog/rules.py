@@ -20,14 +20,17 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 METRIC_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*/[A-Za-z0-9@_.-]+$")  # dataset/metric
 STALE_CHECK_DAYS = 183
+# While the catalog is being filled in, a missing needs list or maintenance record is a warning;
+# once every entry has them this becomes True and a gap is an error again.
+REQUIRE_COMPLETE = False
 
 
-def check_needs(e: dict[str, Any], add: Add) -> None:
+def check_needs(e: dict[str, Any], add: Add, warn: Add) -> None:
     """3–12 short needs a resource answers, in English and in Chinese, none repeated."""
     for fld, zh in (("needs", False), ("needs_zh", True)):
         val = e.get(fld)
         if val is None:
-            add(fld, "missing: say what a practitioner needs when this is the answer")
+            (add if REQUIRE_COMPLETE else warn)(fld, "missing: say what a practitioner needs when this is the answer")
             continue
         if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
             add(fld, "must be a list of non-empty strings")
@@ -63,14 +66,14 @@ def mostly_chinese(text: str) -> bool:
     return cjk >= 6 and cjk >= 0.25 * (cjk + latin)
 
 
-def check_maintenance(e: dict[str, Any], add: Add, today: dt.date) -> list[str]:
-    """Upstream status with evidence for libraries (optional elsewhere); returns warnings."""
-    warnings: list[str] = []
+def check_maintenance(e: dict[str, Any], add: Add, warn: Add, today: dt.date) -> None:
+    """Upstream status with evidence for libraries (optional elsewhere)."""
     m = e.get("maintenance")
     if m is None:
         if e.get("type") == "library":
-            add("maintenance", "a library needs its upstream maintenance status with evidence")
-        return warnings
+            (add if REQUIRE_COMPLETE else warn)("maintenance", "a library needs its upstream maintenance status "
+                                                               "with evidence")
+        return
     if m not in MAINTENANCE:
         add("maintenance", f"must be one of {', '.join(MAINTENANCE)}")
     ev = e.get("evidence")
@@ -88,10 +91,9 @@ def check_maintenance(e: dict[str, Any], add: Add, today: dt.date) -> list[str]:
     if not DATE.match(checked):
         add("checked_on", "maintenance needs checked_on: YYYY-MM-DD")
     elif (today - dt.date.fromisoformat(checked)).days > STALE_CHECK_DAYS:
-        warnings.append(f"checked_on {checked} is older than 6 months: check the upstream status again")
+        warn("checked_on", f"{checked} is older than 6 months: check the upstream status again")
     if e.get("landscape") is not None and e.get("landscape") not in LANDSCAPE:
         add("landscape", f"must be one of {', '.join(LANDSCAPE)}")
-    return warnings
 
 
 def check_weights(e: dict[str, Any], add: Add) -> None:

@@ -87,10 +87,13 @@ def _check_fields(file: str, label: str, e: dict, rep: _Report, expected: str | 
     def add(fld: str, message: str) -> None:
         rep.add(file, label, fld, message)
 
-    rules.check_needs(e, add)
+    def warn(fld: str, message: str) -> None:
+        rep.warnings.append(f"{file}:{label}:{fld}: {message}")
+
+    rules.check_needs(e, add, warn)
     rules.check_zh(e, add)
     rules.check_weights(e, add)
-    rep.warnings += [f"{file}:{label}:checked_on: {w}" for w in rules.check_maintenance(e, add, rep.today)]
+    rules.check_maintenance(e, add, warn, rep.today)
     if "links" in e and not isinstance(e["links"], dict):
         rep.add(file, label, "links", "must be a mapping")
     if e.get("type") == "paper":
