@@ -133,7 +133,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .catalog.validate import check_docs
 
     for line in check_docs(read_raw(data_dir)[0])[1]:
-        print(f"warning: {line}")
+        print(f"warning: {line}", file=sys.stderr)
     print(f"ok: {len(cat.resources)} resources ({summary}); {len(cat.tasks)} tasks in "
           f"{len(cat.areas)} areas; {len(cat.glossary)} glossary terms")
     return 0
