@@ -267,7 +267,7 @@ def torchvision_cards(prose: dict, paper_by_arxiv: dict[str, str], models: list[
 
 
 def _weight(row: dict) -> dict:
-    w: dict = {"id": row["weights_id"], "default": row["is_default"] == "True",
+    w: dict = {"id": row["weights_id"], "task": TV_TASKS[row["task"]][0], "default": row["is_default"] == "True",
                "quantized": row["subpackage"] == "quantization"}
     w["metrics"] = {m: float(row[m]) for m in TV_METRICS if row.get(m)}
     for key, col, conv in (("params", "num_params", int), ("gflops", "GFLOPS(_ops)", float),

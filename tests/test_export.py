@@ -247,3 +247,18 @@ def test_output_dash_is_stdout(catalog_dir, index_dir, tmp_path: Path) -> None:
     assert not (tmp_path / "-").exists()
     rows = list(csv.DictReader(io.StringIO(p.stdout)))
     assert len(rows) == 6 and rows[0]["query_id"] == "q0"
+
+
+def test_export_in_chinese_keeps_bom_and_formula_safety(catalog_dir, index_dir, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,query\n1,medical image segmentation\n2,=cmd|' /C calc'!A0 plot loss curves\n")
+    out = tmp_path / "out.csv"
+    p = export(str(src), "-o", str(out), "--data-dir", str(catalog_dir), "--index-dir", str(index_dir),
+               "-k", "2", "--lang", "zh", "--quiet")
+    assert p.returncode == 0, p.stderr
+    body = out.read_bytes()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0]["description"] == "医学影像深度学习框架。" and "“" in rows[0]["reason"]
+    assert any(ch >= "\u4e00" for ch in rows[0]["reason"])
+    assert all(not v.startswith(FORMULA_START) for r in rows for v in r.values())

@@ -134,3 +134,10 @@ def test_skipped_int8_serves_the_float_export_without_re_exporting(real_recommen
     monkeypatch.setattr(export, "_export", lambda *a: pytest.fail("must not export again"))
     enc = make_encoder("all-MiniLM-L6-v2", tmp_path, backend="int8")
     assert enc.name == "all-MiniLM-L6-v2" and enc.per_call > 1
+
+
+def test_nonsense_abstains_and_zh_gets_chinese_cards(real_recommender) -> None:
+    assert real_recommender.recommend("🔥🔥🔥", k=10) == []
+    out = real_recommender.recommend("三维医学图像分割", k=5)
+    assert out and all(r.lang == "zh" for r in out)
+    assert any(r.id == "monai" and r.description == r.description_zh for r in out)

@@ -53,7 +53,8 @@ def test_intent_word_prefers_that_type(rec) -> None:
 def test_chinese_query_uses_task_names_and_glossary(rec) -> None:
     out = rec.recommend("三维医学图像分割", k=3)
     monai = next(r for r in out[:2] if r.name == "MONAI")
-    assert "Medical Image Segmentation" in monai.reason
+    assert "Medical Image Segmentation" in monai.reason_en
+    assert "医学图像分割" in monai.reason and monai.lang == "zh"  # a Chinese query gets Chinese answers
     out = rec.recommend("绘制损失曲线", k=3)
     assert "tensorboard" in {r.id for r in out} or "api-tb-add-scalar" in {r.id for r in out}
 
@@ -138,3 +139,21 @@ def test_ablations_change_legs(rec) -> None:
     assert rec.with_options(dense=False, lexical=False, taxonomy=False, w_exact=0.0).recommend(q, k=5) == []
     assert rec.recommend(q, k=5) == full  # the view did not change the original
     assert rec.options.dense
+
+
+def test_language_follows_the_query_or_the_caller(rec) -> None:
+    zh = rec.recommend("三维医学图像分割", k=3)
+    monai = next(r for r in zh if r.id == "monai")
+    assert monai.description == monai.description_zh == "医学影像深度学习框架。"
+    assert monai.description_en.startswith("Framework for deep learning")
+    assert "首选" in monai.reason or "属于" in monai.reason
+    en = rec.recommend("三维医学图像分割", k=3, lang="en")
+    assert [r.id for r in en] == [r.id for r in zh]  # same answers, other language
+    assert all(r.lang == "en" and r.description == r.description_en for r in en)
+    assert rec.recommend("medical image segmentation", k=2, lang="zh")[0].lang == "zh"
+    with pytest.raises(ValueError, match="lang must be"):
+        rec.recommend("segmentation", lang="fr")
+
+
+def test_nonsense_query_abstains(rec) -> None:
+    assert rec.recommend("🔥🔥🔥 ⚡⚡", k=10) == []

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-__all__ = ["Recommendation", "Recommender", "load_catalog", "recommend", "recommend_batch",
+__all__ = ["Recommendation", "Recommender", "leaderboard", "load_catalog", "recommend", "recommend_batch",
            "__version__"]
 
 from ._version import __version__
@@ -29,6 +29,10 @@ def __getattr__(name: str) -> object:
         from .recommender import Recommender
 
         return Recommender
+    if name == "leaderboard":
+        from .leaderboard import leaderboard
+
+        return leaderboard
     raise AttributeError(name)
 
 
@@ -43,12 +47,14 @@ def get_recommender():  # returns Recommender (lazy import)
         return _default
 
 
-def recommend(query: str, k: int = 10, types: Iterable[str] | None = None) -> list[Recommendation]:
-    """Top-k ecosystem resources for a task description, e.g. "3D medical segmentation"."""
-    return get_recommender().recommend(query, k=k, types=types)
+def recommend(query: str, k: int = 10, types: Iterable[str] | None = None, lang: str | None = None
+              ) -> list[Recommendation]:
+    """Top-k ecosystem resources for a task description, e.g. "3D medical segmentation";
+    `lang="zh"` gives Chinese descriptions and reasons (default: the query's language)."""
+    return get_recommender().recommend(query, k=k, types=types, lang=lang)
 
 
-def recommend_batch(queries: Sequence[str], k: int = 10, types: Iterable[str] | None = None
-                    ) -> list[list[Recommendation]]:
+def recommend_batch(queries: Sequence[str], k: int = 10, types: Iterable[str] | None = None,
+                    lang: str | None = None) -> list[list[Recommendation]]:
     """`recommend` for many queries at once (one model call per batch)."""
-    return get_recommender().recommend_batch(queries, k=k, types=types)
+    return get_recommender().recommend_batch(queries, k=k, types=types, lang=lang)

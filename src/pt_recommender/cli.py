@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", dest="types", action="append", metavar="TYPE",
                    help="only this resource type (repeatable)")
     p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of descriptions and reasons (default: the query's)")
 
     p = sub.add_parser("eval", help="score judged queries (nDCG@10, Recall@10, MRR, S@3)")
     _common(p)
@@ -76,6 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--resume", action="store_true", help="continue a killed run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language of the reason and description columns (default: each query's)")
+    p = sub.add_parser("leaderboard", help="what works best for a task: one row per pretrained weight")
+    p.add_argument("task", help="a task id, e.g. image-classification (see `pt-recommender tasks`)")
+    p.add_argument("--dataset", help="e.g. ImageNet-1K, COCO-val2017, Sintel-Train-Cleanpass")
+    p.add_argument("--metric", help="e.g. acc@1, box_map, epe")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("-n", type=int, default=None, help="only the best N rows")
+    p.add_argument("--data-dir", type=Path)
+
+    p = sub.add_parser("tasks", help="the task taxonomy as a tree, with resource counts")
+    p.add_argument("--data-dir", type=Path)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
     p = sub.add_parser("info", help="version, catalog, index and model state (paste it into a bug report)")
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--index-dir", type=Path)
@@ -171,7 +187,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     check_query(args.query)
     check_k(args.k)
     check_types(args.types)
-    recs = _load(args).recommend(args.query, k=args.k, types=args.types)
+    recs = _load(args).recommend(args.query, k=args.k, types=args.types, lang=args.lang)
+    if not recs:
+        print("no confident match: nothing in the catalog has evidence for this description "
+              "(try other words, or fewer constraints)", file=sys.stderr)
     if args.format == "json":
         print(json.dumps([asdict(r) for r in recs], ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -225,6 +244,59 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export_cli(args, _load)
 
 
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from .leaderboard import leaderboard
+
+    if args.n is not None and args.n < 1:
+        raise UsageError("-n must be at least 1")
+    frame = leaderboard(args.task, args.dataset, args.metric, args.data_dir)
+    if args.n:
+        frame = frame.head(args.n)
+    if args.format == "csv":
+        from .batch.cells import safe_cell
+
+        frame = frame.map(lambda v: safe_cell(v) if isinstance(v, str) else v)
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+    elif args.format == "json":
+        print(json.dumps({"attrs": frame.attrs, "rows": json.loads(frame.to_json(orient="records"))},
+                         indent=1, ensure_ascii=False))
+    else:
+        a = frame.attrs
+        print(f"{a['task']}: {a['dataset']} {a['metric']} ({a['direction']} is better), {len(frame)} weights")
+        cols = ["model", "weights", f"{a['dataset']}/{a['metric']}", "params", "gflops", "paper"]
+        print(frame[[c for c in cols if c in frame.columns]].to_string(index=False))
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from .catalog import default_data_dir, load_catalog_bundle
+
+    cat = load_catalog_bundle(args.data_dir or default_data_dir())
+    counts: dict[str, int] = {}
+    for r in cat.resources:
+        for t in r.tasks:
+            counts[t] = counts.get(t, 0) + 1
+    children: dict[str, list[str]] = {}
+    for t in cat.tasks.values():
+        children.setdefault(t.parent or f"area:{t.area}", []).append(t.id)
+    if args.format == "json":
+        print(json.dumps([{"id": t.id, "name": t.name, "name_zh": t.name_zh, "area": t.area, "parent": t.parent,
+                           "resources": counts.get(t.id, 0)} for t in cat.tasks.values()],
+                         ensure_ascii=False, indent=1))
+        return 0
+
+    def show(node: str, depth: int) -> None:
+        for tid in sorted(children.get(node, []), key=lambda i: cat.tasks[i].name):
+            t = cat.tasks[tid]
+            print(f"{'  ' * depth}{t.id}  {t.name} / {t.name_zh}  ({counts.get(tid, 0)})")
+            show(tid, depth + 1)
+
+    for a in cat.areas.values():
+        print(f"{a.name} / {a.name_zh}")
+        show(f"area:{a.id}", 1)
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from .info import collect, render
 
@@ -248,7 +320,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "build": cmd_build, "recommend": cmd_recommend,
-            "eval": cmd_eval, "export": cmd_export, "info": cmd_info, "app": cmd_app}
+            "eval": cmd_eval, "export": cmd_export, "info": cmd_info, "app": cmd_app,
+            "leaderboard": cmd_leaderboard, "tasks": cmd_tasks}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError) as exc:
         print(f"pt-recommender: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `pt-recommender leaderboard … | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("pt-recommender: interrupted", file=sys.stderr)
         return 130

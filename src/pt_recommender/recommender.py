@@ -18,9 +18,9 @@ from .files import file_lock
 from .index.store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
 from .index.vectors import NumpyIndex, VectorIndex
 from .ranking.context import RankingData
-from .ranking.explain import reason
+from .ranking.explain import explain
 from .ranking.pipeline import Hit, Pipeline, Prepared
-from .ranking.query import Query, analyse, check_k, check_queries, check_query, check_types
+from .ranking.query import Query, analyse, check_k, check_lang, check_queries, check_query, check_types
 from .text.lang import Glossary, has_cjk
 
 log = logging.getLogger("pt_recommender")
@@ -123,22 +123,24 @@ class Recommender:
         return other
 
     # ---------------------------------------------------------------- queries
-    def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None
-                  ) -> list[Recommendation]:
-        """Top-k resources for one task description (a batch of one)."""
-        return self.recommend_batch([check_query(query)], k=k, types=types)[0]
+    def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None,
+                  lang: str | None = None) -> list[Recommendation]:
+        """Top-k resources for one task description (a batch of one). `lang` ("en"/"zh")
+        picks the language of descriptions and reasons; by default it follows the query."""
+        return self.recommend_batch([check_query(query)], k=k, types=types, lang=lang)[0]
 
-    def recommend_batch(self, queries: Sequence[str], k: int = 10,
-                        types: Iterable[str] | None = None) -> list[list[Recommendation]]:
+    def recommend_batch(self, queries: Sequence[str], k: int = 10, types: Iterable[str] | None = None,
+                        lang: str | None = None) -> list[list[Recommendation]]:
         """Top-k for each query. Queries are embedded, searched and scored a chunk at a
         time (one model call, one vector search and one set of array operations per chunk),
         so memory stays flat and the per-query cost is a fraction of a single call's."""
         k = check_k(k)
         chosen = check_types(types)
+        lang = check_lang(lang)
         texts = check_queries(queries)
         chunks = [texts[i : i + BATCH_CHUNK] for i in range(0, len(texts), BATCH_CHUNK)]
         if len(chunks) <= 1:
-            return [r for c in chunks for r in self._rank_batch(self._prepare(c), k, chosen)]
+            return [r for c in chunks for r in self._rank_batch(self._prepare(c), k, chosen, lang)]
         # pipeline: the next chunk is embedded (the model releases the GIL) while this one
         # is scored, so both cores stay busy
         from concurrent.futures import ThreadPoolExecutor
@@ -150,14 +152,16 @@ class Recommender:
                 ready = ahead.result()
                 if i + 1 < len(chunks):
                     ahead = pool.submit(self._prepare, chunks[i + 1])
-                out.extend(self._rank_batch(ready, k, chosen))
+                out.extend(self._rank_batch(ready, k, chosen, lang))
         return out
 
     def _prepare(self, texts: list[str]) -> Prepared:
         """Analyse and embed a chunk; the dense search returns each query's full ranking."""
         glossary = self.data.glossary if self.options.glossary else _NO_GLOSSARY
         analysed = [analyse(q, glossary, self.data.matcher) for q in texts]
-        todo = np.array([i for i, q in enumerate(analysed) if q.english and not has_cjk(q.english)]
+        # a query with no letter or digit at all ("🔥🔥🔥") has nothing to mean: no dense leg
+        todo = np.array([i for i, q in enumerate(analysed)
+                         if any(c.isalnum() for c in q.english) and not has_cjk(q.english)]
                         if self.options.dense else [], dtype=np.int64)
         n = len(self.data.resources)
         if not len(todo):
@@ -167,17 +171,23 @@ class Recommender:
         rows, sims = best_per_resource(self.owners, np.asarray(hits, dtype=np.int64), sims, n)
         return Prepared(analysed, todo, rows, sims)
 
-    def _rank_batch(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Recommendation]]:
+    def _rank_batch(self, prep: Prepared, k: int, types: frozenset[str] | None,
+                    lang: str | None = None) -> list[list[Recommendation]]:
         hits = self.pipeline.rank(prep, k, types)
-        return [[self._record(q, h) for h in found] for q, found in zip(prep.queries, hits, strict=True)]
+        return [[self._record(q, h, lang or q.lang) for h in found]
+                for q, found in zip(prep.queries, hits, strict=True)]
 
-    def _record(self, q: Query, hit: Hit) -> Recommendation:
+    def _record(self, q: Query, hit: Hit, lang: str) -> Recommendation:
         r = self.data.resources[hit.row]
+        why = explain(q, r, self.data.tasks, hit.via_task, hit.legs, self.data.areas, self.data.terms[hit.row],
+                      hit.pick_for)
+        en, zh = why.render("en"), why.render("zh")
+        desc_zh = r.description_zh or r.description
         return Recommendation(
             id=r.id, name=r.name, type=r.type, score=round(hit.score, 4), url=r.url,
-            reason=reason(q, r, self.data.tasks, hit.via_task, hit.legs, self.data.areas,
-                          self.data.terms[hit.row], hit.pick_for),
-            description=r.description, tasks=r.tasks, status=r.status,
+            reason=zh if lang == "zh" else en, description=desc_zh if lang == "zh" else r.description,
+            tasks=r.tasks, status=r.status, lang=lang, description_en=r.description, description_zh=desc_zh,
+            reason_en=en, reason_zh=zh,
         )
 
     def resource(self, resource_id: str) -> Resource | None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..files import atomic_write_bytes, atomic_write_text, fsync_dir
-from ..ranking.query import check_k, check_types
-from .export import ERROR_COLUMNS, run_batch, write_csv_rows, write_jsonl_rows
+from ..ranking.query import check_k, check_lang, check_types
+from .export import ERROR_COLUMNS, in_language, run_batch, write_csv_rows, write_jsonl_rows
 from .inputs import InputRow, read_queries
 
 FORMATS_BY_SUFFIX = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -51,6 +51,7 @@ class Job:
     k: int
     types: list[str] | None
     args: Any
+    lang: str | None = None
     partial: Path = field(init=False)
     errors_partial: Path = field(init=False)
     journal: Path = field(init=False)
@@ -83,6 +84,7 @@ def plan(args: Any) -> Job:
     """Check every argument before any work: ValueError names the first problem."""
     k = check_k(args.k)
     types = sorted(check_types(args.types)) if args.types else None
+    lang = check_lang(getattr(args, "lang", None))
     if args.chunk_size < 1:
         raise ValueError("--chunk-size must be at least 1")
     if args.workers is not None and not 1 <= args.workers <= 64:
@@ -95,9 +97,9 @@ def plan(args: Any) -> Job:
     if str(args.output) == "-":
         if args.resume:
             raise ValueError("--resume needs an output file, not standard output (-o -)")
-        return Job(src, None, args.format or "csv", k, types, args)
+        return Job(src, None, args.format or "csv", k, types, args, lang)
     out = resolve_output(args.output, args.force)
-    return Job(src, out, output_format(out, args.format), k, types, args)
+    return Job(src, out, output_format(out, args.format), k, types, args, lang)
 
 
 def output_format(out: Path, given: str | None) -> str:
@@ -188,7 +190,7 @@ def _write_chunks(job: Job, state: Journal, rec: Any, engine: Any) -> None:
             bar.update(state.rows_done)
         for out_rows, errs, consumed in run_batch(rec.recommend_batch, rows, job.k, job.types,
                                                   job.args.chunk_size, engine):
-            _write(fh, hashes[0], lambda t, r=out_rows: _rows_to(t, r, job.fmt))
+            _write(fh, hashes[0], lambda t, r=out_rows: _rows_to(t, r, job.fmt, job.lang))
             _write(eh, hashes[1], lambda t, e=errs: write_csv_rows(t, e, bom=False, header=False,
                                                                    columns=ERROR_COLUMNS))
             for h in (fh, eh):
@@ -232,7 +234,7 @@ def _to_stdout(job: Job, rec: Any) -> int:
     with _input(job.src) as stream:
         for out_rows, errs, _ in run_batch(rec.recommend_batch, _rows(stream, job.src), job.k, job.types,
                                            job.args.chunk_size, choose_engine(job.args, rec)):
-            _rows_to(out, out_rows, job.fmt)
+            _rows_to(out, out_rows, job.fmt, job.lang)
             for e in errs:
                 _say(f"line {e['line']}: {e['error']}")
             n_errors += len(errs)
@@ -265,7 +267,7 @@ def load_kwargs(args: Any) -> dict[str, Any]:
 def _fingerprint(job: Job) -> str:
     """Input identity and every option that changes the output's bytes."""
     args = job.args
-    parts = [job.src, str(job.k), ",".join(job.types or []), str(args.chunk_size), job.fmt]
+    parts = [job.src, str(job.k), ",".join(job.types or []), str(args.chunk_size), job.fmt, str(job.lang)]
     if job.src != "-":
         st = os.stat(job.src)
         parts += [str(st.st_size), str(st.st_mtime_ns)]
@@ -281,7 +283,8 @@ def _rows(stream: IO[bytes], src: str) -> Iterator[InputRow]:
     yield from rows
 
 
-def _rows_to(fh: io.TextIOBase, rows: list[dict[str, Any]], fmt: str) -> None:
+def _rows_to(fh: io.TextIOBase, rows: list[dict[str, Any]], fmt: str, lang: str | None = None) -> None:
+    rows = list(in_language(rows, lang))
     if fmt == "csv":
         write_csv_rows(fh, rows, bom=False, header=False)
     else:

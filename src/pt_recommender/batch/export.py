@@ -17,7 +17,7 @@ __all__ = ["COLUMNS", "ERROR_COLUMNS", "MAX_ROWS_APP", "MAX_UPLOAD_BYTES", "Inpu
            "export_bytes", "read_queries", "recommendation_rows", "run_batch", "run_chunk",
            "write_csv_rows", "write_jsonl_rows"]
 
-COLUMNS = ("query_id", "query", "rank", "id", "name", "type", "score", "url", "reason", "tasks")
+COLUMNS = ("query_id", "query", "rank", "id", "name", "type", "score", "url", "reason", "description", "tasks")
 ERROR_COLUMNS = ("line", "query_id", "query", "error")
 BOM = "\ufeff"
 
@@ -27,7 +27,19 @@ def recommendation_rows(query_id: str, query: str, recs: Sequence[Recommendation
     """Long form: one row per (query, rank)."""
     return [{"query_id": query_id, "query": query, "rank": i, "id": r.id, "name": r.name,
              "type": r.type, "score": r.score, "url": safe_url(r.url), "reason": r.reason,
-             "tasks": ";".join(r.tasks)} for i, r in enumerate(recs, start=1)]
+             "description": r.description, "tasks": ";".join(r.tasks), "lang": r.lang,
+             "reason_en": r.reason_en or r.reason, "reason_zh": r.reason_zh or r.reason,
+             "description_en": r.description_en or r.description,
+             "description_zh": r.description_zh or r.description} for i, r in enumerate(recs, start=1)]
+
+
+def in_language(rows: Iterable[dict[str, Any]], lang: str | None) -> Iterator[dict[str, Any]]:
+    """Rows whose reason and description are in `lang` (None: each query's own language)."""
+    for row in rows:
+        if lang and row.get(f"reason_{lang}"):
+            row = {**row, "lang": lang, "reason": row[f"reason_{lang}"],
+                   "description": row[f"description_{lang}"]}
+        yield row
 
 
 def write_csv_rows(fh: IO[str], rows: Iterable[dict[str, Any]], bom: bool = True,

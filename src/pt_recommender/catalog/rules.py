@@ -113,6 +113,8 @@ def check_weights(e: dict[str, Any], add: Add) -> None:
                 isinstance(k, str) and METRIC_KEY.match(k) and isinstance(v, (int, float))
                 and not isinstance(v, bool) for k, v in metrics.items()):
             add("weights", f"{w['id']}: metrics map 'Dataset/metric' to numbers")
+        if "task" in w and not isinstance(w["task"], str):
+            add("weights", f"{w['id']}: task must be a task id")
         for fld in ("params", "gflops", "size_mb"):
             v = w.get(fld)
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):

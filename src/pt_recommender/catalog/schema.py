@@ -109,6 +109,11 @@ class Recommendation:
     description: str
     tasks: tuple[str, ...]
     status: str = ""  # upstream maintenance: active, maintenance, stale, deprecated, archived or ""
+    lang: str = "en"  # the language of `description` and `reason`; both languages stay below
+    description_en: str = ""
+    description_zh: str = ""
+    reason_en: str = ""
+    reason_zh: str = ""
 
 
 __all__ = ["EVIDENCE_KINDS", "GLOSSARY_FILE", "INACTIVE", "LANDSCAPE", "LINK_KINDS", "MAINTENANCE", "RESOURCE_FIELDS",

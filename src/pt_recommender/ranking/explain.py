@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ..catalog.schema import Area, Resource, Task
-from ..catalog.types import TYPE_LABELS
-from ..text.lang import cjk_tokens, en_tokens
+from ..catalog.types import TYPES
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens
 from .query import Query
 
 
@@ -33,32 +34,92 @@ def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
     return out[:6]
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """The facts behind a result, rendered in either language from the same parts."""
+
+    type: str
+    pick_for: tuple[str, str] | None = None  # (task name en, zh): a go-to pick for the named task
+    task: tuple[str, str] | None = None  # filed under the task the query names
+    area: tuple[str, str] | None = None  # in the area the query names
+    matched: tuple[str, ...] = ()
+    close_in_meaning: bool = False
+    maintenance: str = ""
+
+    def render(self, lang: str = "en") -> str:
+        return _render_zh(self) if lang == "zh" else _render_en(self)
+
+
+MAINTENANCE_ZH = {"deprecated": "已弃用", "archived": "已归档", "stale": "长期未更新"}
+
+
+def _render_en(e: Explanation) -> str:
+    label = TYPES[e.type].label if e.type in TYPES else e.type
+    if e.pick_for:
+        parts = [f"{label}; a go-to choice for “{e.pick_for[0]}”, the task you named"]
+    elif e.task:
+        parts = [f"{label} filed under the task “{e.task[0]}” you named"]
+    elif e.area:
+        parts = [f"{label} in the area “{e.area[0]}” you named"]
+    else:
+        parts = [label]
+    en_terms = [w for w in e.matched if not CJK_RE.search(w)]
+    if e.matched:
+        parts.append("matches " + ", ".join(f"“{w}”" for w in (en_terms or e.matched)))
+    elif e.close_in_meaning:
+        parts.append("close in meaning to your description")
+    if e.maintenance:
+        parts.append(f"note: {e.maintenance}")
+    return "; ".join(parts)
+
+
+def _render_zh(e: Explanation) -> str:
+    label = TYPES[e.type].label_zh if e.type in TYPES else e.type
+    def zh(pair: tuple[str, str]) -> str:
+        return pair[1] or pair[0]
+
+    if e.pick_for:
+        parts = [f"{label}；你提到的任务“{zh(e.pick_for)}”的首选"]
+    elif e.task:
+        parts = [f"{label}；属于你提到的任务“{zh(e.task)}”"]
+    elif e.area:
+        parts = [f"{label}；属于你提到的领域“{zh(e.area)}”"]
+    else:
+        parts = [label]
+    zh_terms = [w for w in e.matched if CJK_RE.search(w)]  # a Chinese reader's own words first
+    if e.matched:
+        parts.append("匹配 " + "、".join(f"“{w}”" for w in (zh_terms or e.matched)))
+    elif e.close_in_meaning:
+        parts.append("与你的描述语义相近")
+    if e.maintenance:
+        parts.append(f"注意：{MAINTENANCE_ZH.get(e.maintenance, e.maintenance)}")
+    return "；".join(parts)
+
+
+def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
+            legs: Sequence[str], areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
+            pick_for: str | None = None) -> Explanation:
+    """What a user can check about why this result is here: kind, named task or go-to pick,
+    the query words it matches, and whether it is still maintained."""
+    area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
+
+    def names(task_id: str | None) -> tuple[str, str] | None:
+        t = tasks.get(task_id) if task_id else None
+        return (t.name, t.name_zh) if t else None
+
+    matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
+    return Explanation(
+        type=resource.type, pick_for=names(pick_for),
+        task=None if pick_for in tasks else names(via_task),
+        area=(area.name, area.name_zh) if area is not None and not pick_for else None,
+        matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
+        maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
+    )
+
+
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],
            via_task: str | None, legs: Sequence[str],
            areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
-           pick_for: str | None = None) -> str:
-    """One line a user can check: kind, matched task, matched words, how it was found."""
-    label = TYPE_LABELS.get(resource.type, resource.type)
-    parts = []
-    area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
-    if pick_for and pick_for in tasks:
-        t = tasks[pick_for]
-        zh = f" / {t.name_zh}" if query.lang == "zh" and t.name_zh else ""
-        parts.append(f"{label}; a go-to choice for “{t.name}{zh}”, the task you named")
-    elif via_task and via_task in tasks:
-        t = tasks[via_task]
-        zh = f" / {t.name_zh}" if query.lang == "zh" and t.name_zh else ""
-        parts.append(f"{label} filed under the task “{t.name}{zh}” you named")
-    elif area is not None:
-        zh = f" / {area.name_zh}" if query.lang == "zh" and area.name_zh else ""
-        parts.append(f"{label} in the area “{area.name}{zh}” you named")
-    else:
-        parts.append(label)
-    matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
-    if matched:
-        parts.append("matches " + ", ".join(f"“{w}”" for w in matched))
-    elif "dense" in legs:
-        parts.append("close in meaning to your description")
-    if resource.maintenance in ("deprecated", "archived", "stale"):
-        parts.append(f"note: {resource.maintenance}")
-    return "; ".join(parts)
+           pick_for: str | None = None, lang: str = "en") -> str:
+    """One line a user can check (see `explain`), in English or Chinese."""
+    return explain(query, resource, tasks, via_task, legs, areas, terms, pick_for).render(lang)

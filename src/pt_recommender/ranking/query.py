@@ -49,6 +49,18 @@ def check_k(k: object) -> int:
     return int(k)
 
 
+LANGS = ("en", "zh")
+
+
+def check_lang(lang: object) -> str | None:
+    """None (follow the query's language), "en" or "zh"."""
+    if lang is None:
+        return None
+    if not isinstance(lang, str) or lang.lower() not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)} (or None to follow the query), got {lang!r}")
+    return lang.lower()
+
+
 def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     """The allowed types as a set; one type may be given as a plain string."""
     if types is None:
