@@ -167,6 +167,28 @@ def apply_deprecations(files: dict[str, dict], patches: Path, extra: list[dict])
     return n
 
 
+def apply_fixes(files: dict[str, dict], patches: Path) -> int:
+    """Reviewed text edits: replace a phrase in a string field, or an item of a list field
+    (a `new` of null removes the item). An edit that no longer applies is reported."""
+    path = patches / "fixes.yaml"
+    if not path.is_file():
+        return 0
+    by_id = {r["id"]: r for doc in files.values() for r in doc["resources"]}
+    n = 0
+    for fix in load(path)["replace"]:
+        r = by_id.get(fix["id"])
+        val = r.get(fix["field"]) if r else None
+        if isinstance(val, str) and fix["old"] in val:
+            r[fix["field"]] = val.replace(fix["old"], fix["new"])
+        elif isinstance(val, list) and fix["old"] in val:
+            r[fix["field"]] = [fix["new"] if v == fix["old"] else v for v in val if v != fix["old"] or fix["new"]]
+        else:
+            print(f"fix not applied: {fix}", file=sys.stderr)
+            continue
+        n += 1
+    return n
+
+
 def order_fields(r: dict) -> dict:
     """Keys in the documented order, unknown ones last (validate names those)."""
     first = ["id", "name", "type", "description", "description_zh", "url", "tasks", "aliases", "tags",
@@ -289,14 +311,15 @@ def _arxiv(url: str) -> str:
 def new_resources(patches: Path, files: dict[str, dict]) -> tuple[dict[str, list], list[dict]]:
     """New entries by target file, skipping ids or URLs the catalog already has."""
     have_ids = {r["id"] for doc in files.values() for r in doc["resources"]}
-    have_urls = {canonical_url(r["url"]).rstrip("/").lower() for doc in files.values() for r in doc["resources"]}
+    have_urls = {(r["type"], canonical_url(r["url"]).rstrip("/").lower())
+                 for doc in files.values() for r in doc["resources"]}
     out: dict[str, list] = {}
     tasks: list[dict] = []
     for p in sorted(patches.glob("new-*.yaml")) + sorted(patches.glob("papers-*.yaml")):
         doc = load(p)
         tasks += doc.get("new_tasks") or []
         for r in doc.get("resources") or []:
-            url = canonical_url(str(r.get("url", ""))).rstrip("/").lower()
+            url = (r.get("type"), canonical_url(str(r.get("url", ""))).rstrip("/").lower())
             if r.get("id") in have_ids or url in have_urls:
                 continue
             have_ids.add(r["id"])
@@ -310,6 +333,9 @@ def new_resources(patches: Path, files: dict[str, dict]) -> tuple[dict[str, list
             if "checked_on" in r:
                 r["checked_on"] = str(r["checked_on"])
             r.pop("successor_new", None)
+            for fld in ("needs", "needs_zh", "aliases", "tags"):
+                if fld in r and not r[fld]:
+                    del r[fld]  # an empty list says nothing; a missing one is reported
             out.setdefault(f"{stem}-2026.yaml", []).append(order_fields(canonical(r)))
     return out, tasks
 
@@ -323,6 +349,7 @@ def main(patches: Path) -> None:
     report = {"needs": apply_needs(files, patches), "status": apply_status(files, patches)}
     fix_tasks(files)
     additions, extra_tasks = new_resources(patches, files)
+    report["fixes"] = apply_fixes(files, patches)
     report["deprecated"] = apply_deprecations(files, patches, [r for rs in additions.values() for r in rs])
     papers = [r for doc in files.values() for r in doc["resources"] if r["type"] == "paper"]
     papers += [r for rs in additions.values() for r in rs if r["type"] == "paper"]

@@ -11,7 +11,7 @@ from ..catalog.schema import RESOURCE_TYPES, Area, Resource, Task
 from ..config import Options
 from ..index.lexical import LexicalIndex
 from ..text.docs import lexical_doc
-from ..text.lang import Glossary, clean, has_cjk
+from ..text.lang import CJK_RE, Glossary, clean, has_cjk
 from .explain import resource_terms
 from .prior import prior
 from .taxonomy import TaskMatcher, task_index
@@ -94,12 +94,24 @@ def paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]) 
 
 def glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task],
                    areas: Mapping[str, Area], resources: Sequence[Resource]) -> list[tuple[str, str]]:
-    """The curated glossary first, then Chinese task/area names and Chinese aliases."""
+    """The curated glossary first, then Chinese task/area names and Chinese aliases.
+
+    A Chinese alias made only of common glossary words ("深度学习框架" = deep learning +
+    framework) is a category, not a name: mapping it to one resource would turn a user's
+    "framework" into "PyTorch", so such aliases are left out."""
     pairs = list(glossary)
+    common = Glossary(pairs)
     for t in tasks.values():
         pairs += [(zh, t.name) for zh in (t.name_zh, *t.aliases_zh) if zh]
     for a in areas.values():
         pairs += [(zh, a.name) for zh in (a.name_zh, *a.aliases_zh) if zh]
     for r in resources:
-        pairs += [(alias, r.name) for alias in r.aliases if has_cjk(alias) and len(alias) <= 12]
+        pairs += [(alias, r.name) for alias in r.aliases
+                  if has_cjk(alias) and len(alias) <= 12 and not _common_words_only(alias, common)]
     return pairs
+
+
+def _common_words_only(phrase: str, common: Glossary) -> bool:
+    cjk = "".join(CJK_RE.findall(clean(phrase)))
+    _, terms = common.translate(cjk)
+    return bool(cjk) and sum(len(zh) for zh, _ in terms) == len(cjk)
