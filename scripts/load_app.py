@@ -43,7 +43,7 @@ async def one_session(url: str, i: int, rounds: int, timeout: float) -> list[flo
             saw_cards = False
             while True:
                 raw = await asyncio.wait_for(ws.recv(), timeout)
-                if b"Why:" in raw:  # a result card went out (cheap check on the raw frame)
+                if b"Why:" in raw or "推荐理由".encode() in raw:  # a result card went out (cheap check)
                     saw_cards = True
                     continue
                 fwd = ForwardMsg()

@@ -15,16 +15,18 @@ import hashlib
 import itertools
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from pt_recommender.catalog import default_eval_files
+from pt_recommender.config import EMBED_REPRESENTATION
 from pt_recommender.evaluate import load_qrels, score_query
 from pt_recommender.recommender import Recommender
 
 GRIDS = {
-    "small": {"w_task": [0.2, 0.4], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.3, 0.4],
+    "small": {"w_task": [0.2, 0.4], "w_prior": [0.15, 0.3], "min_dense": [0.3, 0.4],
               "needs_weight": [1, 2]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},
@@ -54,19 +56,27 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid", choices=GRIDS, default="small")
     ap.add_argument("--out", type=Path, default=Path("artifacts/tune.json"))
+    ap.add_argument("--representations", nargs="*", default=None,
+                    help="also choose the dense representation (an index is built for each)")
     args = ap.parse_args()
     queries = [(f.name, j) for f in default_eval_files() for j in load_qrels(f)]
     base = Recommender.load()
     base.encoder = MemoEncoder(base.encoder)
-    grid = GRIDS[args.grid]
+    bases = {EMBED_REPRESENTATION: base}
+    tmp = tempfile.TemporaryDirectory()
+    for rep in args.representations or []:
+        if rep not in bases:
+            bases[rep] = Recommender.load(index_dir=Path(tmp.name) / rep, encoder=base.encoder, representation=rep)
+    grid = {"representation": list(bases), **GRIDS[args.grid]}
     points = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     scores = np.zeros((len(points), len(queries)))
-    for p, opts in enumerate(points):
-        rec = base.with_options(**opts)
+    for p, point in enumerate(points):
+        opts = {k: v for k, v in point.items() if k != "representation"}
+        rec = bases[point["representation"]].with_options(**opts)
         for q, (_, j) in enumerate(queries):
             names = [r.name for r in rec.recommend(j.query, k=10, types=j.types)]
             scores[p, q] = score_query(names, j)["nDCG@10"]
-        print(f"{p + 1}/{len(points)} {opts} mean nDCG@10 {scores[p].mean():.3f}", file=sys.stderr, flush=True)
+        print(f"{p + 1}/{len(points)} {point} mean nDCG@10 {scores[p].mean():.3f}", file=sys.stderr, flush=True)
     folds = np.array([fold_of(f"{file}:{j.id}") for file, j in queries])
     oof = np.zeros(len(queries))
     chosen = []
@@ -75,8 +85,8 @@ def main() -> int:
         chosen.append(points[best])
         oof[folds == f] = scores[best, folds == f]
     final = int(np.argmax(scores.mean(axis=1)))
-    default = next((i for i, p in enumerate(points) if all(getattr(base.options, k) == v for k, v in p.items())),
-                   None)
+    default = next((i for i, p in enumerate(points) if p["representation"] == EMBED_REPRESENTATION
+                    and all(getattr(base.options, k) == v for k, v in p.items() if k != "representation")), None)
     report = {"grid": grid, "folds": FOLDS, "per_fold_choice": chosen, "final": points[final], "slices": {}}
     for file in sorted({f for f, _ in queries}):
         for sl in ("en", "zh", "typed"):

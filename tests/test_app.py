@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,87 @@ def test_crash_inside_search_shows_error_box(app, monkeypatch) -> None:
     assert not app.exception
     assert any("Search failed (RuntimeError)" in e.value for e in app.error)
     assert not any("index exploded" in e.value for e in app.error)  # no internals shown
+
+
+def _all_text(at) -> str:
+    parts = [str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error, *at.subheader, *at.header,
+                                    *at.title, *at.warning]]
+    parts += [str(w.label) for w in [*at.button, *at.text_input, *at.sidebar.slider, *at.sidebar.multiselect,
+                                     *at.sidebar.selectbox, *at.sidebar.toggle, *at.sidebar.radio]]
+    return "\n".join(parts).replace("\\", "")  # Markdown escapes off, so facts read as typed
+
+
+def test_browse_page_lists_areas_and_links_tasks(app) -> None:
+    app.query_params["page"] = "browse"
+    app.run()
+    assert not app.exception
+    text = _all_text(app)
+    assert "Medical" in text and "(?task=medical-image-segmentation)" in text
+
+
+def test_task_page_with_tree_and_resources(app) -> None:
+    app.query_params["task"] = "medical-image-segmentation"
+    app.run()
+    assert not app.exception
+    text = _all_text(app)
+    assert "Medical Image Segmentation" in text and "(?id=monai)" in text
+    assert "Leaderboards" in text
+
+
+def test_resource_page_shows_needs_and_evidence(app) -> None:
+    app.query_params["id"] = "monai"
+    app.run()
+    assert not app.exception
+    text = _all_text(app)
+    assert "segment organs in ct scans" in text and "Evidence" in text and "2026-11-30" in text
+    assert "(?task=medical-image-segmentation)" in text  # resource page -> task page
+
+
+def test_dataset_page(app) -> None:
+    app.query_params["dataset"] = "dataset-msd"
+    app.run()
+    assert not app.exception
+    assert "Medical Segmentation Decathlon" in _all_text(app)
+
+
+@pytest.mark.parametrize(("param", "value"), [("task", "no-such-task"), ("dataset", "nope"), ("id", "monaii")])
+def test_unknown_page_says_not_found_with_suggestions(app, param, value) -> None:
+    app.query_params[param] = value
+    app.run()
+    assert not app.exception
+    assert any("Not found" in e.value for e in app.error)
+
+
+def test_card_links_to_its_resource_page(app) -> None:
+    app.run()
+    app.text_input(key="q").input("medical image segmentation").run()
+    assert "(?id=monai)" in _all_text(app)
+
+
+def _english_labels() -> set[str]:
+    from pt_recommender.ui.i18n import MESSAGES
+
+    out = set()
+    for en, zh in MESSAGES.values():
+        if en != zh:
+            out |= {part.strip() for part in re.split(r"\{[^}]*\}", en) if len(part.strip()) >= 4}
+    return out
+
+
+def test_chinese_ui_has_no_english_label_left(app) -> None:
+    app.query_params["lang"] = "zh"
+    app.query_params["q"] = "三维医学图像分割"
+    app.run()
+    assert not app.exception
+    text = _all_text(app)
+    leftovers = sorted(label for label in _english_labels() if label in text)
+    assert leftovers == []
+    assert "医学影像深度学习框架。" in text  # the Chinese description of MONAI
+    assert "推荐理由" in text and "你提到的任务" in text  # a Chinese reason
+
+
+def test_english_ui_for_english_query(app) -> None:
+    app.query_params["q"] = "medical image segmentation"
+    app.run()
+    text = _all_text(app)
+    assert "Why:" in text and "推荐理由" not in text

@@ -6,14 +6,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .catalog.schema import Recommendation, Resource, Task
+from .catalog import Catalog
+from .catalog.schema import INACTIVE, Recommendation, Resource, Task
 from .catalog.types import GROUPS
+from .leaderboard import PRIMARY, Board, build_board
 from .ranking.query import analyse, check_k
 
 if TYPE_CHECKING:
     from .recommender import Recommender
 
-INACTIVE = frozenset(("archived", "deprecated", "renamed"))
 
 
 def search(rec: Recommender, query: str, k: int = 10, types: Iterable[str] | None = None,
@@ -56,30 +57,33 @@ def grouped(recs: Sequence[Recommendation]) -> list[tuple[str, list[Recommendati
     return sorted(out, key=lambda g: order[g[1][0].id])
 
 
-def facts(res: Resource, rec: Recommender) -> list[str]:
+def facts(res: Resource, rec: Recommender, lang: str = "en") -> list[str]:
     """The facts users look for on a card, as short plain strings."""
+    zh = lang == "zh"
     out: list[str] = []
     if res.authors:
         names = ", ".join(res.authors[:3]) + (" et al." if len(res.authors) > 3 else "")
-        out.append(f"Authors: {names}")
+        out.append(f"{'作者' if zh else 'Authors'}: {names}")
     if res.year:
-        out.append(f"Year: {res.year}")
-    for label, value in (("Publisher", res.publisher), ("Platform", res.platform),
-                         ("Instructor", res.instructor), ("License", res.license)):
+        out.append(f"{'年份' if zh else 'Year'}: {res.year}")
+    for label, label_zh, value in (("Publisher", "出版社", res.publisher), ("Platform", "平台", res.platform),
+                                   ("Instructor", "讲师", res.instructor), ("License", "许可证", res.license)):
         if value:
-            out.append(f"{label}: {value}")
+            out.append(f"{label_zh if zh else label}: {value}")
     if res.params:
-        out.append(f"Params: {res.params / 1e6:.1f}M")
-    for name, value in list(res.metrics.items())[:4]:
+        out.append(f"{'参数量' if zh else 'Params'}: {res.params / 1e6:.1f}M")
+    default = next((w for w in res.weights if w.get("default")), res.weights[0] if res.weights else None)
+    for name, value in list((default or {}).get("metrics", {}).items())[:3]:
         out.append(f"{name}: {value:g}")
     for pid in res.links.get("paper", []) if isinstance(res.links.get("paper"), list) else []:
         paper = rec.resource(pid)
         if paper:
-            out.append(f"Paper: {paper.name}")
-    if res.status != "active":
-        succ = rec.resource(res.successor) if res.successor else None
-        out.append(f"Status: {res.status}" + (f" → {succ.name}" if succ else ""))
+            out.append(f"{'论文' if zh else 'Paper'}: {paper.name}")
     return out
+
+
+def successors(res: Resource, rec: Recommender) -> list[Resource]:
+    return [r for r in (rec.resource(i) for i in res.successor) if r is not None]
 
 
 @dataclass
@@ -90,7 +94,7 @@ class TaskPage:
     subtasks: list[Task]
     featured: list[Resource] = field(default_factory=list)
     groups: list[tuple[str, list[Resource]]] = field(default_factory=list)
-    leaderboard: list[dict] = field(default_factory=list)
+    boards: list[Board] = field(default_factory=list)
 
 
 def matched_task(rec: Recommender, query: str) -> str | None:
@@ -100,14 +104,20 @@ def matched_task(rec: Recommender, query: str) -> str | None:
     return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
 
 
-def task_page(rec: Recommender, task_id: str, hide_inactive: bool = False) -> TaskPage:
-    """Papers-with-Code style page: the task, its tree, its resources and a model leaderboard."""
+def task_members(rec: Recommender, task_id: str, hide_inactive: bool = False) -> list[Resource]:
+    """Resources filed under the task or a subtask: go-to picks first, then by the prior."""
     task = rec.tasks[task_id]
     scope = {task_id, *rec.matcher.descendants(task_id)}
-    members = [r for r in rec.resources if scope.intersection(r.tasks)
-               and not (hide_inactive and r.status in INACTIVE)]
+    members = [r for r in rec.resources if scope.intersection(r.tasks) and not (hide_inactive and r.inactive)]
     picks = {rid: i for i, rid in enumerate(task.featured)}
     members.sort(key=lambda r: (picks.get(r.id, len(picks)), -rec.data.prior[rec.data.row_of[r.id]], r.name.lower()))
+    return members
+
+
+def task_page(rec: Recommender, task_id: str, hide_inactive: bool = False) -> TaskPage:
+    """Papers-with-Code style page: the task, its tree, its resources by kind, its leaderboards."""
+    task = rec.tasks[task_id]
+    members = task_members(rec, task_id, hide_inactive)
     groups = []
     for label, types in GROUPS:
         items = [r for r in members if r.type in types]
@@ -119,28 +129,95 @@ def task_page(rec: Recommender, task_id: str, hide_inactive: bool = False) -> Ta
         parent=rec.tasks.get(task.parent) if task.parent else None,
         subtasks=sorted((t for t in rec.tasks.values() if t.parent == task_id), key=lambda t: t.name),
         featured=[r for r in (rec.resource(i) for i in task.featured)
-                  if r is not None and not (hide_inactive and r.status in INACTIVE)],
-        groups=groups, leaderboard=leaderboard([r for r in members if r.type == "model"], rec),
+                  if r is not None and not (hide_inactive and r.inactive)],
+        groups=groups, boards=task_boards(rec, task_id),
     )
 
 
-def leaderboard(models: Sequence[Resource], rec: Recommender) -> list[dict]:
-    """One row per model with its metrics, best first on the most common metric."""
-    metric_count: dict[str, int] = {}
-    for m in models:
-        for name in m.metrics:
-            metric_count[name] = metric_count.get(name, 0) + 1
-    rows = []
-    for m in models:
-        if not m.metrics:
-            continue
-        paper = next((rec.resource(p) for p in m.links.get("paper", []) or []), None)
-        row = {"Model": m.name, "Params (M)": round(m.params / 1e6, 1) if m.params else None,
-               **{k: v for k, v in m.metrics.items()}, "Paper": paper.name if paper else ""}
-        rows.append(row)
-    if metric_count:
-        main = max(metric_count, key=lambda n: (metric_count[n], n))
-        lower_better = "epe" in main.lower() or main.lower().startswith("fl")
-        rows.sort(key=lambda r: (r.get(main) is None,
-                                 (r.get(main) or 0) * (1 if lower_better else -1)))
-    return rows
+def _catalog(rec: Recommender) -> Catalog:
+    return Catalog(rec.resources, rec.tasks, rec.areas)
+
+
+def task_boards(rec: Recommender, task_id: str) -> list[Board]:
+    """Every dataset x metric leaderboard of the task, the primary one first."""
+    cat = _catalog(rec)
+    try:
+        first = build_board(cat, task_id)
+    except ValueError:
+        return []
+    keys = sorted({k for row in first.rows for k in row if "/" in k})
+    boards = [first]
+    for key in keys:
+        ds, mt = key.split("/")
+        if (ds, mt) != (first.dataset, first.metric):
+            boards.append(build_board(cat, task_id, ds, mt))
+    return boards
+
+
+def best_result(rec: Recommender, task_id: str) -> str:
+    """The top of the task's primary leaderboard, as one line ("" when it has none)."""
+    try:
+        b = build_board(_catalog(rec), task_id)
+    except ValueError:
+        return ""
+    top = b.rows[0]
+    return f"{top['model']}: {top[f'{b.dataset}/{b.metric}']:g} {b.metric} on {b.dataset}"
+
+
+@dataclass
+class AreaCard:
+    id: str
+    name: str
+    name_zh: str
+    tasks: list[tuple[Task, dict[str, int], str]]  # task, resource counts by type, best-known result
+
+
+def browse(rec: Recommender, text: str = "") -> list[AreaCard]:
+    """Areas with their tasks, counts by type and best results; `text` filters (en or zh)."""
+    needle = text.strip().lower()
+    cards = []
+    for a in rec.areas.values():
+        rows = []
+        for t in sorted((t for t in rec.tasks.values() if t.area == a.id), key=lambda t: t.name):
+            hay = " ".join((t.name, t.name_zh, *t.aliases, *t.aliases_zh, a.name, a.name_zh)).lower()
+            if needle and needle not in hay:
+                continue
+            counts: dict[str, int] = {}
+            for r in rec.resources:
+                if t.id in r.tasks:
+                    counts[r.type] = counts.get(r.type, 0) + 1
+            rows.append((t, counts, best_result(rec, t.id)))
+        if rows:
+            cards.append(AreaCard(a.id, a.name, a.name_zh, rows))
+    return cards
+
+
+def dataset_boards(rec: Recommender, dataset: Resource) -> list[Board]:
+    """Leaderboards whose benchmark is this dataset (matched by name or alias)."""
+    names = {_key(n) for n in (dataset.name, *dataset.aliases)}
+    out = []
+    for task_id in PRIMARY:
+        if task_id in rec.tasks:
+            for b in task_boards(rec, task_id):
+                base = _key(b.dataset.split("-val")[0].split("-Train")[0].split("-Test")[0])
+                if base in names or any(base.startswith(n) and len(n) >= 4 for n in names):
+                    out.append(b)
+    return out
+
+
+def related(rec: Recommender, res: Resource, n: int = 8) -> list[Resource]:
+    """Linked resources first, then others filed under its first task."""
+    out: list[Resource] = []
+    for kind, targets in res.links.items():
+        if kind != "repo" and isinstance(targets, list):
+            out += [r for r in (rec.resource(t) for t in targets) if r is not None]
+    for r in rec.resources:
+        if r.id != res.id and res.tasks and res.tasks[0] in r.tasks and r not in out:
+            out.append(r)
+        if len(out) >= n:
+            break
+    return out[:n]
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())

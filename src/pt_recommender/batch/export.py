@@ -14,7 +14,7 @@ from .cells import safe_cell, safe_url
 from .inputs import MAX_ROWS_APP, MAX_UPLOAD_BYTES, InputRow, check_upload, read_queries
 
 __all__ = ["COLUMNS", "ERROR_COLUMNS", "MAX_ROWS_APP", "MAX_UPLOAD_BYTES", "InputRow", "check_upload",
-           "export_bytes", "read_queries", "recommendation_rows", "run_batch", "run_chunk",
+           "export_bytes", "in_language", "read_queries", "recommendation_rows", "run_batch", "run_chunk",
            "write_csv_rows", "write_jsonl_rows"]
 
 COLUMNS = ("query_id", "query", "rank", "id", "name", "type", "score", "url", "reason", "description", "tasks")
@@ -115,15 +115,15 @@ def run_chunk(recommend_batch: Callable[..., list[list[Recommendation]]],
 
 def export_bytes(recommend_batch: Callable[..., list[list[Recommendation]]],
                  rows: Iterable[InputRow], k: int, types: Sequence[str] | None,
-                 chunk_size: int = 256, progress: Callable[[int], None] | None = None
-                 ) -> tuple[bytes, list[dict[str, Any]], int]:
+                 chunk_size: int = 256, progress: Callable[[int], None] | None = None,
+                 lang: str | None = None) -> tuple[bytes, list[dict[str, Any]], int]:
     """In-memory CSV export (the app's batch tab): (CSV bytes, error rows, result rows)."""
     buf = io.StringIO()
     write_csv_rows(buf, [], bom=True)
     errors: list[dict[str, Any]] = []
     n_out = done = 0
     for out, errs, consumed in run_batch(recommend_batch, rows, k, types, chunk_size):
-        write_csv_rows(buf, out, bom=False, header=False)
+        write_csv_rows(buf, in_language(out, lang), bom=False, header=False)
         errors.extend(errs)
         n_out += len(out)
         done += consumed
