@@ -27,7 +27,7 @@ from pt_recommender.recommender import Recommender
 
 GRIDS = {
     "small": {"w_task": [0.2, 0.4], "w_prior": [0.15, 0.3], "min_dense": [0.3, 0.4],
-              "needs_weight": [1, 2]},
+              "needs_weight": [1, 2], "w_dense_zh": [0.3, 0.6, 1.0]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},
 }

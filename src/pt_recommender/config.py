@@ -20,6 +20,7 @@ class Options:
     lexical: bool = True
     k0: int = 50  # candidates each leg contributes
     w_dense: float = 1.0  # min-max normalised cosine
+    w_dense_zh: float = 0.6  # (CV) the same for Chinese queries, read through the glossary
     w_lexical: float = 1.0  # min-max normalised BM25
     fusion: str = "score"  # "score" (min-max sum) or "rrf" (reciprocal ranks)
     rrf_k: int = 60  # reciprocal-rank constant when fusion == "rrf"
@@ -31,7 +32,7 @@ class Options:
     w_link: float = 0.5
     # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
     taxonomy: bool = True
-    w_task: float = 0.2  # (CV)
+    w_task: float = 0.4  # (CV)
     task_primary: float = 1.0  # resource filed under the task first
     task_secondary: float = 0.85  # the task is one of its later tasks
     task_child: float = 0.6  # the resource is filed under a subtask of the named task
@@ -45,7 +46,7 @@ class Options:
     w_intent: float = 0.35
     # -- cut: fewer than k beats filler
     evidence: bool = True  # show only rows a leg vouches for (word, task or close meaning)
-    min_dense: float = 0.4  # (CV) cosine that counts as "close in meaning" for MiniLM
+    min_dense: float = 0.3  # (CV) cosine that counts as "close in meaning" for MiniLM
     floor: float = 0.3  # drop results under this share of the best score
     w_exact: float = 1.0  # the query is exactly a resource's name or alias
     # -- diversity: a mix of kinds unless the query asks for one
@@ -78,7 +79,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
 # "name-desc+needs" name and description as one vector and each need as a vector of its own,
 # a resource scoring as its best vector (max pooling).
 REPRESENTATIONS = ("full", "desc", "name-desc", "name-desc-needs", "name-desc+needs")
-EMBED_REPRESENTATION = "name-desc+needs"
+EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scripts/tune.py
 
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000

@@ -55,8 +55,13 @@ class Pipeline:
         # 1. legs, each min-max normalised over its candidates and added
         if len(prep.dense_queries):
             rows, sims, keep = steps.dense_leg(sh, prep.dense_rows, prep.dense_sims, opt.k0)
-            steps.add_leg(sh, "dense", prep.dense_queries, rows, sims, keep, opt.w_dense, opt.fusion, opt.rrf_k,
-                          opt.min_dense)
+            # a Chinese query reaches the English-only model through the glossary's rendering,
+            # which loses nuance: its dense leg counts for less (w_dense_zh)
+            zh = np.array([qs[q].lang == "zh" for q in prep.dense_queries], dtype=bool)
+            for part, weight in ((~zh, opt.w_dense), (zh, opt.w_dense_zh)):
+                if part.any():
+                    steps.add_leg(sh, "dense", prep.dense_queries[part], rows[part], sims[part], keep[part], weight,
+                                  opt.fusion, opt.rrf_k, opt.min_dense)
         if opt.lexical:
             scores = d.lexical.score_batch([list(q.tokens) for q in qs])
             rows, vals, keep = steps.lexical_leg(sh, scores, opt.k0)
