@@ -172,7 +172,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     catalog = load_catalog_bundle(data_dir)
     failed_marker(resolve_model(args.model), index_dir).unlink(missing_ok=True)  # an explicit build retries
     encoder = make_encoder(resolve_model(args.model), index_dir)
-    gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"))
+    from .config import Options
+    from .ranking.context import derive
+
+    gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"),
+                      derived=derive(catalog.resources, catalog.tasks, Options()))
     manifest = json.loads((gen / "manifest.json").read_text())
     print(f"built {gen.name}: {manifest['count']} resources, model {manifest['model']} "
           f"(dim {manifest['dim']}), {manifest['embedded_new']} newly embedded")

@@ -17,7 +17,7 @@ from .encoders import Encoder, configured_name, make_encoder
 from .files import file_lock
 from .index.store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
 from .index.vectors import NumpyIndex, VectorIndex
-from .ranking.context import RankingData
+from .ranking.context import RankingData, derive
 from .ranking.explain import explain
 from .ranking.pipeline import Hit, Pipeline, Prepared
 from .ranking.query import Query, analyse, check_k, check_lang, check_queries, check_query, check_types
@@ -41,14 +41,14 @@ class Recommender:
     def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task],
                  areas: Mapping[str, Area], glossary: Iterable[tuple[str, str]],
                  vectors: VectorIndex, encoder: Encoder, options: Options | None = None,
-                 manifest: dict | None = None, owners: np.ndarray | None = None):
+                 manifest: dict | None = None, owners: np.ndarray | None = None, saved: dict | None = None):
         self.vectors = vectors
         # resource row of each vector; one vector per resource unless the index says otherwise
         self.owners = np.arange(len(resources), dtype=np.int64) if owners is None else np.asarray(owners)
         self.encoder = encoder
         self.options = options or Options()
         self.manifest = manifest or {}
-        self.data = RankingData.build(resources, tasks, areas, glossary, self.options)
+        self.data = RankingData.build(resources, tasks, areas, glossary, self.options, saved)
         self.pipeline = Pipeline(self.data, self.options)
 
     @property
@@ -110,7 +110,7 @@ class Recommender:
                                          representation)
             loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
-                   encoder, options, loaded.manifest, loaded.owners)
+                   encoder, options, loaded.manifest, loaded.owners, loaded.derived)
 
     def with_options(self, **changes: object) -> Recommender:
         """A view sharing every loaded part but with other options (for ablations)."""
@@ -209,7 +209,8 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
             pass
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir)
-        build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation)
+        build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation,
+                    derived=derive(catalog.resources, catalog.tasks, Options()))
         return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend, representation)
 
 

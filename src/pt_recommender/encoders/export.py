@@ -28,15 +28,18 @@ def export_dir_for(model: str, index_dir: Path) -> Path:
 META_SUMS = "export.sha256"  # checksum of export.json, which holds every other file's
 
 
-def is_valid_export(path: Path) -> bool:
-    """Usable when export.json matches its own checksum and every file it names (float and,
-    if made, int8 ONNX models, tokenizer.json) matches the checksum recorded in it."""
+def is_valid_export(path: Path, variant: str | None = None) -> bool:
+    """Usable when export.json matches its own checksum and every file it names that will be
+    used (tokenizer.json and the ONNX model of `variant`: "float", "int8" — the float one when
+    int8 was skipped — or None for all) matches the checksum recorded in it."""
     try:
         if sha256_file(path / "export.json") != (path / META_SUMS).read_text().strip():
             return False
         meta = json.loads((path / "export.json").read_text())
-        files = {"tokenizer.json": meta["tokenizer_sha256"], "model.onnx": meta["sha256"]}
-        if "int8_sha256" in meta:
+        files = {"tokenizer.json": meta["tokenizer_sha256"]}
+        if variant != "int8" or "int8_sha256" not in meta:
+            files["model.onnx"] = meta["sha256"]
+        if variant != "float" and "int8_sha256" in meta:
             files["model-int8.onnx"] = meta["int8_sha256"]
         return all(sha256_file(path / f) == digest for f, digest in files.items())
     except (OSError, ValueError, KeyError, TypeError):
@@ -47,13 +50,14 @@ def failed_marker(model: str, index_dir: Path) -> Path:
     return export_dir_for(model, index_dir).with_suffix(".failed.json")
 
 
-def ensure_export(model: str, index_dir: Path, allow_export: bool = True) -> Path | None:
+def ensure_export(model: str, index_dir: Path, allow_export: bool = True, variant: str | None = None
+                  ) -> Path | None:
     """Path of a verified ONNX export of `model`, exporting it (needs torch) if allowed.
 
     A failed export is remembered in a marker file, so later processes report it once
     instead of retrying (~20 s) on every start; `pt-recommender build` tries again."""
     target = export_dir_for(model, index_dir)
-    if is_valid_export(target):
+    if is_valid_export(target, variant):
         return target
     marker = failed_marker(model, index_dir)
     if marker.is_file():

@@ -52,9 +52,9 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
     from .export import ensure_export, has_int8
     from .onnx import OnnxEncoder
 
-    export_dir = ensure_export(model, index_dir) if index_dir else None
+    variant = "float" if backend == "onnx" else "int8"
+    export_dir = ensure_export(model, index_dir, variant=variant) if index_dir else None
     if export_dir is not None:
-        variant = "float" if backend == "onnx" else "int8"
         if variant == "int8" and not has_int8(export_dir):
             log.warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
                         "serving the float export", model)

@@ -10,18 +10,33 @@ import numpy as np
 class LexicalIndex:
     """BM25 over pre-tokenised documents; unknown query tokens are simply ignored."""
 
-    def __init__(self, docs: list[list[str]]):
+    def __init__(self, docs: list[list[str]] | None = None, arrays: dict | None = None):
+        """Index `docs` with bm25s, or take the arrays a build saved (no bm25s import then)."""
+        if arrays is None:
+            arrays = self.index_arrays(docs or [])
+        self.size = int(arrays["size"])
+        self._indptr = np.asarray(arrays["indptr"], dtype=np.int64)
+        self._docs = np.asarray(arrays["docs"], dtype=np.int64)
+        self._weights = np.asarray(arrays["weights"], dtype=np.float64)
+        self._ids = {t: i for i, t in enumerate(arrays["vocab"]) if t}
+
+    @staticmethod
+    def index_arrays(docs: list[list[str]]) -> dict:
+        """BM25 postings as plain arrays: per token id its documents and their weights."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build
-        self.bm25 = bm25s.BM25()
-        self.bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
-        self.size = len(docs)
-        sc = self.bm25.scores  # per token id: its documents and their BM25 weights
-        self._indptr = np.asarray(sc["indptr"], dtype=np.int64)
-        self._docs = np.asarray(sc["indices"], dtype=np.int64)
-        self._weights = np.asarray(sc["data"], dtype=np.float64)
-        self._ids = dict(self.bm25.vocab_dict)
+        bm25 = bm25s.BM25()
+        bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
+        sc = bm25.scores
+        n_tokens = len(sc["indptr"]) - 1  # bm25s also lists "" with no postings of its own
+        vocab = [""] * n_tokens
+        for token, i in bm25.vocab_dict.items():
+            if i < n_tokens:
+                vocab[i] = token
+        return {"size": len(docs), "indptr": np.asarray(sc["indptr"], dtype=np.int64),
+                "docs": np.asarray(sc["indices"], dtype=np.int64),
+                "weights": np.asarray(sc["data"], dtype=np.float64), "vocab": vocab}
 
     def score_batch(self, queries: list[list[str]]) -> np.ndarray:
         """(queries x documents) BM25 scores with one scatter-add for the whole batch; a

@@ -60,6 +60,7 @@ class IndexProblem(Exception):
 class LoadedIndex:
     vectors: VectorIndex
     owners: np.ndarray  # resource row of each vector (a resource may have several)
+    derived: dict | None  # saved ranking arrays (prior, BM25), or None for an older generation
     ids: list[str]
     resources: list[Resource]
     tasks: dict[str, Task]
@@ -168,7 +169,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: str = "faiss",
                 progress: Progress | None = None, lock: bool = True,
-                representation: str = EMBED_REPRESENTATION) -> Path:
+                representation: str = EMBED_REPRESENTATION, derived: dict | None = None) -> Path:
     """Build a new generation and make it live atomically; the old one serves until then."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,7 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
         tmp = index_dir / f".{name}.tmp"
         tmp.mkdir()
         try:
-            _write_generation(tmp, catalog, matrix, owners, encoder, backend, new, representation)
+            _write_generation(tmp, catalog, matrix, owners, encoder, backend, new, representation, derived)
             os.replace(tmp, index_dir / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves no folder behind
@@ -192,8 +193,10 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
 
 
 def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: np.ndarray, encoder: Encoder,
-                      backend: str, new: int, representation: str) -> None:
+                      backend: str, new: int, representation: str, derived: dict | None = None) -> None:
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
+    if derived:
+        _write_derived(tmp, derived)
     vectors = make_index(backend, encoder.dim)
     vectors.add(matrix)
     vectors.save(tmp / BACKENDS[backend].file_name)
@@ -226,6 +229,30 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     _write_json(tmp / MANIFEST, manifest)
     fsync_file(tmp / MANIFEST)
     fsync_dir(tmp)
+
+
+DERIVED_ARRAYS = ("prior", "bm25_indptr", "bm25_docs", "bm25_weights")
+
+
+def _write_derived(tmp: Path, derived: dict) -> None:
+    """What the ranking derives from the catalog (the prior, BM25 postings), saved so that a
+    start loads arrays instead of recomputing them; covered by the manifest like every file."""
+    lex = derived["lexical"]
+    arrays = {"prior": derived["prior"], "bm25_indptr": lex["indptr"], "bm25_docs": lex["docs"],
+              "bm25_weights": lex["weights"]}
+    for name, arr in arrays.items():
+        np.save(tmp / f"{name}.npy", np.asarray(arr), allow_pickle=False)
+    _write_json(tmp / "derived.json", {"key": derived["key"], "bm25_size": lex["size"], "vocab": lex["vocab"]})
+
+
+def _read_derived(gen: Path) -> dict | None:
+    if not (gen / "derived.json").is_file():
+        return None
+    meta = json.loads((gen / "derived.json").read_text(encoding="utf-8"))
+    a = {name: np.load(gen / f"{name}.npy", allow_pickle=False) for name in DERIVED_ARRAYS}
+    return {"key": meta["key"], "prior": a["prior"],
+            "lexical": {"size": meta["bm25_size"], "indptr": a["bm25_indptr"], "docs": a["bm25_docs"],
+                        "weights": a["bm25_weights"], "vocab": meta["vocab"]}}
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:
@@ -304,7 +331,7 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
         raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
     resources = [_resource(r) for r in raw]
     return LoadedIndex(
-        vectors=vectors, owners=owners, ids=ids, resources=resources,
+        vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen),
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
         areas={a["id"]: _record(Area, a) for a in tax["areas"]},
         glossary=[(zh, en) for zh, en in tax["glossary"]], manifest=manifest,

@@ -17,6 +17,20 @@ from .prior import prior
 from .taxonomy import TaskMatcher, task_index
 
 
+class TermCache:
+    """A resource's stems and bigrams for the explanation, made on first use: only returned
+    results are explained, so a start need not tokenise the whole catalog."""
+
+    def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task]):
+        self._resources, self._tasks, self._done = resources, tasks, {}
+
+    def __getitem__(self, row: int) -> frozenset[str]:
+        got = self._done.get(row)
+        if got is None:  # two threads may both compute it: same value, no harm
+            got = self._done[row] = resource_terms(self._resources[row], self._tasks)
+        return got
+
+
 def name_key(text: str) -> str:
     """Names compared loosely: case, spaces and punctuation do not matter."""
     return "".join(c for c in clean(text) if c.isalnum())
@@ -37,7 +51,7 @@ class RankingData:
     matcher: TaskMatcher
     glossary: Glossary
     prior: np.ndarray
-    terms: list[frozenset[str]]
+    terms: TermCache  # each row's words, computed when a result is first explained
     task_rows: dict[str, list[tuple[int, int]]]
     featured: dict[str, list[int]]
     link_src: np.ndarray
@@ -47,8 +61,12 @@ class RankingData:
 
     @classmethod
     def build(cls, resources: Sequence[Resource], tasks: Mapping[str, Task], areas: Mapping[str, Area],
-              glossary: Iterable[tuple[str, str]], options: Options) -> RankingData:
+              glossary: Iterable[tuple[str, str]], options: Options, saved: Mapping | None = None) -> RankingData:
+        """Derive everything once; `saved` (from the index generation, see `derive`) replaces
+        the slow parts (BM25 postings, the prior) when it was built with the same options."""
         resources, tasks, areas, glossary = list(resources), dict(tasks), dict(areas), list(glossary)
+        if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
+            saved = derive(resources, tasks, options)
         types = [r.type for r in resources]
         codes = np.asarray(types, dtype=object)
         row_of = {r.id: i for i, r in enumerate(resources)}
@@ -61,12 +79,11 @@ class RankingData:
         return cls(
             resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
             is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
-            lexical=LexicalIndex([lexical_doc(r, tasks, options.name_weight, options.task_weight, options.needs_weight)
-                                  for r in resources]),
+            lexical=LexicalIndex(arrays=saved["lexical"]),
             matcher=TaskMatcher(tasks, areas),
             glossary=Glossary(glossary_pairs(glossary, tasks, areas, resources)),
-            prior=np.asarray(prior(resources), dtype=np.float64),
-            terms=[resource_terms(r, tasks) for r in resources],
+            prior=np.asarray(saved["prior"], dtype=np.float64),
+            terms=TermCache(resources, tasks),
             task_rows=task_index(resources),
             featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
             link_src=np.array([a for a, _ in links], dtype=np.int64),
@@ -78,6 +95,18 @@ class RankingData:
         if types is None:
             return np.ones(len(self.resources), dtype=bool)
         return np.isin(self.type_codes, list(types))
+
+
+def derived_key(options: Options) -> str:
+    """Which options the saved BM25 documents were built with (they change the postings)."""
+    return f"bm25:{options.name_weight}:{options.task_weight}:{options.needs_weight}"
+
+
+def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Options) -> dict:
+    """The slow, catalog-only parts of `RankingData`, as plain arrays an index generation saves."""
+    docs = [lexical_doc(r, tasks, options.name_weight, options.task_weight, options.needs_weight) for r in resources]
+    return {"key": derived_key(options), "prior": np.asarray(prior(resources), dtype=np.float64),
+            "lexical": LexicalIndex.index_arrays(docs)}
 
 
 def paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]) -> list[tuple[int, int]]:
