@@ -122,7 +122,7 @@ def apply_status(files: dict[str, dict], patches: Path) -> int:
             r.pop("status", None)
             if isinstance(r.get("successor"), str):
                 r["successor"] = [r["successor"]]
-            if not s or s.get("unverified") or not s.get("maintenance"):
+            if not s or not s.get("maintenance") or not s.get("evidence"):
                 continue
             r["maintenance"] = s["maintenance"]
             r["evidence"] = [{k: str(v) for k, v in e.items() if v not in (None, "")} for e in s["evidence"]]
@@ -252,13 +252,14 @@ def torchvision_cards(prose: dict, paper_by_arxiv: dict[str, str], models: list[
         if fam and members[fam] == 1:
             enrich[fam] = [_weight(r) for r in group]
             continue
-        text = prose.get(builder)
-        if not text:
-            continue
+        text = prose.get(builder) or template_prose(builder, base, group)
         module = "torchvision.models" + ("" if base["subpackage"] == "models" else f".{base['subpackage']}")
         weights = [_weight(r) for r in group]
         default = next((w for w in weights if w.get("default")), weights[0])
-        arxiv = _arxiv(base["paper_url"]) or next((_arxiv(r["paper_url"]) for r in group if r["paper_url"]), "")
+        # a builder whose docstring names no paper (squeezenet1_1) shares its family's paper
+        arxiv = _arxiv(base["paper_url"]) or next((_arxiv(r["paper_url"]) for r in group if r["paper_url"]), "") \
+            or next((_arxiv(r["paper_url"]) for r in rows if r["model_class"] == base["model_class"]
+                     and _arxiv(r["paper_url"])), "")
         links: dict = {}
         if paper_by_arxiv.get(arxiv):
             links["paper"] = [paper_by_arxiv[arxiv]]
@@ -276,22 +277,53 @@ def torchvision_cards(prose: dict, paper_by_arxiv: dict[str, str], models: list[
             "aliases": [a for a in text.get("aliases") or [] if a != builder][:8],
             "tags": ["torchvision", "pretrained", base["model_class"]],
             "links": links,
-            "needs": text["needs"],
-            "needs_zh": text["needs_zh"],
+            "needs": text.get("needs"),
+            "needs_zh": text.get("needs_zh"),
             "metrics": default["metrics"],
             "weights": weights,
             "params": int(base["num_params"]) if base["num_params"] else None,
             "license": "BSD-3-Clause",
-            "source": "torchvision-csv (torchvision 0.29.1)",
+            "source": "torchvision-csv (torchvision 0.29.1)" + ("" if builder in prose else "; template text"),
         }
         cards.append({k: v for k, v in card.items() if v not in (None, [], {})})
     return cards, enrich
 
 
+TASK_WORDS = {"classification": ("image classifier", "图像分类模型"),
+              "quantized classification": ("image classifier", "图像分类模型"),
+              "video classification": ("video action classifier", "视频动作分类模型"),
+              "detection": ("object detector", "目标检测模型"), "instance segmentation": ("instance segmenter", "实例分割模型"),
+              "keypoint detection": ("keypoint detector", "关键点检测模型"),
+              "semantic segmentation": ("semantic segmenter", "语义分割模型"),
+              "optical flow": ("optical-flow estimator", "光流估计模型")}
+
+
+def template_prose(builder: str, base: dict, group: list[dict]) -> dict:
+    """Plain factual text from the CSV for a builder no one has described yet (own template)."""
+    en, zh = TASK_WORDS[base["task"]]
+    params = f"{int(base['num_params']) / 1e6:.1f}M parameters" if base["num_params"] else "no parameter count"
+    gflops = f", {float(base['GFLOPS(_ops)']):g} GFLOPS" if base["GFLOPS(_ops)"] else ""
+    quant = " An int8 quantized variant is included." if any(r["subpackage"] == "quantization" for r in group) else ""
+    return {
+        "description": f"torchvision's {base['model_class']} {en} built by {builder}(): {params}{gflops}, "
+                       f"{len(group)} pretrained weight set(s) listed with their benchmark numbers.{quant}",
+        "description_zh": f"torchvision 中 {builder}() 构建的 {base['model_class']} {zh}，"
+                          f"约 {int(base['num_params'] or 0) / 1e6:.1f}M 参数，附带 {len(group)} 组预训练权重及其基准指标。",
+    }
+
+
+def _number(text: str | None) -> bool:
+    """A metric the CSV states as a number ("float('nan')" marks one torchvision leaves unset)."""
+    try:
+        return text not in (None, "") and float(text) == float(text)
+    except ValueError:
+        return False
+
+
 def _weight(row: dict) -> dict:
     w: dict = {"id": row["weights_id"], "task": TV_TASKS[row["task"]][0], "default": row["is_default"] == "True",
                "quantized": row["subpackage"] == "quantization"}
-    w["metrics"] = {m: float(row[m]) for m in TV_METRICS if row.get(m)}
+    w["metrics"] = {m: float(row[m]) for m in TV_METRICS if _number(row.get(m))}
     for key, col, conv in (("params", "num_params", int), ("gflops", "GFLOPS(_ops)", float),
                            ("size_mb", "file_size_MB(_file_size)", float)):
         if row.get(col):
@@ -333,11 +365,34 @@ def new_resources(patches: Path, files: dict[str, dict]) -> tuple[dict[str, list
             if "checked_on" in r:
                 r["checked_on"] = str(r["checked_on"])
             r.pop("successor_new", None)
+            old = r.pop("status", None)
+            if old and old != "active" and "maintenance" not in r:
+                print(f"{r['id']}: helper status {old!r} dropped (no maintenance evidence)", file=sys.stderr)
             for fld in ("needs", "needs_zh", "aliases", "tags"):
                 if fld in r and not r[fld]:
                     del r[fld]  # an empty list says nothing; a missing one is reported
             out.setdefault(f"{stem}-2026.yaml", []).append(order_fields(canonical(r)))
     return out, tasks
+
+
+def drop_dangling_links(files: dict[str, dict], additions: dict[str, list]) -> None:
+    """Links and successors to ids the catalog does not hold are removed (and reported)."""
+    everything = [r for doc in files.values() for r in doc["resources"]] + [r for rs in additions.values() for r in rs]
+    ids = {r["id"] for r in everything}
+    for r in everything:
+        for kind, targets in list((r.get("links") or {}).items()):
+            if isinstance(targets, list):
+                kept = [t for t in targets if t in ids]
+                if len(kept) != len(targets):
+                    print(f"{r['id']}: dropped unknown links.{kind} {sorted(set(targets) - ids)}", file=sys.stderr)
+                if kept:
+                    r["links"][kind] = kept
+                else:
+                    del r["links"][kind]
+        if r.get("successor"):
+            r["successor"] = [s for s in r["successor"] if s in ids] or None
+            if r["successor"] is None:
+                del r["successor"]
 
 
 def main(patches: Path) -> None:
@@ -349,6 +404,7 @@ def main(patches: Path) -> None:
     report = {"needs": apply_needs(files, patches), "status": apply_status(files, patches)}
     fix_tasks(files)
     additions, extra_tasks = new_resources(patches, files)
+    report["needs"] += apply_needs({n: {"resources": rs} for n, rs in additions.items()}, patches)
     report["fixes"] = apply_fixes(files, patches)
     report["deprecated"] = apply_deprecations(files, patches, [r for rs in additions.values() for r in rs])
     papers = [r for doc in files.values() for r in doc["resources"] if r["type"] == "paper"]
@@ -362,6 +418,7 @@ def main(patches: Path) -> None:
             r["weights"] = enrich[r["id"]]
     if tv:
         additions["models-torchvision.yaml"] = tv
+    drop_dangling_links(files, additions)
     for name, doc in files.items():
         doc["resources"] = [order_fields(canonical(r)) for r in doc["resources"]]
         dump(DATA / name, doc)

@@ -20,8 +20,9 @@ TYPES: dict[str, TypeInfo] = {
                         ("library", "libraries", "framework", "toolkit", "toolbox", "package", "tool",
                          "tools", "platform", "sdk")),
     "model": TypeInfo("models.yaml", "Model", "模型", "Models", "model pretrained model architecture network",
-                      ("model", "models", "architecture", "architectures", "network", "networks",
-                       "pretrained", "backbone", "checkpoint", "weights")),
+                      # not "model" or "network" alone: people say "my model" about their own
+                      ("architecture", "architectures", "pretrained", "backbone", "backbones", "checkpoint",
+                       "checkpoints", "weights")),
     "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",
                       ("paper", "papers", "publication", "article")),
     "dataset": TypeInfo("datasets.yaml", "Dataset", "数据集", "Datasets", "dataset benchmark data",
