@@ -20,9 +20,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 METRIC_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*/[A-Za-z0-9@_.-]+$")  # dataset/metric
 STALE_CHECK_DAYS = 183
-# While the catalog is being filled in, a missing needs list or maintenance record is a warning;
-# once every entry has them this becomes True and a gap is an error again.
-REQUIRE_COMPLETE = False
+# Every resource has its needs and every library its maintenance record: a gap is an error
+# (set to False only while a large import is being filled in).
+REQUIRE_COMPLETE = True
 
 
 def check_needs(e: dict[str, Any], add: Add, warn: Add) -> None:
