@@ -20,7 +20,7 @@ class Options:
     lexical: bool = True
     k0: int = 50  # candidates each leg contributes
     w_dense: float = 1.0  # min-max normalised cosine
-    w_dense_zh: float = 0.6  # (CV) the same for Chinese queries, read through the glossary
+    w_dense_zh: float = 0.3  # (CV) the same for Chinese queries, read through the glossary
     w_lexical: float = 1.0  # min-max normalised BM25
     fusion: str = "score"  # "score" (min-max sum) or "rrf" (reciprocal ranks)
     rrf_k: int = 60  # reciprocal-rank constant when fusion == "rrf"
@@ -32,7 +32,7 @@ class Options:
     w_link: float = 0.5
     # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
     taxonomy: bool = True
-    w_task: float = 0.4  # (CV)
+    w_task: float = 0.2  # (CV)
     task_primary: float = 1.0  # resource filed under the task first
     task_secondary: float = 0.85  # the task is one of its later tasks
     task_child: float = 0.6  # the resource is filed under a subtask of the named task
