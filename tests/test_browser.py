@@ -234,3 +234,34 @@ def test_batch_tab_upload_run_and_download(server, driver, tmp_path) -> None:
         ranks = [int(r["rank"]) for r in rows if r["query_id"] == qid]
         assert 3 <= len(ranks) <= 10 and ranks == list(range(1, len(ranks) + 1))
     assert "MONAI" in {r["name"] for r in rows if r["query_id"] == "a"}
+
+
+def test_browse_task_leaderboard_chart_and_pages(server, driver) -> None:
+    """Browse -> a task (leaderboard first row and chart visible) -> a dataset and a resource page,
+    then the same in Chinese; screenshots of each kept under artifacts/."""
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    timings = {}
+
+    def open_page(url: str, ready, name: str) -> None:
+        start = time.perf_counter()
+        driver.get(url)
+        _wait(driver, ready, 60)
+        timings[name] = round(time.perf_counter() - start, 3)
+        driver.save_screenshot(str(ARTIFACTS / f"page_{name}.png"))
+
+    open_page(server + "/?page=browse", lambda d: "Image Classification" in _body(d), "browse")
+    link = _wait(driver, lambda d: d.find_elements(By.LINK_TEXT, "Image Classification"))[0]
+    assert link.get_attribute("href").endswith("?task=image-classification")
+    open_page(link.get_attribute("href"), lambda d: "ImageNet-1K/acc@1" in _body(d)
+              and d.find_elements(By.CSS_SELECTOR, ".vega-embed"), "task_leaderboard")
+    body = _body(driver)
+    assert "ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1" in body  # the board's first row (best acc@1)
+    assert "128 pretrained weights" in body
+    open_page(server + "/?dataset=dataset-coco", lambda d: "COCO" in _body(d), "dataset")
+    open_page(server + "/?id=monai", lambda d: "Needs it answers" in _body(d), "resource")
+    open_page(server + "/?q=" + "%E4%B8%89%E7%BB%B4%E5%8C%BB%E5%AD%A6%E5%9B%BE%E5%83%8F%E5%88%86%E5%89%B2",
+              lambda d: "推荐理由" in _body(d), "search_zh")
+    open_page(server + "/?task=semantic-segmentation&lang=zh", lambda d: "排行榜" in _body(d), "task_zh")
+    (ARTIFACTS / "page_timings.json").write_text(json.dumps(timings, indent=2))

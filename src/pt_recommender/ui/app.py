@@ -111,7 +111,7 @@ def sidebar_ui(rec, lang: str) -> dict:
     k = st.sidebar.slider(t("results_k", lang), 1, 50, int(raw_k) if raw_k.isdigit() and 1 <= int(raw_k) <= 50 else 10)
     chosen = [x for x in params.get_all("type") if x in RESOURCE_TYPES]
     types = st.sidebar.multiselect(t("resource_types", lang), RESOURCE_TYPES, default=chosen,
-                                   format_func=lambda x: type_label(x, lang))
+                                   format_func=lambda x: type_label(x, lang), placeholder=t("choose", lang))
     areas = {a.id: (a.name_zh or a.name if lang == "zh" else a.name) for a in rec.areas.values()}
     area = st.sidebar.selectbox(t("area", lang), [""] + sorted(areas, key=areas.get),
                                 format_func=lambda a: areas.get(a, t("any_area", lang)))
@@ -232,6 +232,8 @@ def board_ui(board, lang: str) -> None:
     st.caption(t("leaderboard_caption", lang, dataset=board.dataset, metric=board.metric, direction=direction,
                  direction_zh=t(direction, "zh"), n=len(board.rows)))
     frame = pd.DataFrame(board.rows)
+    top = board.rows[0]
+    st.markdown(f"**{t('best_known', lang)}:** {md(top['model'])} · {md(top['weights'])} · {top[col]:g}")
     show = [c for c in ("model", "weights", col, "params", "gflops", "size_mb", "quantized", "paper", "year")
             if c in frame.columns]
     st.dataframe(frame[show], hide_index=True, use_container_width=True)
@@ -273,7 +275,9 @@ def task_view(rec, task_id: str, lang: str) -> None:
     page = task_page(rec, task_id)
     task = page.task
     st.header(f"{task.name_zh} · {task.name}" if lang == "zh" else f"{task.name} · {task.name_zh}")
-    line = [f"**{t('area_label', lang)}:** {md(page.area)}"]
+    area = rec.areas.get(task.area)
+    area_name = (area.name_zh or area.name) if area is not None and lang == "zh" else page.area
+    line = [f"**{t('area_label', lang)}:** {md(area_name)}"]
     if page.parent:
         line.append(f"**{t('parent', lang)}:** {page_link(task_name(page.parent, lang), lang, task=page.parent.id)}")
     st.markdown(" · ".join(line))

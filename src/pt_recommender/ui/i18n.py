@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "filters": ("Filters", "筛选"),
     "results_k": ("Results (k)", "结果数 (k)"),
     "resource_types": ("Resource types", "资源类型"),
+    "choose": ("Choose types", "选择类型"),
     "area": ("Area", "领域"),
     "any_area": ("Any area", "任意领域"),
     "task": ("Task", "任务"),
