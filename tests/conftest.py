@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 QRELS = ROOT / "eval" / "dev_qrels.yaml"  # shipped in the repo (a copy of shared/eval)
 
 
+# the fields every library entry must carry, for test probes appended to a catalog file
+PROBE_TAIL = """  needs: ["markup escaping probe", "html must stay text", "a probe entry for tests"]
+  needs_zh: ["转义探针", "标记按原文显示", "测试用探针条目"]
+  maintenance: active
+  evidence: [{kind: commit, url: "https://github.com/example/probe/commits/main", date: "2026-11-01", note: probe}]
+  checked_on: "2026-11-30"
+"""
+
+
 def concurrent_results(rec, queries: list[str], k: int) -> list:
     """Each query answered by its own thread, all released at once by a barrier."""
     import threading

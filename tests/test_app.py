@@ -9,6 +9,8 @@ import pytest
 
 from pt_recommender.batch.export import MAX_ROWS_APP, check_upload
 
+from .conftest import PROBE_TAIL
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -80,12 +82,7 @@ PROBE = """
   url: "https://example.org/a(b)"
   tasks: [medical-imaging]
   description_zh: "医学探针 <b>测试</b> 用的条目，检查标记不会被执行。"
-  needs: ["probe markup escaping", "check html is shown as text", "a medical probe entry"]
-  needs_zh: ["检查转义", "标记按原文显示", "医学探针条目"]
-  maintenance: active
-  evidence: [{kind: commit, url: "https://github.com/example/probe/commits/main", date: "2026-11-01", note: probe}]
-  checked_on: "2026-11-30"
-"""
+"""  + PROBE_TAIL
 
 
 def test_markup_in_catalog_and_query_is_shown_literally(app, catalog_dir) -> None:
@@ -165,19 +162,21 @@ def _all_text(at) -> str:
     return "\n".join(parts).replace("\\", "")  # Markdown escapes off, so facts read as typed
 
 
-def test_browse_page_lists_areas_and_links_tasks(app) -> None:
-    app.query_params["page"] = "browse"
+def _page(app, **params: str) -> str:
+    for key, value in params.items():
+        app.query_params[key] = value
     app.run()
     assert not app.exception
-    text = _all_text(app)
+    return _all_text(app)
+
+
+def test_browse_page_lists_areas_and_links_tasks(app) -> None:
+    text = _page(app, page="browse")
     assert "Medical" in text and "(?task=medical-image-segmentation)" in text
 
 
 def test_task_page_with_tree_and_resources(app) -> None:
-    app.query_params["task"] = "medical-image-segmentation"
-    app.run()
-    assert not app.exception
-    text = _all_text(app)
+    text = _page(app, task="medical-image-segmentation")
     assert "Medical Image Segmentation" in text and "(?id=monai)" in text
     assert "Leaderboards" in text
 

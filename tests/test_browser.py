@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import PROBE_TAIL
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -31,12 +33,7 @@ XSS_ENTRY = """
   url: https://example.org/probe
   tasks: [medical-image-segmentation]
   description_zh: "<b>标记</b>探针条目，用来检查医学分割结果里的标记会被转义。"
-  needs: ["markup escaping probe", "html must stay text", "probe for the browser test"]
-  needs_zh: ["转义探针", "标记按原文显示", "浏览器测试探针"]
-  maintenance: active
-  evidence: [{kind: commit, url: "https://github.com/example/probe/commits/main", date: "2026-11-01", note: probe}]
-  checked_on: "2026-11-30"
-"""
+"""  + PROBE_TAIL
 TIMED = [("graph neural networks", "PyTorch Geometric"), ("differential privacy", "Opacus"),
          ("Bayesian optimization", "BoTorch"), ("model interpretability", "Captum"),
          ("hyperparameter optimization", "Optuna"), ("audio processing", "TorchAudio"),

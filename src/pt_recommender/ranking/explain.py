@@ -47,53 +47,39 @@ class Explanation:
     maintenance: str = ""
 
     def render(self, lang: str = "en") -> str:
-        return _render_zh(self) if lang == "zh" else _render_en(self)
+        return _render(self, lang)
 
 
 MAINTENANCE_ZH = {"deprecated": "已弃用", "archived": "已归档", "stale": "长期未更新"}
+PHRASES = {  # one explanation, two languages: the same parts fill either template
+    "en": {"pick": "{label}; a go-to choice for “{name}”, the task you named",
+           "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
+           "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
+           "note": "note: {status}", "sep": "; "},
+    "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "task": "{label}；属于你提到的任务“{name}”",
+           "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
+           "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；"},
+}
 
 
-def _render_en(e: Explanation) -> str:
-    label = TYPES[e.type].label if e.type in TYPES else e.type
-    if e.pick_for:
-        parts = [f"{label}; a go-to choice for “{e.pick_for[0]}”, the task you named"]
-    elif e.task:
-        parts = [f"{label} filed under the task “{e.task[0]}” you named"]
-    elif e.area:
-        parts = [f"{label} in the area “{e.area[0]}” you named"]
-    else:
-        parts = [label]
-    en_terms = [w for w in e.matched if not CJK_RE.search(w)]
+def _render(e: Explanation, lang: str) -> str:
+    zh = lang == "zh"
+    p = PHRASES["zh" if zh else "en"]
+    info = TYPES.get(e.type)
+    label = (info.label_zh if zh else info.label) if info else e.type
+    parts = [label]
+    for key, pair in (("pick", e.pick_for), ("task", e.task), ("area", e.area)):
+        if pair:
+            parts = [p[key].format(label=label, name=(pair[1] or pair[0]) if zh else pair[0])]
+            break
+    own = [w for w in e.matched if bool(CJK_RE.search(w)) == zh]  # the reader's own words first
     if e.matched:
-        parts.append("matches " + ", ".join(f"“{w}”" for w in (en_terms or e.matched)))
+        parts.append(p["matches"].format(terms=p["term_sep"].join(f"“{w}”" for w in (own or e.matched))))
     elif e.close_in_meaning:
-        parts.append("close in meaning to your description")
+        parts.append(p["close"])
     if e.maintenance:
-        parts.append(f"note: {e.maintenance}")
-    return "; ".join(parts)
-
-
-def _render_zh(e: Explanation) -> str:
-    label = TYPES[e.type].label_zh if e.type in TYPES else e.type
-    def zh(pair: tuple[str, str]) -> str:
-        return pair[1] or pair[0]
-
-    if e.pick_for:
-        parts = [f"{label}；你提到的任务“{zh(e.pick_for)}”的首选"]
-    elif e.task:
-        parts = [f"{label}；属于你提到的任务“{zh(e.task)}”"]
-    elif e.area:
-        parts = [f"{label}；属于你提到的领域“{zh(e.area)}”"]
-    else:
-        parts = [label]
-    zh_terms = [w for w in e.matched if CJK_RE.search(w)]  # a Chinese reader's own words first
-    if e.matched:
-        parts.append("匹配 " + "、".join(f"“{w}”" for w in (zh_terms or e.matched)))
-    elif e.close_in_meaning:
-        parts.append("与你的描述语义相近")
-    if e.maintenance:
-        parts.append(f"注意：{MAINTENANCE_ZH.get(e.maintenance, e.maintenance)}")
-    return "；".join(parts)
+        parts.append(p["note"].format(status=MAINTENANCE_ZH.get(e.maintenance, e.maintenance) if zh else e.maintenance))
+    return p["sep"].join(parts)
 
 
 def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
