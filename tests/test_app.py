@@ -212,10 +212,10 @@ def test_card_links_to_its_resource_page(app) -> None:
 
 
 def _english_labels() -> set[str]:
-    from pt_recommender.ui.i18n import MESSAGES
+    from pt_recommender.ui.i18n import messages
 
     out = set()
-    for en, zh in MESSAGES.values():
+    for en, zh in messages().values():
         if en != zh:
             out |= {part.strip() for part in re.split(r"\{[^}]*\}", en) if len(part.strip()) >= 4}
     return out

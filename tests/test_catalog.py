@@ -54,3 +54,13 @@ def test_models_link_papers_and_papers_have_facts(catalog) -> None:
 
 def test_every_task_has_chinese_name(catalog) -> None:
     assert all(t.name_zh for t in catalog.tasks.values())
+
+
+def test_every_resource_speaks_chinese_in_its_own_words(catalog) -> None:
+    """Every resource has a Chinese description that is mostly Chinese and not the English copied."""
+    from pt_recommender.catalog.rules import mostly_chinese
+
+    for r in catalog.resources:
+        assert r.description_zh and mostly_chinese(r.description_zh), r.id
+        assert r.description_zh != r.description, r.id
+        assert r.needs and r.needs_zh, r.id

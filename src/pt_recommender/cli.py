@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--lang", choices=("en", "zh"), default=None,
                    help="language of the reason and description columns (default: each query's)")
+    _browse_commands(sub)
+    return parser
+
+
+def _browse_commands(sub: argparse._SubParsersAction) -> None:
+    """The Papers-with-Code side and the housekeeping commands."""
     p = sub.add_parser("leaderboard", help="what works best for a task: one row per pretrained weight")
     p.add_argument("task", help="a task id, e.g. image-classification (see `pt-recommender tasks`)")
     p.add_argument("--dataset", help="e.g. ImageNet-1K, COCO-val2017, Sintel-Train-Cleanpass")
@@ -101,7 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("app", help="start the web app (needs the `app` extra)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default=None, help="address to listen on (default: Streamlit's)")
-    return parser
 
 
 def _progress(desc: str):

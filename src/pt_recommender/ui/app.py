@@ -240,6 +240,9 @@ def board_ui(board, lang: str) -> None:
     if "gflops" in frame.columns and frame["gflops"].notna().any():
         st.altair_chart(compute_chart(frame.dropna(subset=["gflops"]), col, board.higher_is_better, lang),
                         use_container_width=True)
+    if "year" in frame.columns and frame["year"].nunique() > 1:
+        st.altair_chart(year_chart(frame.dropna(subset=["year"]), col, board.higher_is_better, lang),
+                        use_container_width=True)
 
 
 def pareto(frame: pd.DataFrame, col: str, higher: bool) -> pd.Series:
@@ -266,6 +269,20 @@ def compute_chart(frame: pd.DataFrame, col: str, higher: bool, lang: str):
     line = base.transform_filter("datum.front").mark_line(point=alt.OverlayMarkDef(shape="diamond", size=90)).encode(
         x="gflops:Q", y="value:Q")
     return (points + line).properties(height=320)
+
+
+def year_chart(frame: pd.DataFrame, col: str, higher: bool, lang: str):
+    """Progress over time: each weight at its paper's year, the best so far as a step line."""
+    import altair as alt
+
+    data = frame.assign(value=frame[col], year=frame["year"].astype(int)).sort_values("year")
+    best = data.groupby("year")["value"].max() if higher else data.groupby("year")["value"].min()
+    best = (best.cummax() if higher else best.cummin()).reset_index()
+    points = alt.Chart(data, title=t("year_chart", lang, metric=col)).mark_circle(size=60, opacity=0.6).encode(
+        x=alt.X("year:O", title=None), y=alt.Y("value:Q", scale=alt.Scale(zero=False, reverse=not higher), title=col),
+        tooltip=["model", "weights", alt.Tooltip("value:Q", title=col), "year", "paper"])
+    line = alt.Chart(best).mark_line(interpolate="step-after").encode(x="year:O", y="value:Q")
+    return (points + line).properties(height=260)
 
 
 def task_view(rec, task_id: str, lang: str) -> None:

@@ -1,105 +1,23 @@
-"""The app's message catalogue: every label, button, heading, empty state and error, in English
-and Chinese. No machine translation at run time; a missing key is a test failure, not a blank."""
+"""The app's message catalogue (`messages.yaml` beside this file): every label, button, heading,
+empty state and error, in English and Chinese. No machine translation at run time; a missing
+key is a test failure, not a blank."""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "title": ("pt-recommender", "pt-recommender"),
-    "tagline": ("What should I use for this? PyTorch ecosystem libraries, models, papers, datasets, tutorials, "
-                "books and courses for your task — in English or 中文.",
-                "这个任务该用什么？为你的任务推荐 PyTorch 生态中的库、模型、论文、数据集、"
-                "教程、书籍和课程——中英文皆可。"),
-    "language": ("Language", "语言"),
-    "nav_search": ("Search", "搜索"),
-    "nav_browse": ("Browse tasks", "浏览任务"),
-    "nav_batch": ("Batch", "批量"),
-    "filters": ("Filters", "筛选"),
-    "results_k": ("Results (k)", "结果数 (k)"),
-    "resource_types": ("Resource types", "资源类型"),
-    "choose": ("Choose types", "选择类型"),
-    "area": ("Area", "领域"),
-    "any_area": ("Any area", "任意领域"),
-    "task": ("Task", "任务"),
-    "any_task": ("Any task", "任意任务"),
-    "hide_inactive": ("Hide deprecated or archived", "隐藏已弃用或已归档的"),
-    "describe": ("Describe your task", "描述你的任务"),
-    "placeholder": ("e.g. 3D medical segmentation, plot my loss curves, 语义分割模型",
-                    "例如：三维医学图像分割、画训练损失曲线、3D medical segmentation"),
-    "type_hint": ("Type a task description above, or click an example, to get recommendations.",
-                  "在上方输入任务描述，或点击一个示例，即可获得推荐。"),
-    "too_long": ("That description is {n} characters long; please keep it under {max}.",
-                 "描述共有 {n} 个字符，请控制在 {max} 个以内。"),
-    "searching": ("Searching…", "正在搜索…"),
-    "loading": ("Loading the recommender (first start builds the index)…", "正在加载推荐引擎（首次启动会建立索引）…"),
-    "cannot_start": ("The recommender could not start: {err}. Run `pt-recommender validate`.",
-                     "推荐引擎无法启动：{err}。请运行 `pt-recommender validate`。"),
-    "search_failed": ("Search failed ({err}). Please try again or change the query.",
-                      "搜索失败（{err}）。请重试或换一种说法。"),
-    "no_results": ("No confident match. Try other words or fewer filters.",
-                   "没有足够可靠的结果。请换个说法或减少筛选条件。"),
-    "download_csv": ("Download CSV", "下载 CSV"),
-    "why": ("Why", "推荐理由"),
-    "use_it_when": ("Use it when", "适用场景"),
-    "tasks_label": ("Tasks", "任务"),
-    "open_page": ("details", "详情"),
-    "deprecated": ("deprecated", "已弃用"),
-    "archived": ("archived", "已归档"),
-    "stale": ("no release for a long time", "长期未更新"),
-    "successor": ("Use instead", "建议改用"),
-    "task_page": ("Task", "任务"),
-    "area_label": ("Area", "领域"),
-    "parent": ("Parent task", "上级任务"),
-    "subtasks": ("Subtasks", "子任务"),
-    "also_called": ("Also called", "别名"),
-    "goto": ("Go-to choices", "首选推荐"),
-    "leaderboards": ("Leaderboards", "排行榜"),
-    "leaderboard_caption": ("{dataset} · {metric} · {direction} is better · {n} pretrained weights",
-                            "{dataset} · {metric} · {direction_zh} · 共 {n} 个预训练权重"),
-    "higher": ("higher", "越高越好"),
-    "lower": ("lower", "越低越好"),
-    "chart_title": ("{metric} against compute (GFLOPS, log scale); ◆ = Pareto front",
-                    "{metric} 与计算量（GFLOPS，对数坐标）的关系；◆ = 帕累托前沿"),
-    "no_leaderboard": ("No leaderboard yet: no model in the catalog reports a metric for this task.",
-                       "暂无排行榜：目录中没有模型报告该任务的指标。"),
-    "filter_tasks": ("Filter areas and tasks", "筛选领域和任务"),
-    "coverage": ("Resources per area, by type", "各领域资源数量（按类型）"),
-    "best_known": ("Best known", "已知最佳"),
-    "resources_count": ("resources", "个资源"),
-    "not_found": ("Not found: {what} “{id}”.", "未找到：{what}“{id}”。"),
-    "did_you_mean": ("Did you mean", "你是不是要找"),
-    "dataset_page": ("Dataset", "数据集"),
-    "used_by_boards": ("Leaderboards on this dataset", "使用该数据集的排行榜"),
-    "loaders": ("Loaders", "加载方式"),
-    "resource_page": ("Resource", "资源"),
-    "maintenance": ("Maintenance", "维护状态"),
-    "evidence": ("Evidence", "依据"),
-    "checked_on": ("checked on", "核查于"),
-    "links": ("Links", "链接"),
-    "related": ("Related", "相关资源"),
-    "needs": ("Needs it answers", "能解决的需求"),
-    "back_to_search": ("← Search", "← 返回搜索"),
-    "upload_help": ("Upload a CSV with a `query` column (optional `id`), up to {max} rows and 5 MB.",
-                    "上传含 `query` 列（可选 `id` 列）的 CSV，最多 {max} 行、5 MB。"),
-    "queries_csv": ("Queries CSV", "查询 CSV 文件"),
-    "cannot_read_csv": ("Cannot read this CSV: {err}", "无法读取该 CSV：{err}"),
-    "no_rows": ("The CSV has no query rows.", "该 CSV 没有查询行。"),
-    "too_many_rows": ("The CSV has {n} rows; the limit is {max}.", "该 CSV 有 {n} 行，上限为 {max} 行。"),
-    "run_n": ("Run {n} queries", "运行 {n} 条查询"),
-    "running": ("Running batch…", "批量运行中…"),
-    "done_rows": ("Done: {n} result rows", "完成：共 {n} 行结果"),
-    "skipped_rows": ("{n} row(s) skipped", "跳过 {n} 行"),
-    "download_results": ("Download results CSV", "下载结果 CSV"),
-    "group_Libraries": ("Libraries", "库"),
-    "group_Models": ("Models", "模型"),
-    "group_Papers": ("Papers with code", "论文与代码"),
-    "group_Datasets": ("Datasets", "数据集"),
-    "group_Learning": ("Tutorials, books and courses", "教程、书籍与课程"),
-    "group_APIs": ("APIs", "API"),
-}
+from functools import lru_cache
+from importlib.resources import files
+
+from ..catalog.safe_yaml import load_text
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, tuple[str, str]]:
+    doc = load_text(files("pt_recommender.ui").joinpath("messages.yaml").read_text(encoding="utf-8"))
+    return {key: (str(v["en"]), str(v["zh"])) for key, v in doc.items()}
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The message for `key` in `lang` ("en" or "zh"), with {placeholders} filled."""
-    en, zh = MESSAGES[key]
+    en, zh = messages()[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
