@@ -1,0 +1,121 @@
+"""One benchmark command: every speed figure of the README measured in one run, each next to
+its floor, written to artifacts/bench.json and as a markdown table.
+
+    .venv/bin/python scripts/bench.py [--queries 2000]
+
+Rows: one-shot CLI (fresh process) vs the bare import of its dependencies; warm recommend()
+p50/p99 vs the bare encoder on the same queries; recommend_batch throughput vs two threads
+encoding the same queries one per call; rebuild after no change and after touching 1% of the
+catalog. (Scale rows at 10k-1M resources are not measured yet: see the speed issue.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_IMPORTS = "import numpy, onnxruntime, tokenizers, faiss, yaml"
+
+
+def wall(cmd: list[str], runs: int = 5) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MiB) of a fresh process."""
+    times, rss = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
+                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        times.append(time.perf_counter() - start)
+        rss.append(int(p.stderr.strip().splitlines()[-1]) / 1024)
+    return statistics.median(times), max(rss)
+
+
+def queries(n: int) -> list[str]:
+    import yaml
+
+    base = [q["query"] for f in sorted((ROOT / "eval").glob("dev*_qrels.yaml"))
+            for q in yaml.safe_load(f.read_text(encoding="utf-8"))["queries"]]
+    return [f"{base[i % len(base)]} {i}" for i in range(n)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--queries", type=int, default=2000)
+    args = ap.parse_args()
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from pt_recommender.recommender import Recommender
+
+    rec = Recommender.load()
+    qs = queries(args.queries)
+    out: dict = {"catalog": len(rec.resources), "queries": len(qs)}
+    py = str(ROOT / ".venv" / "bin" / "python")
+    out["one_shot_s"], out["one_shot_mib"] = wall([str(ROOT / ".venv/bin/pt-recommender"), "recommend",
+                                                   "3D medical segmentation", "-k", "5", "--no-rebuild"])
+    out["import_floor_s"], out["import_floor_mib"] = wall([py, "-c", FLOOR_IMPORTS])
+    for q in qs[:50]:
+        rec.recommend(q)
+    single, enc = [], []
+    for q in qs[:1000]:
+        t = time.perf_counter()
+        rec.encoder.encode([q])
+        enc.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rec.recommend(q)
+        single.append(time.perf_counter() - t)
+    single.sort()
+    enc.sort()
+    out["warm_p50_ms"], out["warm_p99_ms"] = single[len(single) // 2] * 1e3, single[int(len(single) * .99)] * 1e3
+    out["encoder_p50_ms"], out["encoder_p99_ms"] = enc[len(enc) // 2] * 1e3, enc[int(len(enc) * .99)] * 1e3
+    t = time.perf_counter()
+    rec.recommend_batch(qs)
+    out["batch_qps"] = len(qs) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda q: rec.encoder.encode([q]), qs))
+    out["two_encoder_threads_qps"] = len(qs) / (time.perf_counter() - t)
+    out |= rebuilds(py)
+    ratios = {"one_shot_vs_floor": out["one_shot_s"] / out["import_floor_s"],
+              "warm_p50_vs_encoder": out["warm_p50_ms"] / out["encoder_p50_ms"],
+              "warm_p99_vs_encoder": out["warm_p99_ms"] / out["encoder_p99_ms"],
+              "batch_vs_two_encoders": out["batch_qps"] / out["two_encoder_threads_qps"]}
+    out["ratios"] = {k: round(v, 2) for k, v in ratios.items()}
+    out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    (ROOT / "artifacts" / "bench.json").write_text(json.dumps(out, indent=1))
+    print("| measure | value | floor | ratio |\n|---|---|---|---|")
+    print(f"| one-shot CLI | {out['one_shot_s']} s, {out['one_shot_mib']:.0f} MiB | {out['import_floor_s']} s imports "
+          f"| {out['ratios']['one_shot_vs_floor']} |")
+    print(f"| warm p50 / p99 | {out['warm_p50_ms']} / {out['warm_p99_ms']} ms | encoder {out['encoder_p50_ms']} / "
+          f"{out['encoder_p99_ms']} ms | {out['ratios']['warm_p50_vs_encoder']} / {out['ratios']['warm_p99_vs_encoder']} |")
+    print(f"| recommend_batch | {out['batch_qps']:.0f} q/s | two encoder threads {out['two_encoder_threads_qps']:.0f} q/s "
+          f"| {out['ratios']['batch_vs_two_encoders']} |")
+    print(f"| rebuild, no change / one resource edited | {out['rebuild_nochange_s']} / {out['rebuild_one_s']} s | | |")
+    return 0
+
+
+def rebuilds(py: str) -> dict:
+    """`build` on a copy of the catalog and index: unchanged, then with one description edited."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data, index = Path(tmp) / "data", Path(tmp) / "index"
+        shutil.copytree(ROOT / "data", data)
+        shutil.copytree(ROOT / "index", index, ignore=shutil.ignore_patterns(".lock"))
+        cmd = [py, "-m", "pt_recommender", "build", "--if-stale", "--data-dir", str(data), "--index-dir", str(index)]
+        nochange, _ = wall(cmd, runs=3)
+        path = data / "libraries.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("description: ", "description: (edited) ", 1), encoding="utf-8")
+        one, _ = wall([*cmd[:4], *cmd[5:]], runs=1)  # a real build: only the edited text is embedded
+    return {"rebuild_nochange_s": nochange, "rebuild_one_s": one}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
