@@ -175,6 +175,10 @@ def apply_fixes(files: dict[str, dict], patches: Path) -> int:
         return 0
     by_id = {r["id"]: r for doc in files.values() for r in doc["resources"]}
     n = 0
+    for rid, repo in (load(path).get("repo_moves") or {}).items():
+        if rid in by_id and isinstance(by_id[rid].get("links"), dict):
+            by_id[rid]["links"]["repo"] = repo
+            n += 1
     for fix in load(path)["replace"]:
         r = by_id.get(fix["id"])
         val = r.get(fix["field"]) if r else None
