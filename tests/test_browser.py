@@ -111,9 +111,28 @@ def driver(tmp_path_factory):
 
 
 def _wait(drv, condition, timeout: float = 120.0):
+    """Wait for `condition`; an element that goes stale while Streamlit re-renders is retried,
+    not a failure (the page is rebuilt under the test many times a second)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(drv, timeout, poll_frequency=0.02).until(condition)
+    return WebDriverWait(drv, timeout, poll_frequency=0.02,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def _click_button(drv, label: str, timeout: float = 120.0, css: str = "button") -> None:
+    """Find the button (or tab) by its text and click it, again if it went stale in between."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    def click(d) -> bool:
+        try:
+            [b for b in d.find_elements(By.CSS_SELECTOR, css) if b.text.strip() == label][0].click()
+            return True
+        except (IndexError, StaleElementReferenceException):
+            return False
+
+    _wait(drv, click, timeout)
 
 
 def _body(drv) -> str:
@@ -141,9 +160,7 @@ def test_search_download_and_timing(server, driver) -> None:
     assert "Libraries" in _body(driver)
     driver.save_screenshot(str(ARTIFACTS / "browser_search.png"))
 
-    button = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
-                                      if b.text.strip() == "Download CSV"])[0]
-    button.click()
+    _click_button(driver, "Download CSV")
     target = driver.downloads / "recommendations.csv"
     _wait(driver, lambda d: target.exists() and target.stat().st_size > 0, 30)
     text = target.read_bytes().decode("utf-8")
@@ -207,9 +224,7 @@ def test_batch_tab_upload_run_and_download(server, driver, tmp_path) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(server)
-    tab = _wait(driver, lambda d: [t for t in d.find_elements(By.CSS_SELECTOR, "[role=tab]")
-                                   if t.text.strip() == "Batch"])[0]
-    tab.click()
+    _click_button(driver, "Batch", css="[role=tab]")
     bad = tmp_path / "bad.csv"
     bad.write_text("text\nhello\n")
     upload = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "input[type='file']"))
@@ -218,14 +233,12 @@ def test_batch_tab_upload_run_and_download(server, driver, tmp_path) -> None:
     good = tmp_path / "queries.csv"
     good.write_text("id,query\na,3D medical segmentation\nb,语义分割模型\nc,   \n", encoding="utf-8")
     driver.find_element(By.CSS_SELECTOR, "input[type='file']").send_keys(str(good))
-    run = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
-                                   if b.text.strip() == "Run 3 queries"], 60)[0]
-    run.click()
-    button = _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
-                                      if b.text.strip() == "Download results CSV"], 120)[0]
+    _click_button(driver, "Run 3 queries", 60)
+    _wait(driver, lambda d: [b for b in d.find_elements(By.TAG_NAME, "button")
+                             if b.text.strip() == "Download results CSV"], 120)
     assert "1 row(s) skipped" in _body(driver) and "line 4" in _body(driver)
     driver.save_screenshot(str(ARTIFACTS / "browser_batch.png"))
-    button.click()
+    _click_button(driver, "Download results CSV", 30)
     target = driver.downloads / "batch_recommendations.csv"
     _wait(driver, lambda d: target.exists() and target.stat().st_size > 0, 30)
     rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
