@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from . import rules
+from .rules import check_maintenance, check_needs, check_weights, check_zh
 from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE
 from .types import file_type
 from .urls import is_https_url
@@ -90,10 +90,10 @@ def _check_fields(file: str, label: str, e: dict, rep: _Report, expected: str | 
     def warn(fld: str, message: str) -> None:
         rep.warnings.append(f"{file}:{label}:{fld}: {message}")
 
-    rules.check_needs(e, add, warn)
-    rules.check_zh(e, add)
-    rules.check_weights(e, add)
-    rules.check_maintenance(e, add, warn, rep.today)
+    check_needs(e, add, warn)
+    check_zh(e, add)
+    check_weights(e, add)
+    check_maintenance(e, add, warn, rep.today)
     if "links" in e and not isinstance(e["links"], dict):
         rep.add(file, label, "links", "must be a mapping")
     if e.get("type") == "paper":
