@@ -157,3 +157,39 @@ def test_language_follows_the_query_or_the_caller(rec) -> None:
 
 def test_nonsense_query_abstains(rec) -> None:
     assert rec.recommend("🔥🔥🔥 ⚡⚡", k=10) == []
+
+
+def test_ranking_only_scores_candidates_on_a_padded_catalog(catalog_dir, fake_encoder, monkeypatch) -> None:
+    """The sheet holds each leg's top k0, their links and the named task's rows: padding the
+    catalog with 3,000 more resources leaves it as narrow, and a narrow type filter still
+    finds its k0 rows (the dense search goes deeper, then to the full ranking)."""
+    from dataclasses import replace
+
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.ranking import steps
+    from pt_recommender.recommender import Recommender
+
+    catalog = load_catalog_bundle(catalog_dir)
+    base = [r for r in catalog.resources if r.type == "paper"][0]
+    pad = [replace(base, id=f"paper-pad-{i}", name=f"Padding study {i}", aliases=(), links={},
+                   description=f"Study number {i} of nothing in particular, filler text {i % 97}.")
+           for i in range(3000)]
+    padded = replace(catalog, resources=catalog.resources + pad)
+    widths: list[int] = []
+    empty = steps.Sheet.empty
+
+    def spy(n_queries, cols, allowed):
+        widths.append(len(cols))
+        return empty(n_queries, cols, allowed)
+
+    monkeypatch.setattr(steps.Sheet, "empty", spy)
+    rec = Recommender.from_catalog(padded, fake_encoder)
+    k0 = rec.options.k0
+    assert rec.recommend("medical image segmentation", k=5)
+    links = int((rec.data.link_ptr[1:] - rec.data.link_ptr[:-1]).max())
+    assert widths[-1] <= 2 * k0 * (1 + links) + len(catalog.resources)  # not the 3,000 padding rows
+    books = [r for r in catalog.resources if r.type == "book"]
+    out = rec.recommend("learning PyTorch", k=len(books), types=["book"])
+    assert {r.type for r in out} == {"book"}
+    rows, _ = rec._dense_search(fake_encoder.encode(["learning PyTorch"]), frozenset({"book"}))
+    assert sum(rec.types[r] == "book" for r in rows[0] if r >= 0) == min(len(books), k0)

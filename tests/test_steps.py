@@ -15,14 +15,14 @@ def test_min_max_fusion_and_rrf() -> None:
     assert sh.total[0].tolist() == [0.0, 0.0, 1.0, 0.0]
     r = steps.rrf_array(3, 60)
     assert r[0] == 1.0 and r[0] > r[1] > r[2]
-    sh = steps.Sheet.empty(1, np.ones(4, dtype=bool))
+    sh = steps.Sheet.empty(1, np.arange(4), np.ones(4, dtype=bool))
     steps.add_leg(sh, "x", np.arange(1), np.array([[3, 1]]), np.array([[9.0, 1.0]]), np.ones((1, 2), bool), 1.0,
                   "rrf", 60)
     assert sh.total[0, 3] == 1.0 and 0 < sh.total[0, 1] < 1
 
 
 def _sheet_with(values: list[float], rows: list[int], n: int = 4, queries: int = 1) -> steps.Sheet:
-    sh = steps.Sheet.empty(queries, np.ones(n, dtype=bool))
+    sh = steps.Sheet.empty(queries, np.arange(n), np.ones(n, dtype=bool))
     r = np.array([rows] * queries)
     v = np.array([values] * queries)
     steps.add_leg(sh, "x", np.arange(queries), r, v, np.ones_like(r, dtype=bool), 1.0)
@@ -40,7 +40,7 @@ def test_select_floor_and_exact_name() -> None:
 
 def test_select_breaks_ties_by_row_even_at_the_cut() -> None:
     """Ten rows tie; the best n are the lowest rows, whatever argpartition returns."""
-    sh = steps.Sheet.empty(1, np.ones(40, dtype=bool))
+    sh = steps.Sheet.empty(1, np.arange(40), np.ones(40, dtype=bool))
     sh.total[0, 10:30] = 1.0
     sh.candidate[0, 10:30] = True
     ranked = steps.select(sh, floor=0.0, exact=[[]], w_exact=0.0, n=5)[0]
@@ -56,12 +56,26 @@ def test_batch_rows_equal_single_rows() -> None:
     sims = np.take_along_axis(sims, rows, axis=1)
     lex = np.where(rng.random((3, n)) > 0.6, rng.random((3, n)), 0).astype(np.float32)
 
+    allowed = np.arange(n) % 3 != 0
+
     def run(idx: list[int]) -> list:
-        sh = steps.Sheet.empty(len(idx), np.arange(n) % 3 != 0)
-        r, s, keep = steps.dense_leg(sh, rows[idx], sims[idx], k0)
+        sh = steps.Sheet.empty(len(idx), np.arange(n), allowed)
+        r, s, keep = steps.dense_leg(rows[idx], sims[idx], k0, lambda rows: allowed[rows])
         steps.add_leg(sh, "dense", np.arange(len(idx)), r, s, keep, 1.0)
-        steps.add_leg(sh, "lexical", np.arange(len(idx)), *steps.lexical_leg(sh, lex[idx], k0), 1.0)
+        scores = np.where(allowed, lex[idx], 0.0)
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :k0]
+        vals = np.take_along_axis(scores, top, axis=1)
+        steps.add_leg(sh, "lexical", np.arange(len(idx)), top, vals, vals > 0, 1.0)
         steps.share_links(sh, np.array([1, 2]), np.array([2, 1]), 0.5)
         return steps.select(sh, 0.3, [[] for _ in idx], 1.0, 10)
 
     assert run([0, 1, 2]) == run([0]) + run([1]) + run([2])
+
+
+def test_sheet_maps_rows_to_columns() -> None:
+    """A sheet over a few catalog rows finds each row's column and knows which rows it holds."""
+    sh = steps.Sheet.empty(1, np.array([3, 8, 40]), np.ones(3, dtype=bool))
+    assert sh.local(np.array([40, 3, 8])).tolist() == [2, 0, 1]
+    assert sh.has(np.array([3, 4, 40, 99])).tolist() == [True, False, True, False]
+    assert steps.select(steps.Sheet.empty(2, np.zeros(0, np.int64), np.zeros(0, bool)), 0.3, [[], []], 1.0, 5) \
+        == [[], []]

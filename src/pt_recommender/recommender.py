@@ -140,36 +140,52 @@ class Recommender:
         texts = check_queries(queries)
         chunks = [texts[i : i + BATCH_CHUNK] for i in range(0, len(texts), BATCH_CHUNK)]
         if len(chunks) <= 1:
-            return [r for c in chunks for r in self._rank_batch(self._prepare(c), k, chosen, lang)]
+            return [r for c in chunks for r in self._rank_batch(self._prepare(c, chosen), k, chosen, lang)]
         # pipeline: the next chunk is embedded (the model releases the GIL) while this one
         # is scored, so both cores stay busy
         from concurrent.futures import ThreadPoolExecutor
 
         out: list[list[Recommendation]] = []
         with ThreadPoolExecutor(1, thread_name_prefix="pt-embed") as pool:
-            ahead = pool.submit(self._prepare, chunks[0])
+            ahead = pool.submit(self._prepare, chunks[0], chosen)
             for i in range(len(chunks)):
                 ready = ahead.result()
                 if i + 1 < len(chunks):
-                    ahead = pool.submit(self._prepare, chunks[i + 1])
+                    ahead = pool.submit(self._prepare, chunks[i + 1], chosen)
                 out.extend(self._rank_batch(ready, k, chosen, lang))
         return out
 
-    def _prepare(self, texts: list[str]) -> Prepared:
-        """Analyse and embed a chunk; the dense search returns each query's full ranking."""
+    def _prepare(self, texts: list[str], types: frozenset[str] | None = None) -> Prepared:
+        """Analyse and embed a chunk, and search each query's dense top rows: deep enough for
+        k0 rows of the requested types (a narrow filter searches deeper, and a query still
+        short of k0 of them is searched in full)."""
         glossary = self.data.glossary if self.options.glossary else _NO_GLOSSARY
         analysed = [analyse(q, glossary, self.data.matcher) for q in texts]
         # a query with no letter or digit at all ("🔥🔥🔥") has nothing to mean: no dense leg
         todo = np.array([i for i, q in enumerate(analysed)
                          if any(c.isalnum() for c in q.english) and not has_cjk(q.english)]
                         if self.options.dense else [], dtype=np.int64)
-        n = len(self.data.resources)
         if not len(todo):
-            return Prepared(analysed, todo, np.zeros((0, n), dtype=np.int64), np.zeros((0, n), np.float32))
+            return Prepared(analysed, todo, np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), np.float32))
         vecs = self.encoder.encode([analysed[i].english for i in todo])
-        sims, hits = self.vectors.search(vecs, len(self.owners))
-        rows, sims = best_per_resource(self.owners, np.asarray(hits, dtype=np.int64), sims, n)
+        rows, sims = self._dense_search(vecs, types)
         return Prepared(analysed, todo, rows, sims)
+
+    def _dense_search(self, vecs: np.ndarray, types: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        n, k0 = len(self.data.resources), self.options.k0
+        multi = len(self.owners) != n
+        share = 1.0 if types is None else max(float(self.data.type_mask(types).mean()), 1.0 / n)
+        depth = len(self.owners) if multi else min(n, int(np.ceil(k0 / share * (1.0 if types is None else 2.0))))
+        while True:
+            sims, hits = self.vectors.search(vecs, depth)
+            rows, sims = best_per_resource(self.owners, np.asarray(hits, dtype=np.int64), sims, n)
+            if types is None or depth >= len(self.owners):
+                return rows, sims
+            ok = rows >= 0
+            ok[ok] = self.data.type_mask(types)[rows[ok]]
+            if (ok.sum(axis=1) >= k0).all():
+                return rows, sims
+            depth = len(self.owners)
 
     def _rank_batch(self, prep: Prepared, k: int, types: frozenset[str] | None,
                     lang: str | None = None) -> list[list[Recommendation]]:

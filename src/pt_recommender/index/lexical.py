@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 
@@ -55,6 +56,42 @@ class LexicalIndex:
         cell = np.repeat(owner * self.size, lens) + self._docs[pos]
         scores = np.bincount(cell, weights=self._weights[pos], minlength=n * self.size)
         return scores.reshape(n, self.size).astype(np.float32)
+
+    def top_batch(self, queries: list[list[str]], k: int,
+                  allowed: Callable[[np.ndarray], np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each query's best `k` documents with a positive score, as (rows, scores, keep) of
+        shape (queries x k), best first, ties to the lower row. Only the postings of the
+        query's tokens are touched, so the cost follows the matches, not the catalog size.
+        `allowed` (rows -> a bool each) drops the others before the cut. Scores equal
+        `score_batch` (the same float64 sums in the same order, then float32)."""
+        n = len(queries)
+        rows = np.zeros((n, k), dtype=np.int64)
+        vals = np.zeros((n, k), dtype=np.float32)
+        ids = self._ids
+        hits = [(i, ids[t]) for i, q in enumerate(queries) for t in q if t in ids]
+        if not hits or not k:
+            return rows, vals, vals > 0
+        owner, tok_a = np.asarray(hits, dtype=np.int64).T
+        starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
+        lens = ends - starts
+        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        cell = np.repeat(owner * self.size, lens) + self._docs[pos]
+        cells, inverse = np.unique(cell, return_inverse=True)
+        sums = np.bincount(inverse, weights=self._weights[pos], minlength=len(cells)).astype(np.float32)
+        q, doc = cells // self.size, cells % self.size
+        ok = sums > 0
+        if allowed is not None:
+            ok &= allowed(doc)
+        q, doc, sums = q[ok], doc[ok], sums[ok]
+        order = np.lexsort((doc, -sums, q))  # by query, best first, ties to the lower row
+        q, doc, sums = q[order], doc[order], sums[order]
+        first = np.searchsorted(q, q, side="left")
+        rank = np.arange(len(q)) - first
+        top = rank < k
+        rows[q[top], rank[top]] = doc[top]
+        vals[q[top], rank[top]] = sums[top]
+        return rows, vals, vals > 0
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document for one query; unknown tokens are ignored."""

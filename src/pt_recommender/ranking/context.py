@@ -54,8 +54,9 @@ class RankingData:
     terms: TermCache  # each row's words, computed when a result is first explained
     task_rows: dict[str, list[tuple[int, int]]]
     featured: dict[str, list[int]]
-    link_src: np.ndarray
-    link_dst: np.ndarray
+    type_index: np.ndarray  # (rows,) position of each row's type in RESOURCE_TYPES
+    link_ptr: np.ndarray  # links as CSR: row r's linked rows are link_to[link_ptr[r]:link_ptr[r + 1]]
+    link_to: np.ndarray
     by_name: dict[str, list[int]]
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
 
@@ -86,15 +87,30 @@ class RankingData:
             terms=TermCache(resources, tasks),
             task_rows=task_index(resources),
             featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
-            link_src=np.array([a for a, _ in links], dtype=np.int64),
-            link_dst=np.array([b for _, b in links], dtype=np.int64),
+            type_index=np.array([RESOURCE_TYPES.index(t) for t in types], dtype=np.int64),
+            link_ptr=np.searchsorted(np.array([a for a, _ in links], dtype=np.int64),
+                                     np.arange(len(resources) + 1)),
+            link_to=np.array([b for _, b in links], dtype=np.int64),
             by_name=by_name, glossary_pairs=list(glossary),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
+        """A bool per row: is it one of `types` (all rows when None)."""
         if types is None:
             return np.ones(len(self.resources), dtype=bool)
-        return np.isin(self.type_codes, list(types))
+        return self.type_filter(types)[self.type_index]
+
+    def type_filter(self, types: frozenset[str] | None) -> np.ndarray:
+        """A bool per entry of RESOURCE_TYPES; `type_filter(t)[type_index[rows]]` tests rows
+        without touching the rest of the catalog."""
+        return np.array([types is None or t in types for t in RESOURCE_TYPES], dtype=bool)
+
+    def linked(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `rows`, linked row) for every link leaving `rows`."""
+        starts, ends = self.link_ptr[rows], self.link_ptr[rows + 1]
+        lens = ends - starts
+        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        return np.repeat(np.arange(len(rows)), lens), self.link_to[pos]
 
 
 def derived_key(options: Options) -> str:

@@ -1,7 +1,9 @@
 """The ranking pipeline, top to bottom, for a chunk of analysed queries.
 
-legs (dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent
-→ cut (floor, exact name) → diversify. Each step is a function of `steps.py` switched by one
+candidates (each leg's top k0, their linked rows, the named tasks' rows, an exact name) → legs
+(dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent → cut
+(floor, exact name) → diversify. Only the candidates are scored, so a query costs the same on a
+large catalog as on a small one. Each step is a function of `steps.py` switched by one
 `Options` field; the explanation of each result is built afterwards from what the steps recorded.
 """
 
@@ -37,8 +39,12 @@ class Prepared:
 
     queries: list[Query]
     dense_queries: np.ndarray  # indexes of queries with a dense leg
-    dense_rows: np.ndarray  # their dense rankings (row ids), best first
+    dense_rows: np.ndarray  # their dense rankings (row ids, -1 past the end), best first, deep
+    # enough to hold each query's k0 best rows of the requested types
     dense_sims: np.ndarray
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class Pipeline:
@@ -51,10 +57,33 @@ class Pipeline:
 
     def rank(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Hit]]:
         d, opt, qs = self.data, self.options, prep.queries
-        sh = steps.Sheet.empty(len(qs), d.type_mask(types))
+        type_ok = d.type_filter(types)
+
+        def allowed(rows: np.ndarray) -> np.ndarray:
+            return type_ok[d.type_index[rows]]
+
+        # 0. the sheet's columns: every row a leg, a link, a named task or an exact name found
+        found: list[np.ndarray] = []
+        if len(prep.dense_queries):
+            dense = steps.dense_leg(prep.dense_rows, prep.dense_sims, opt.k0, allowed)
+            found.append(dense[0][dense[2]])
+        if opt.lexical:
+            lexical = d.lexical.top_batch([list(q.tokens) for q in qs], opt.k0, None if types is None else allowed)
+            found.append(lexical[0][lexical[2]])
+        leg_rows = np.unique(np.concatenate(found)) if found else _NONE
+        link_pos, link_to = d.linked(leg_rows) if opt.w_link else (_NONE, _NONE)
+        lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
+        picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
+                 for q in qs]
+        exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
+        parts = [leg_rows, link_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
+                 for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
+        cols = np.unique(np.concatenate(parts))
+        sh = steps.Sheet.empty(len(qs), cols, allowed(cols))
         # 1. legs, each min-max normalised over its candidates and added
         if len(prep.dense_queries):
-            rows, sims, keep = steps.dense_leg(sh, prep.dense_rows, prep.dense_sims, opt.k0)
+            rows, sims, keep = dense
+            rows = sh.local(rows)
             # a Chinese query reaches the English-only model through the glossary's rendering,
             # which loses nuance: its dense leg counts for less (w_dense_zh)
             zh = np.array([qs[q].lang == "zh" for q in prep.dense_queries], dtype=bool)
@@ -63,42 +92,41 @@ class Pipeline:
                     steps.add_leg(sh, "dense", prep.dense_queries[part], rows[part], sims[part], keep[part], weight,
                                   opt.fusion, opt.rrf_k, opt.min_dense)
         if opt.lexical:
-            scores = d.lexical.score_batch([list(q.tokens) for q in qs])
-            rows, vals, keep = steps.lexical_leg(sh, scores, opt.k0)
-            steps.add_leg(sh, "lexical", np.arange(len(qs)), rows, vals, keep, opt.w_lexical, opt.fusion,
+            rows, vals, keep = lexical
+            steps.add_leg(sh, "lexical", np.arange(len(qs)), sh.local(rows), vals, keep, opt.w_lexical, opt.fusion,
                           opt.rrf_k, min_evidence=1e-9)  # any matched word or Chinese term
         # 2. links: a model shares its paper's match and vice versa
         if opt.w_link:
-            steps.share_links(sh, d.link_src, d.link_dst, opt.w_link)
+            steps.share_links(sh, sh.local(leg_rows[link_pos]), sh.local(link_to), opt.w_link)
         # 3. the task the query names lifts its resources, its go-to picks most
-        lifted: list[Mapping[int, tuple[float, str]]] = [{}] * len(qs)
         for i, q in enumerate(qs):
-            if opt.taxonomy and q.tasks:
-                lifted[i], rows, bonus = self._lift(tuple(q.tasks.items()))
-                steps.add_task_lift(sh, i, rows, bonus, opt.w_task)
+            if lifts[i]:
+                steps.add_task_lift(sh, i, sh.local(lifts[i][1]), lifts[i][2], opt.w_task)
                 if opt.w_featured:
-                    steps.add_featured(sh, i, q.tasks, d.featured, opt.w_featured, opt.featured_step)
+                    local = {t: sh.local(np.asarray(rows, dtype=np.int64)).tolist() for t, rows in picks[i].items()}
+                    steps.add_featured(sh, i, q.tasks, local, opt.w_featured, opt.featured_step)
         # 4. priors: libraries answer task questions; a catalog-wide prior breaks near-ties
         for i, q in enumerate(qs):
             if opt.w_library and not q.intent and not types:
-                sh.total[i] += opt.w_library * d.is_type["library"]
+                sh.total[i] += opt.w_library * d.is_type["library"][cols]
         if opt.w_prior:
-            sh.total += opt.w_prior * d.prior
+            sh.total += opt.w_prior * d.prior[cols]
         # 5. intent: the types the query asks for
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
-                sh.total[i] += opt.w_intent * d.is_type[t]
+                sh.total[i] += opt.w_intent * d.is_type[t][cols]
         # 6. cut: weak results go, an exact name stays
-        exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if sh.allowed[row]] for q in qs]
-        ranked = steps.select(sh, opt.floor, exact, opt.w_exact, max(4 * k, opt.k0), opt.evidence)
-        # 7. diversify, then keep k
+        named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
+        ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence)
+        # 7. diversify, then keep k (rows again from here on)
         out = []
         for i, q in enumerate(qs):
-            best = ranked[i]
+            best = [(int(cols[c]), score) for c, score in ranked[i]]
             if opt.diversity and types is None:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
-            out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifted[i], row), sh.picks[i].get(row))
-                        for row, score in best[:k]])
+            pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
+            out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifts[i][0] if lifts[i] else {}, row),
+                            pick_of.get(row)) for row, score in best[:k]])
         return out
 
     def _lift(self, tasks: tuple[tuple[str, float], ...]

@@ -1,14 +1,17 @@
-"""A batch of queries' scores over all catalog rows: legs, link sharing, task boosts, the cut.
+"""A batch of queries' scores over their candidates: legs, link sharing, task boosts, the cut.
 
-The sheet holds (queries x rows) NumPy arrays, so each step runs once per batch instead of
-once per query: that is where batch export gets its speed over a loop of single calls. A
-single query is a batch of one, so both paths give identical results. Each step is a small
-function, so the Recommender only orchestrates them and ablations switch them off one by one.
+The sheet holds (queries x candidate columns) NumPy arrays, so each step runs once per batch
+instead of once per query: that is where batch export gets its speed over a loop of single
+calls. Its columns are only the rows some leg, link, task or name found for the chunk (a few
+hundred), so the cost of a query does not grow with the catalog. Steps take and return column
+positions; `Sheet.cols` maps them back to catalog rows. A single query is a batch of one, so
+both paths give identical results. Each step is a small function, so the pipeline only
+orchestrates them and ablations switch them off one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,25 +19,36 @@ import numpy as np
 
 @dataclass
 class Sheet:
-    allowed: np.ndarray  # (rows,) the requested types
-    total: np.ndarray  # (queries, rows)
-    candidate: np.ndarray  # (queries, rows)
-    evidence: np.ndarray  # (queries, rows) a leg has a reason to show it (see `select`)
+    cols: np.ndarray  # (columns,) the catalog row of each column, ascending
+    allowed: np.ndarray  # (columns,) the requested types
+    total: np.ndarray  # (queries, columns)
+    candidate: np.ndarray  # (queries, columns)
+    evidence: np.ndarray  # (queries, columns) a leg has a reason to show it (see `select`)
     legs: list[list[str]] = field(default_factory=list)  # per query: legs that ran
-    picks: list[dict[int, str]] = field(default_factory=list)  # row -> task it is a pick for
+    picks: list[dict[int, str]] = field(default_factory=list)  # column -> task it is a pick for
 
     @classmethod
-    def empty(cls, n_queries: int, allowed: np.ndarray) -> Sheet:
-        n = len(allowed)
-        return cls(allowed, np.zeros((n_queries, n), dtype=np.float64),
+    def empty(cls, n_queries: int, cols: np.ndarray, allowed: np.ndarray) -> Sheet:
+        n = len(cols)
+        return cls(cols, allowed, np.zeros((n_queries, n), dtype=np.float64),
                    np.zeros((n_queries, n), dtype=bool), np.zeros((n_queries, n), dtype=bool),
                    [[] for _ in range(n_queries)], [{} for _ in range(n_queries)])
+
+    def local(self, rows: np.ndarray) -> np.ndarray:
+        """Column of each catalog row (rows must be columns; anything else maps to 0)."""
+        at = np.searchsorted(self.cols, rows)
+        return np.where(at < len(self.cols), at, 0)
+
+    def has(self, rows: np.ndarray) -> np.ndarray:
+        """Which catalog rows are columns of this sheet."""
+        at = np.minimum(np.searchsorted(self.cols, rows), max(len(self.cols) - 1, 0))
+        return (self.cols[at] == rows) if len(self.cols) else np.zeros(len(rows), dtype=bool)
 
 
 def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values: np.ndarray,
             keep: np.ndarray, weight: float, method: str = "score", rrf_k: int = 60,
             min_evidence: float = 0.0) -> None:
-    """Add one leg's candidates. Row i of `rows`/`values`/`keep` belongs to query
+    """Add one leg's candidates (`rows` are columns). Row i of `rows`/`values`/`keep` belongs to query
     `queries[i]`, best first; `keep` marks its candidates. Scores are min-max normalised
     over each query's candidates (or turned into reciprocal ranks). A candidate whose raw
     value is at least `min_evidence` counts as evidence for showing it."""
@@ -57,29 +71,20 @@ def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values:
     sh.evidence[qi, ri] |= np.asarray(values, dtype=np.float64)[keep] >= min_evidence
 
 
-def dense_leg(sh: Sheet, rows: np.ndarray, sims: np.ndarray, k0: int
+def dense_leg(rows: np.ndarray, sims: np.ndarray, k0: int, allowed: Callable[[np.ndarray], np.ndarray]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, similarities, keep) cut to the columns holding each query's best k0 allowed
-    rows of its full dense ranking."""
+    rows of its dense ranking (catalog rows, -1 for none)."""
     ok = rows >= 0
-    ok[ok] = sh.allowed[rows[ok]]
+    ok[ok] = allowed(rows[ok])
     keep = ok & (np.cumsum(ok, axis=1) <= k0)
     used = np.flatnonzero(keep.any(axis=0))
     width = int(used[-1]) + 1 if len(used) else 0
     return rows[:, :width], sims[:, :width], keep[:, :width]
 
 
-def lexical_leg(sh: Sheet, scores: np.ndarray, k0: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows, scores, keep): the best k0 allowed rows with a positive BM25 score."""
-    s = np.where(sh.allowed[None, :] & (scores > 0), scores, 0.0)
-    top = np.argsort(-s, axis=1, kind="stable")[:, :k0]
-    vals = np.take_along_axis(s, top, axis=1)
-    return top, vals, vals > 0
-
-
 def share_links(sh: Sheet, src: np.ndarray, dst: np.ndarray, weight: float) -> None:
-    """A model shares its paper's match, and a paper its model's (`src`→`dst` edges)."""
+    """A model shares its paper's match, and a paper its model's (`src`→`dst` column edges)."""
     if not len(src):
         return
     relevance = sh.total.copy()
@@ -93,7 +98,7 @@ def share_links(sh: Sheet, src: np.ndarray, dst: np.ndarray, weight: float) -> N
 
 
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
-    """Resources filed under a task the query names (or its subtasks) move up."""
+    """Resources filed under a task the query names (or its subtasks) move up (`rows` are columns)."""
     ok = sh.allowed[rows]
     sh.total[q, rows[ok]] += weight * bonus[ok]
     sh.candidate[q, rows[ok]] = True
@@ -102,7 +107,7 @@ def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight
 
 def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
                  featured: Mapping[str, Sequence[int]], weight: float, step: float) -> None:
-    """A named task's go-to picks move up, ranked among the picks of the allowed types."""
+    """A named task's go-to picks (columns) move up, ranked among the picks of the allowed types."""
     picks = sh.picks[q]
     for task, strength in tasks.items():
         shown = [row for row in featured.get(task, ()) if sh.allowed[row]]
@@ -116,11 +121,13 @@ def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
 
 def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int,
            require_evidence: bool = False) -> list[list[tuple[int, float]]]:
-    """Each query's best `n` candidates, dropping those under `floor` x its best; an exact
+    """Each query's best `n` candidate columns, dropping those under `floor` x its best; an exact
     name hit is added after the floor's reference is taken, so its neighbours keep their
     places. With `require_evidence`, candidates no leg vouches for (a dense similarity under
     the threshold and no word or task match) are dropped first: fewer results beat filler,
     and a query with no evidence at all gets none. Ties go to the lower row."""
+    if not len(sh.cols):
+        return [[] for _ in exact]
     cand = sh.candidate & sh.evidence if require_evidence else sh.candidate
     best = np.where(cand, sh.total, -np.inf).max(axis=1)
     has = cand.any(axis=1)
