@@ -118,3 +118,44 @@ def test_no_pickle_on_load_path() -> None:
         text = path.read_text()
         assert "import pickle" not in text and "pickle.load" not in text, path
         assert "allow_pickle=True" not in text, path
+
+
+def _clustered(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, dim))
+    data = centres[rng.integers(0, 40, n)] + rng.normal(0, 0.6, (n, dim))
+    return (data / np.linalg.norm(data, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_vector_index_kind_follows_catalog_size(tmp_path: Path) -> None:
+    """Small catalogs get exact search; above the threshold an HNSW graph whose recall@10
+    against exact search was measured at build (and survives a save and load)."""
+    from pt_recommender.index.vectors import build_vectors
+
+    data = _clustered(3000)
+    exact, info = build_vectors("faiss", data, exact_max=5000)
+    assert info == {"kind": "exact"} and len(exact) == 3000
+    graph, info = build_vectors("faiss", data, exact_max=1000)
+    assert info["kind"] == "hnsw" and info["recall_at_10"] >= 0.95 and info["recall_sample"] == 200
+    graph.save(tmp_path / "v")
+    loaded = FaissIndex.load(tmp_path / "v")
+    s1, i1 = graph.search(data[:5], 10)
+    s2, i2 = loaded.search(data[:5], 10)
+    assert (i1 == i2).all() and (i1[:, 0] == np.arange(5)).all()
+    _, info = build_vectors("faiss", data, exact_max=1000, sq8_above=2000)
+    assert info["kind"] == "hnsw-sq8"
+    _, info = build_vectors("numpy", data, exact_max=1000)
+    assert info == {"kind": "exact"}  # the NumPy backend is the exact reference
+
+
+def test_vector_index_under_the_recall_floor_is_refused() -> None:
+    from pt_recommender.index.vectors import build_vectors
+
+    with pytest.raises(ValueError, match="recall@10"):
+        build_vectors("faiss", _clustered(3000), exact_max=1000, min_recall=1.01, target_recall=1.01)
+
+
+def test_manifest_records_the_vector_index(catalog_dir, index_dir) -> None:
+    Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
+    manifest = json.loads((_live(index_dir) / "manifest.json").read_text())
+    assert manifest["vector_index"] == {"kind": "exact"}

@@ -81,6 +81,15 @@ ABLATIONS: dict[str, dict[str, object]] = {
 REPRESENTATIONS = ("full", "desc", "name-desc", "name-desc-needs", "name-desc+needs")
 EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scripts/tune.py
 
+# Vector index by catalog size (chosen at build, recorded in the manifest): exact inner product
+# up to EXACT_MAX_VECTORS, HNSW above (8-bit scalar-quantised vectors past HNSW_SQ8_ABOVE, so a
+# million fit in well under 2 GiB). The build measures recall@10 against exact search on a fixed
+# sample, raises efSearch until ANN_TARGET_RECALL, and refuses an index under ANN_MIN_RECALL.
+EXACT_MAX_VECTORS = 50_000
+HNSW_SQ8_ABOVE = 400_000
+ANN_TARGET_RECALL = 0.98
+ANN_MIN_RECALL = 0.95
+
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000
 MAX_K = 100

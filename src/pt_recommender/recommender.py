@@ -185,7 +185,10 @@ class Recommender:
             ok[ok] = self.data.type_mask(types)[rows[ok]]
             if (ok.sum(axis=1) >= k0).all():
                 return rows, sims
-            depth = len(self.owners)
+            # an exact index ranks everything; a graph index is only searched deeper, as a
+            # full ranking of a large catalog is what it exists to avoid
+            exact = self.manifest.get("vector_index", {}).get("kind", "exact") == "exact"
+            depth = len(self.owners) if exact else min(len(self.owners), 8 * depth)
 
     def _rank_batch(self, prep: Prepared, k: int, types: frozenset[str] | None,
                     lang: str | None = None) -> list[list[Recommendation]]:

@@ -33,7 +33,7 @@ from ..config import EMBED_REPRESENTATION
 from ..encoders import Encoder, model_slug
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
 from ..text.docs import embed_texts
-from .vectors import BACKENDS, VectorIndex, make_index
+from .vectors import BACKENDS, VectorIndex, build_vectors
 
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
@@ -197,8 +197,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
     if derived:
         _write_derived(tmp, derived)
-    vectors = make_index(backend, encoder.dim)
-    vectors.add(matrix)
+    vectors, vector_index = build_vectors(backend, matrix)
     vectors.save(tmp / BACKENDS[backend].file_name)
     _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
     np.save(tmp / "owners.npy", owners.astype(np.int64), allow_pickle=False)
@@ -216,6 +215,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
         "model": encoder.name,
         "dim": encoder.dim,
         "backend": backend,
+        "vector_index": vector_index,
         "representation": representation,
         "vectors": int(len(owners)),
         "catalog_hash": catalog.content_hash,
