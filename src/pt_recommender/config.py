@@ -90,6 +90,10 @@ HNSW_SQ8_ABOVE = 400_000
 ANN_TARGET_RECALL = 0.98
 ANN_MIN_RECALL = 0.95
 
+# BM25 reads at most this many postings of one query word (impact-ordered, best first): exact
+# below it (every word of the shipped catalog), a bounded cost for words common to a huge catalog.
+MAX_POSTINGS = 4096
+
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000
 MAX_K = 100

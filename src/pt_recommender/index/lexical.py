@@ -7,12 +7,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..config import MAX_POSTINGS
+
 
 class LexicalIndex:
     """BM25 over pre-tokenised documents; unknown query tokens are simply ignored."""
 
-    def __init__(self, docs: list[list[str]] | None = None, arrays: dict | None = None):
+    def __init__(self, docs: list[list[str]] | None = None, arrays: dict | None = None,
+                 max_postings: int = MAX_POSTINGS):
         """Index `docs` with bm25s, or take the arrays a build saved (no bm25s import then)."""
+        self.max_postings = max_postings
         if arrays is None:
             arrays = self.index_arrays(docs or [])
         self.size = int(arrays["size"])
@@ -35,9 +39,15 @@ class LexicalIndex:
         for token, i in bm25.vocab_dict.items():
             if i < n_tokens:
                 vocab[i] = token
-        return {"size": len(docs), "indptr": np.asarray(sc["indptr"], dtype=np.int64),
-                "docs": np.asarray(sc["indices"], dtype=np.int64),
-                "weights": np.asarray(sc["data"], dtype=np.float64), "vocab": vocab}
+        indptr = np.asarray(sc["indptr"], dtype=np.int64)
+        docs_a = np.asarray(sc["indices"], dtype=np.int64)
+        weights = np.asarray(sc["data"], dtype=np.float64)
+        # impact order: each token's postings by weight, best first (ties: lower document),
+        # so a query can stop reading a very common token's list early (see MAX_POSTINGS)
+        token = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        order = np.lexsort((docs_a, -weights, token))
+        return {"size": len(docs), "indptr": indptr, "docs": docs_a[order], "weights": weights[order],
+                "vocab": vocab}
 
     def score_batch(self, queries: list[list[str]]) -> np.ndarray:
         """(queries x documents) BM25 scores with one scatter-add for the whole batch; a
@@ -63,8 +73,11 @@ class LexicalIndex:
         """Each query's best `k` documents with a positive score, as (rows, scores, keep) of
         shape (queries x k), best first, ties to the lower row. Only the postings of the
         query's tokens are touched, so the cost follows the matches, not the catalog size.
-        `allowed` (rows -> a bool each) drops the others before the cut. Scores equal
-        `score_batch` (the same float64 sums in the same order, then float32)."""
+        `allowed` (rows -> a bool each) drops the others before the cut. Postings are stored
+        best first and at most `max_postings` of a token are read: a word in tens of thousands
+        of documents adds little to any one of them, and reading all of it is what made BM25
+        cost grow with the catalog. Below that length scores equal `score_batch` exactly
+        (the same float64 sums in the same order, then float32)."""
         n = len(queries)
         rows = np.zeros((n, k), dtype=np.int64)
         vals = np.zeros((n, k), dtype=np.float32)
@@ -74,7 +87,7 @@ class LexicalIndex:
             return rows, vals, vals > 0
         owner, tok_a = np.asarray(hits, dtype=np.int64).T
         starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
-        lens = ends - starts
+        lens = np.minimum(ends - starts, self.max_postings)  # a token's best postings only
         pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
         cell = np.repeat(owner * self.size, lens) + self._docs[pos]
         cells, inverse = np.unique(cell, return_inverse=True)

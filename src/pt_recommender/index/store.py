@@ -38,7 +38,8 @@ from .vectors import BACKENDS, VectorIndex, build_vectors
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
 # 3: resources carry needs, maintenance evidence and per-weight metrics
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: BM25 postings saved impact-ordered
+EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 EMBED_BATCH = 64
@@ -83,7 +84,7 @@ def default_index_dir(data_dir: Path | None = None) -> Path:
 
 
 def _text_key(model: str, text: str) -> str:
-    return hashlib.sha256(f"{FORMAT_VERSION}\0{model}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{EMBED_CACHE_VERSION}\0{model}\0{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:

@@ -115,7 +115,7 @@ class RankingData:
 
 def derived_key(options: Options) -> str:
     """Which options the saved BM25 documents were built with (they change the postings)."""
-    return f"bm25:{options.name_weight}:{options.task_weight}:{options.needs_weight}"
+    return f"bm25v2:{options.name_weight}:{options.task_weight}:{options.needs_weight}"
 
 
 def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Options) -> dict:

@@ -7,6 +7,7 @@ a leg found, so it breaks near-ties and never brings in an unrelated resource.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -43,18 +44,33 @@ def mention_counts(resources: Sequence[Resource]) -> list[int]:
     counts = [0] * len(resources)
     if not unique:
         return counts
-    pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(
-        re.escape(n) for n in sorted(unique, key=len, reverse=True)) + r")(?![0-9A-Za-z])")
+    # One regex over every name is O(texts x names): each text is matched only against the
+    # names whose every alphanumeric run is a word of that text (a necessary condition for a
+    # bounded match), which gives the same matches, longest name first.
+    by_run: dict[str, list[str]] = {}
+    for name in unique:
+        by_run.setdefault((_RUN.findall(name) or [""])[0], []).append(name)
     row_of = {r.id: i for i, r in enumerate(resources)}
     for i, r in enumerate(resources):
         text = " ".join((r.description, *r.tags, *r.metrics))
-        cited = {unique[m] for m in pattern.findall(text)}
+        words = set(_RUN.findall(text))
+        names = [n for w in (*words, "") for n in by_run.get(w, ()) if words.issuperset(_RUN.findall(n))]
+        cited = {unique[m] for m in _pattern(tuple(sorted(names, key=lambda n: (-len(n), n)))).findall(text)} \
+            if names else set()
         for targets in r.links.values():
             if isinstance(targets, list):
                 cited.update(row_of[t] for t in targets if t in row_of)
         for j in cited - {i}:
             counts[j] += 1
     return counts
+
+
+_RUN = re.compile(r"[0-9A-Za-z]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, names)) + r")(?![0-9A-Za-z])")
 
 
 def popularity(resources: Sequence[Resource]) -> list[float]:
