@@ -379,6 +379,23 @@ def new_resources(patches: Path, files: dict[str, dict]) -> tuple[dict[str, list
     return out, tasks
 
 
+def apply_retags(files: dict[str, dict], additions: dict[str, list], patches: Path) -> int:
+    """`retag:` lists in papers-*.yaml: extra tasks for an existing (or just added) paper."""
+    by_id = {r["id"]: r for doc in files.values() for r in doc["resources"]}
+    by_id |= {r["id"]: r for rs in additions.values() for r in rs}
+    n = 0
+    for p in sorted(patches.glob("papers-*.yaml")):
+        for tag in load(p).get("retag") or []:
+            r = by_id.get(tag["id"])
+            if r is None:
+                print(f"retag for unknown id {tag['id']}", file=sys.stderr)
+                continue
+            new = [t for t in tag["add_tasks"] if t not in r["tasks"]]
+            r["tasks"] = [*r["tasks"], *new]
+            n += len(new)
+    return n
+
+
 def drop_dangling_links(files: dict[str, dict], additions: dict[str, list]) -> None:
     """Links and successors to ids the catalog does not hold are removed (and reported)."""
     everything = [r for doc in files.values() for r in doc["resources"]] + [r for rs in additions.values() for r in rs]
@@ -422,6 +439,7 @@ def main(patches: Path) -> None:
             r["weights"] = enrich[r["id"]]
     if tv:
         additions["models-torchvision.yaml"] = tv
+    report["retagged"] = apply_retags(files, additions, patches)
     drop_dangling_links(files, additions)
     for name, doc in files.items():
         doc["resources"] = [order_fields(canonical(r)) for r in doc["resources"]]
