@@ -85,7 +85,7 @@ EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scri
 # up to EXACT_MAX_VECTORS, HNSW above (8-bit scalar-quantised vectors past HNSW_SQ8_ABOVE, so a
 # million fit in well under 2 GiB). The build measures recall@10 against exact search on a fixed
 # sample, raises efSearch until ANN_TARGET_RECALL, and refuses an index under ANN_MIN_RECALL.
-EXACT_MAX_VECTORS = 50_000
+EXACT_MAX_VECTORS = 8_192
 HNSW_SQ8_ABOVE = 400_000
 ANN_TARGET_RECALL = 0.98
 ANN_MIN_RECALL = 0.95

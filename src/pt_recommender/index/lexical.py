@@ -9,6 +9,8 @@ import numpy as np
 
 from ..config import MAX_POSTINGS
 
+SCRATCH_CELLS = 1 << 22  # (queries x documents) cells scored at once: 32 MiB of float64
+
 
 class LexicalIndex:
     """BM25 over pre-tokenised documents; unknown query tokens are simply ignored."""
@@ -89,21 +91,30 @@ class LexicalIndex:
         starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
         lens = np.minimum(ends - starts, self.max_postings)  # a token's best postings only
         pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
-        cell = np.repeat(owner * self.size, lens) + self._docs[pos]
-        cells, inverse = np.unique(cell, return_inverse=True)
-        sums = np.bincount(inverse, weights=self._weights[pos], minlength=len(cells)).astype(np.float32)
-        q, doc = cells // self.size, cells % self.size
-        ok = sums > 0
-        if allowed is not None:
-            ok &= allowed(doc)
-        q, doc, sums = q[ok], doc[ok], sums[ok]
-        order = np.lexsort((doc, -sums, q))  # by query, best first, ties to the lower row
-        q, doc, sums = q[order], doc[order], sums[order]
-        first = np.searchsorted(q, q, side="left")
-        rank = np.arange(len(q)) - first
-        top = rank < k
-        rows[q[top], rank[top]] = doc[top]
-        vals[q[top], rank[top]] = sums[top]
+        who, doc, weight = np.repeat(owner, lens), self._docs[pos], self._weights[pos]
+        # a few queries at a time share one dense (queries x documents) scratch of bounded size
+        group = max(1, SCRATCH_CELLS // max(self.size, 1))
+        for g0 in range(0, n, group):
+            g1 = min(n, g0 + group)
+            lo, hi = np.searchsorted(who, [g0, g1])
+            cell = (who[lo:hi] - g0) * self.size + doc[lo:hi]
+            sums = np.bincount(cell, weights=weight[lo:hi], minlength=(g1 - g0) * self.size)
+            touched = np.zeros(len(sums), dtype=bool)
+            touched[cell] = True
+            sums = sums.astype(np.float32).reshape(g1 - g0, self.size)
+            touched = touched.reshape(g1 - g0, self.size)
+            for j in range(g1 - g0):
+                found = np.flatnonzero(touched[j])
+                found = found[sums[j, found] > 0]
+                if allowed is not None:
+                    found = found[allowed(found)]
+                got = sums[j, found]
+                if len(found) > k:  # keep the k best; at the k-th score, the lower rows
+                    kth = np.partition(got, len(got) - k)[len(got) - k]
+                    found, got = found[got >= kth], got[got >= kth]
+                order = np.lexsort((found, -got))[:k]
+                rows[g0 + j, : len(order)] = found[order]
+                vals[g0 + j, : len(order)] = got[order]
         return rows, vals, vals > 0
 
     def scores(self, tokens: list[str]) -> np.ndarray:
