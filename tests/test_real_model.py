@@ -119,6 +119,28 @@ def test_damaged_model_files_are_detected(real_recommender, real_index_dir, tmp_
     assert not is_valid_export(folder)
 
 
+def test_damaged_optimised_int8_falls_back_to_the_checked_int8_model(real_recommender, real_index_dir,
+                                                                    tmp_path) -> None:
+    """The graph-optimised copy is used only while its sidecar vouches for it; a damaged copy
+    means the plain int8 model serves (same vectors), and the copy is written again."""
+    import numpy as np
+
+    from pt_recommender.encoders import make_encoder
+    from pt_recommender.encoders.export import OPT_FILE, optimised_int8
+
+    folder = _export_copy(real_index_dir, tmp_path)
+    assert optimised_int8(folder) == folder / OPT_FILE
+    good = make_encoder("all-MiniLM-L6-v2", tmp_path, backend="int8")
+    assert good.path.name == OPT_FILE
+    data = (folder / OPT_FILE).read_bytes()
+    (folder / OPT_FILE).write_bytes(data[:-40] + b" " * 40)
+    assert optimised_int8(folder) is None
+    again = make_encoder("all-MiniLM-L6-v2", tmp_path, backend="int8")
+    texts = ["3D medical segmentation", "显存不够"]
+    assert np.allclose(good.encode(texts), again.encode(texts), atol=1e-4)
+    assert optimised_int8(folder) == folder / OPT_FILE  # rewritten from the checked int8 model
+
+
 def test_skipped_int8_serves_the_float_export_without_re_exporting(real_recommender, real_index_dir,
                                                                     tmp_path, monkeypatch) -> None:
     import json

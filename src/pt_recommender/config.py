@@ -87,7 +87,7 @@ EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scri
 # sample, raises efSearch until ANN_TARGET_RECALL, and refuses an index under ANN_MIN_RECALL.
 EXACT_MAX_VECTORS = 8_192
 HNSW_SQ8_ABOVE = 400_000
-ANN_TARGET_RECALL = 0.98
+ANN_TARGET_RECALL = 0.99
 ANN_MIN_RECALL = 0.95
 
 # BM25 reads at most this many postings of one query word (impact-ordered, best first): exact

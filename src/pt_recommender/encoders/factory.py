@@ -49,7 +49,7 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
         from .sentence import SentenceTransformerEncoder
 
         return SentenceTransformerEncoder(model)
-    from .export import ensure_export, has_int8
+    from .export import ensure_export, has_int8, optimised_int8, write_optimised_int8
     from .onnx import OnnxEncoder
 
     variant = "float" if backend == "onnx" else "int8"
@@ -59,7 +59,14 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
             log.warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
                         "serving the float export", model)
             variant = "float"
-        return OnnxEncoder(export_dir, model + (INT8_SUFFIX if variant == "int8" else ""), variant=variant)
+        fast = None
+        if variant == "int8":
+            fast = optimised_int8(export_dir)
+            if fast is None:  # once per export: save the graph-optimised copy for later starts
+                write_optimised_int8(export_dir)
+                fast = optimised_int8(export_dir)
+        return OnnxEncoder(export_dir, model + (INT8_SUFFIX if variant == "int8" else ""), variant=variant,
+                           optimised=fast is not None)
     if backend != "auto":
         raise RuntimeError(f"no ONNX export of {model} could be made (is torch installed?)")
     log.warning("serving %s through sentence-transformers (slower start, imports torch)", model)

@@ -24,7 +24,9 @@ class OnnxEncoder:
     single calls (at the cost of batching's speed-up)."""
 
     def __init__(self, export_dir: Path, name: str, threads: int | None = None,
-                 variant: str = "float"):
+                 variant: str = "float", optimised: bool | None = None):
+        """`optimised` (int8 only): load the pre-optimised copy (True), never (False), or when
+        its checked sidecar is there (None)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -42,9 +44,16 @@ class OnnxEncoder:
         self._executor = None
         opts.intra_op_num_threads = threads or 1
         opts.inter_op_num_threads = 1
-        file = "model-int8.onnx" if variant == "int8" else "model.onnx"
-        self.session = ort.InferenceSession(str(export_dir / file), opts,
-                                            providers=["CPUExecutionProvider"])
+        path = export_dir / ("model-int8.onnx" if variant == "int8" else "model.onnx")
+        if variant == "int8" and optimised is not False:
+            from .export import OPT_FILE, optimised_int8
+
+            fast = export_dir / OPT_FILE if optimised else optimised_int8(export_dir)
+            if fast is not None:  # its graph is optimised already: skip that pass at start
+                path = fast
+                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        self.path = path
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
 

@@ -10,6 +10,8 @@ import numpy as np
 
 from ..config import ANN_MIN_RECALL, ANN_TARGET_RECALL, EXACT_MAX_VECTORS, HNSW_SQ8_ABOVE
 
+HNSW_M = 32  # graph links per node: recall over memory (about 256 bytes a vector)
+
 
 class VectorIndex(Protocol):
     dim: int
@@ -111,48 +113,78 @@ def build_vectors(backend: str, matrix: np.ndarray, exact_max: int = EXACT_MAX_V
         index = make_index(backend, dim)
         index.add(matrix)
         return index, {"kind": "exact"}
-    import faiss
-
-    m = 32
-    if n > sq8_above:
-        graph = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, m, faiss.METRIC_INNER_PRODUCT)
-        graph.train(matrix[np.random.default_rng(0).choice(n, min(n, 100_000), replace=False)])
-        kind = "hnsw-sq8"
-    else:
-        graph = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
-        kind = "hnsw"
-    graph.hnsw.efConstruction = 64
+    graph, kind = empty_graph(dim, n, sq8_above, matrix)
     graph.add(matrix)
     queries, truth = _recall_sample(matrix)
+    return FaissIndex(dim, graph), {"kind": kind, **tune_recall(graph, queries, truth, min_recall, target_recall)}
+
+
+def empty_graph(dim: int, n: int, sq8_above: int = HNSW_SQ8_ABOVE, train: np.ndarray | None = None
+                ) -> tuple[object, str]:
+    """An empty HNSW index for n vectors (8-bit quantised past `sq8_above`, trained on `train`)."""
+    import faiss
+
+    if n > sq8_above:
+        graph = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        rows = np.random.default_rng(0).choice(len(train), min(len(train), 100_000), replace=False)
+        graph.train(np.ascontiguousarray(train[np.sort(rows)], dtype=np.float32))
+        kind = "hnsw-sq8"
+    else:
+        graph = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        kind = "hnsw"
+    graph.hnsw.efConstruction = 64
+    return graph, kind
+
+
+def tune_recall(graph, queries: np.ndarray, truth: np.ndarray, min_recall: float = ANN_MIN_RECALL,
+                target_recall: float = ANN_TARGET_RECALL) -> dict:
+    """Raise efSearch until recall@10 against `truth` (exact top 10) reaches the target;
+    refuse (ValueError) an index that stays under `min_recall`."""
     recall, ef = 0.0, 32
     for ef in (32, 64, 128, 256, 512):
         graph.hnsw.efSearch = ef
         _, got = graph.search(queries, 10)
-        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got.tolist(), truth.tolist(), strict=True)]))
+        recall = recall_at_10(got, truth)
         if recall >= target_recall:
             break
     if recall < min_recall:
         raise ValueError(f"approximate vector index reaches recall@10 {recall:.3f} < {min_recall} "
                          f"(efSearch {ef}); raise EXACT_MAX_VECTORS or the graph size")
-    return FaissIndex(dim, graph), {"kind": kind, "m": m, "ef_search": ef, "recall_at_10": round(recall, 4),
-                                    "recall_sample": len(queries)}
+    return {"m": HNSW_M, "ef_search": ef, "recall_at_10": round(recall, 4), "recall_sample": len(queries)}
+
+
+def recall_at_10(got: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got.tolist(), truth.tolist(), strict=True)]))
 
 
 def _recall_sample(matrix: np.ndarray, size: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed-seed queries near stored vectors (a stored vector plus noise, renormalised) and
-    their exact top 10, computed in blocks so memory stays flat."""
+    """Fixed-seed queries and their exact top 10. A real query sits between stored vectors
+    (cosine ~0.5-0.7 to its best match), not on one: each sample query blends two stored
+    vectors and noise of the same norm, which is harder than a near-copy of a stored vector."""
     rng = np.random.default_rng(0)
     n, dim = matrix.shape
-    picked = matrix[rng.choice(n, min(size, n), replace=False)]
-    queries = picked + rng.normal(0, 0.5 / np.sqrt(dim), picked.shape).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True) + 1e-12
-    best_s = np.full((len(queries), 10), -np.inf, dtype=np.float32)
-    best_i = np.zeros((len(queries), 10), dtype=np.int64)
+    m = min(size, n)
+    picked = matrix[rng.choice(n, m, replace=False)] + 0.5 * matrix[rng.choice(n, m, replace=True)]
+    queries = picked + rng.normal(0, 1.0 / np.sqrt(dim), picked.shape).astype(np.float32)
+    queries = (queries / (np.linalg.norm(queries, axis=1, keepdims=True) + 1e-12)).astype(np.float32)
+    top = ExactTop10(queries)
     for start in range(0, n, 65_536):
-        s = queries @ matrix[start:start + 65_536].T
+        top.add(matrix[start:start + 65_536], start)
+    return queries, top.rows
+
+
+class ExactTop10:
+    """The exact top 10 of fixed queries over vectors seen block by block (memory stays flat)."""
+
+    def __init__(self, queries: np.ndarray):
+        self.queries = queries
+        self.scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
+        self.rows = np.zeros((len(queries), 10), dtype=np.int64)
+
+    def add(self, block: np.ndarray, start: int) -> None:
+        s = self.queries @ block.T
         top = np.argpartition(-s, min(9, s.shape[1] - 1), axis=1)[:, :10]
-        cand_s = np.concatenate([best_s, np.take_along_axis(s, top, axis=1)], axis=1)
-        cand_i = np.concatenate([best_i, top + start], axis=1)
+        cand_s = np.concatenate([self.scores, np.take_along_axis(s, top, axis=1)], axis=1)
+        cand_i = np.concatenate([self.rows, top + start], axis=1)
         keep = np.argsort(-cand_s, axis=1, kind="stable")[:, :10]
-        best_s, best_i = np.take_along_axis(cand_s, keep, axis=1), np.take_along_axis(cand_i, keep, axis=1)
-    return queries.astype(np.float32), best_i
+        self.scores, self.rows = np.take_along_axis(cand_s, keep, axis=1), np.take_along_axis(cand_i, keep, axis=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from ..catalog.schema import Resource
@@ -47,14 +48,16 @@ def mention_counts(resources: Sequence[Resource]) -> list[int]:
     # One regex over every name is O(texts x names): each text is matched only against the
     # names whose every alphanumeric run is a word of that text (a necessary condition for a
     # bounded match), which gives the same matches, longest name first.
-    by_run: dict[str, list[str]] = {}
-    for name in unique:
-        by_run.setdefault((_RUN.findall(name) or [""])[0], []).append(name)
+    runs = {name: frozenset(_RUN.findall(name)) for name in unique}
+    shared = Counter(r for rs in runs.values() for r in rs)
+    by_run: dict[str, list[str]] = {}  # each name under its rarest word, so few names are tried
+    for name, rs in runs.items():
+        by_run.setdefault(min(rs, key=lambda r: (shared[r], r)) if rs else "", []).append(name)
     row_of = {r.id: i for i, r in enumerate(resources)}
     for i, r in enumerate(resources):
         text = " ".join((r.description, *r.tags, *r.metrics))
         words = set(_RUN.findall(text))
-        names = [n for w in (*words, "") for n in by_run.get(w, ()) if words.issuperset(_RUN.findall(n))]
+        names = [n for w in (*words, "") for n in by_run.get(w, ()) if runs[n] <= words]
         cited = {unique[m] for m in _pattern(tuple(sorted(names, key=lambda n: (-len(n), n)))).findall(text)} \
             if names else set()
         for targets in r.links.values():
