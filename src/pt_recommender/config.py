@@ -94,6 +94,11 @@ ANN_MIN_RECALL = 0.95
 # below it (every word of the shipped catalog), a bounded cost for words common to a huge catalog.
 MAX_POSTINGS = 4096
 
+# A named task lifts at most this many of its rows that no leg found (the best by lift and
+# prior); rows a leg found always get their lift. The shipped catalog's largest lift is ~500
+# rows, so this only bounds the cost of a very large catalog.
+LIFT_MAX_ROWS = 1024
+
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000
 MAX_K = 100

@@ -45,6 +45,7 @@ class Recommender:
         self.vectors = vectors
         # resource row of each vector; one vector per resource unless the index says otherwise
         self.owners = np.arange(len(resources), dtype=np.int64) if owners is None else np.asarray(owners)
+        self._one_vector_each = bool(np.array_equal(self.owners, np.arange(len(resources))))
         self.encoder = encoder
         self.options = options or Options()
         self.manifest = manifest or {}
@@ -178,7 +179,8 @@ class Recommender:
         depth = len(self.owners) if multi else min(n, int(np.ceil(k0 / share * (1.0 if types is None else 2.0))))
         while True:
             sims, hits = self.vectors.search(vecs, depth)
-            rows, sims = best_per_resource(self.owners, np.asarray(hits, dtype=np.int64), sims, n)
+            hits = np.asarray(hits, dtype=np.int64)
+            rows, sims = (hits, sims) if self._one_vector_each else best_per_resource(self.owners, hits, sims, n)
             if types is None or depth >= len(self.owners):
                 return rows, sims
             ok = rows >= 0

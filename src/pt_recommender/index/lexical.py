@@ -92,30 +92,41 @@ class LexicalIndex:
         lens = np.minimum(ends - starts, self.max_postings)  # a token's best postings only
         pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
         who, doc, weight = np.repeat(owner, lens), self._docs[pos], self._weights[pos]
-        # a few queries at a time share one dense (queries x documents) scratch of bounded size
+        # a few queries at a time; each (query, document) sum adds its postings in query-token
+        # order on either path, so both give the same float64 sums
         group = max(1, SCRATCH_CELLS // max(self.size, 1))
         for g0 in range(0, n, group):
             g1 = min(n, g0 + group)
             lo, hi = np.searchsorted(who, [g0, g1])
             cell = (who[lo:hi] - g0) * self.size + doc[lo:hi]
-            sums = np.bincount(cell, weights=weight[lo:hi], minlength=(g1 - g0) * self.size)
-            touched = np.zeros(len(sums), dtype=bool)
-            touched[cell] = True
-            sums = sums.astype(np.float32).reshape(g1 - g0, self.size)
-            touched = touched.reshape(g1 - g0, self.size)
-            for j in range(g1 - g0):
-                found = np.flatnonzero(touched[j])
-                found = found[sums[j, found] > 0]
-                if allowed is not None:
-                    found = found[allowed(found)]
-                got = sums[j, found]
-                if len(found) > k:  # keep the k best; at the k-th score, the lower rows
-                    kth = np.partition(got, len(got) - k)[len(got) - k]
-                    found, got = found[got >= kth], got[got >= kth]
-                order = np.lexsort((found, -got))[:k]
-                rows[g0 + j, : len(order)] = found[order]
-                vals[g0 + j, : len(order)] = got[order]
+            if (hi - lo) * 8 < (g1 - g0) * self.size:  # few postings: sort them
+                cells, inverse = np.unique(cell, return_inverse=True)
+                sums = np.bincount(inverse, weights=weight[lo:hi], minlength=len(cells))
+            else:  # many: one dense scratch of bounded size (SCRATCH_CELLS)
+                dense = np.bincount(cell, weights=weight[lo:hi], minlength=(g1 - g0) * self.size)
+                touched = np.zeros(len(dense), dtype=bool)
+                touched[cell] = True
+                cells = np.flatnonzero(touched)
+                sums = dense[cells]
+            self._keep_top(cells // self.size + g0, cells % self.size, sums.astype(np.float32), k, allowed,
+                           rows, vals)
         return rows, vals, vals > 0
+
+    @staticmethod
+    def _keep_top(q: np.ndarray, doc: np.ndarray, sums: np.ndarray, k: int,
+                  allowed: Callable[[np.ndarray], np.ndarray] | None, rows: np.ndarray, vals: np.ndarray) -> None:
+        """Write each query's best k (positive, allowed) documents into rows/vals, best first,
+        ties to the lower document."""
+        ok = sums > 0
+        if allowed is not None:
+            ok &= allowed(doc)
+        q, doc, sums = q[ok], doc[ok], sums[ok]
+        order = np.lexsort((doc, -sums, q))
+        q, doc, sums = q[order], doc[order], sums[order]
+        rank = np.arange(len(q)) - np.searchsorted(q, q, side="left")
+        top = rank < k
+        rows[q[top], rank[top]] = doc[top]
+        vals[q[top], rank[top]] = sums[top]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document for one query; unknown tokens are ignored."""

@@ -132,7 +132,7 @@ def empty_graph(dim: int, n: int, sq8_above: int = HNSW_SQ8_ABOVE, train: np.nda
     else:
         graph = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         kind = "hnsw"
-    graph.hnsw.efConstruction = 64
+    graph.hnsw.efConstruction = 200  # a better graph: recall 0.96 -> 0.99 at 100k (bench_scale)
     return graph, kind
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Options
+from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
 from .diversity import diversify
@@ -76,6 +76,7 @@ class Pipeline:
         picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
                  for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
+        lifts = [self._lift_rows(lf, np.concatenate([leg_rows, link_to])) if lf else None for lf in lifts]
         parts = [leg_rows, link_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
         cols = np.unique(np.concatenate(parts))
@@ -129,14 +130,25 @@ class Pipeline:
                             pick_of.get(row)) for row, score in best[:k]])
         return out
 
+    def _lift_rows(self, lifted: tuple, found_by_legs: np.ndarray) -> tuple:
+        """A lift limited to its best LIFT_MAX_ROWS rows plus every lifted row a leg found."""
+        found, rows, bonus = lifted
+        if len(rows) <= LIFT_MAX_ROWS:
+            return lifted
+        extra = [r for r in dict.fromkeys(found_by_legs.tolist()) if r in found]
+        rows = np.unique(np.concatenate([rows[:LIFT_MAX_ROWS], np.asarray(extra, dtype=np.int64)]))
+        return found, rows, np.array([found[r][0] for r in rows.tolist()], dtype=np.float64)
+
     def _lift(self, tasks: tuple[tuple[str, float], ...]
               ) -> tuple[Mapping[int, tuple[float, str]], np.ndarray, np.ndarray]:
+        """Rows the named tasks lift and their bonus, best first (bonus, then prior, then row)."""
         hit = self._lift_cache.get(tasks)
         if hit is None:
             found = lift(dict(tasks), self.data.task_rows, self.data.matcher, self.options)
             rows = np.fromiter(found, dtype=np.int64, count=len(found))
             bonus = np.fromiter((b for b, _ in found.values()), dtype=np.float64, count=len(found))
-            hit = (found, rows, bonus)
+            order = np.lexsort((rows, -self.data.prior[rows], -bonus))
+            hit = (found, rows[order], bonus[order])
             if len(self._lift_cache) < 4096:
                 self._lift_cache[tasks] = hit
         return hit
