@@ -126,7 +126,8 @@ def test_damaged_optimised_int8_falls_back_to_the_checked_int8_model(real_recomm
     import numpy as np
 
     from pt_recommender.encoders import make_encoder
-    from pt_recommender.encoders.export import OPT_FILE, optimised_int8
+    from pt_recommender.encoders.export import optimised_int8
+    from pt_recommender.encoders.onnx import OPT_FILE
 
     folder = _export_copy(real_index_dir, tmp_path)
     assert optimised_int8(folder) == folder / OPT_FILE

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..files import atomic_write_text, sha256_file
 from .base import model_path, model_slug, offline
-from .onnx import OnnxEncoder
+from .onnx import OPT_FILE, OnnxEncoder
 from .sentence import dimension
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def _quantize(folder: Path, meta: dict, reference: object) -> None:
         _write_meta(folder, meta)
 
 
-OPT_FILE, OPT_META = "model-int8-opt.onnx", "model-int8-opt.json"
+OPT_META = "model-int8-opt.json"
 
 
 def optimised_int8(folder: Path) -> Path | None:

@@ -12,6 +12,7 @@ import numpy as np
 from .base import normalise
 
 GROUP = 32  # texts per thread task when encoding a list
+OPT_FILE = "model-int8-opt.onnx"  # the int8 model saved after graph optimisation
 
 
 class OnnxEncoder:
@@ -24,9 +25,9 @@ class OnnxEncoder:
     single calls (at the cost of batching's speed-up)."""
 
     def __init__(self, export_dir: Path, name: str, threads: int | None = None,
-                 variant: str = "float", optimised: bool | None = None):
-        """`optimised` (int8 only): load the pre-optimised copy (True), never (False), or when
-        its checked sidecar is there (None)."""
+                 variant: str = "float", optimised: bool = False):
+        """`optimised` (int8 only): load the graph-optimised copy, which the caller has
+        checked (see `export.optimised_int8`)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -45,13 +46,9 @@ class OnnxEncoder:
         opts.intra_op_num_threads = threads or 1
         opts.inter_op_num_threads = 1
         path = export_dir / ("model-int8.onnx" if variant == "int8" else "model.onnx")
-        if variant == "int8" and optimised is not False:
-            from .export import OPT_FILE, optimised_int8
-
-            fast = export_dir / OPT_FILE if optimised else optimised_int8(export_dir)
-            if fast is not None:  # its graph is optimised already: skip that pass at start
-                path = fast
-                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        if variant == "int8" and optimised:  # its graph is optimised already: skip that pass at start
+            path = export_dir / OPT_FILE
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         self.path = path
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
