@@ -22,7 +22,7 @@ TYPES: dict[str, TypeInfo] = {
     "model": TypeInfo("models.yaml", "Model", "模型", "Models", "model pretrained model architecture network",
                       # not "model" or "network" alone: people say "my model" about their own
                       ("architecture", "architectures", "pretrained", "backbone", "backbones", "checkpoint",
-                       "checkpoints", "weights")),
+                       "checkpoints")),  # nor "weights": "int8 weights" is about the user's model
     "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",
                       ("paper", "papers", "publication", "article")),
     "dataset": TypeInfo("datasets.yaml", "Dataset", "数据集", "Datasets", "dataset benchmark data",

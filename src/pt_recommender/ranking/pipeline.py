@@ -106,10 +106,14 @@ class Pipeline:
                 if opt.w_featured:
                     local = {t: sh.local(np.asarray(rows, dtype=np.int64)).tolist() for t, rows in picks[i].items()}
                     steps.add_featured(sh, i, q.tasks, local, opt.w_featured, opt.featured_step)
-        # 4. priors: libraries answer task questions; a catalog-wide prior breaks near-ties
+        # 4. priors: a query that names no kind of answer is answered first by a library, later
+        # by papers and datasets; a catalog-wide prior breaks near-ties
+        unasked = [(t, w) for t, w in (("library", opt.w_library), ("paper", opt.w_paper),
+                                       ("dataset", opt.w_dataset)) if w]
         for i, q in enumerate(qs):
-            if opt.w_library and not q.intent and not types:
-                sh.total[i] += opt.w_library * d.is_type["library"][cols]
+            if not q.intent and not types:
+                for t, w in unasked:
+                    sh.total[i] += w * d.is_type[t][cols]
         if opt.w_prior:
             sh.total += opt.w_prior * d.prior[cols]
         # 5. intent: the types the query asks for

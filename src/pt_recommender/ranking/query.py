@@ -81,6 +81,19 @@ def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     return chosen
 
 
+# "my model", "our API", "the old function": a type word about the user's own thing is context,
+# not the kind of answer asked for
+_OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "that", "these", "those",
+                    "the"))
+
+
+def asked_types(english: str) -> set[str]:
+    """Resource types the query asks for: their intent words, unless owned ("my weights")."""
+    seq = en_words(english)
+    return {_INTENT_STEMS[stem(w)] for i, w in enumerate(seq)
+            if stem(w) in _INTENT_STEMS and not (i and seq[i - 1] in _OWNED)}
+
+
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
     """Everything the legs need, computed once per query."""
     text = clean(query)
@@ -89,7 +102,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
     english = " ".join(english.split())
     words = en_tokens(english)
     tokens = tuple(words + cjk_tokens(text))
-    intent = {_INTENT_STEMS[w] for w in words if w in _INTENT_STEMS}
+    intent = asked_types(english)
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "class" in a course query is not an API
     return Query(
