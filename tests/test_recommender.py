@@ -196,12 +196,13 @@ def test_ranking_only_scores_candidates_on_a_padded_catalog(catalog_dir, fake_en
 
 
 def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
-    """"my model", "the old function": context; "a pretrained backbone", "a function": asked."""
+    """"my model", "our old function": context; "a pretrained backbone", "a function": asked."""
     from pt_recommender.ranking.query import asked_types
 
     assert asked_types("a pretrained backbone for video") == {"model"}
     assert asked_types("is there a function to resize images") == {"api"}
-    assert asked_types("the old built-in function got deprecated, what now") == set()
+    assert asked_types("our old built-in function got deprecated, what now") == set()
+    assert asked_types("the best framework for this") == {"library"}
     assert asked_types("speed up my architecture search") == set()
     assert asked_types("int8 weights for our lstm") == set()  # "weights" is not a model request
     assert asked_types("which dataset and which framework") == {"dataset", "library"}

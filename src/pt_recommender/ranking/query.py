@@ -81,17 +81,17 @@ def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
     return chosen
 
 
-# "my model", "our API", "the old function": a type word about the user's own thing is context,
-# not the kind of answer asked for
-_OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "that", "these", "those",
-                    "the"))
+# "my model", "our old API", "this pretrained net": a type word about the user's own thing is
+# context, not the kind of answer asked for ("the best framework" still asks for one)
+_OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "these", "those"))
 
 
 def asked_types(english: str) -> set[str]:
-    """Resource types the query asks for: their intent words, unless owned ("my weights")."""
+    """Resource types the query asks for: their intent words, unless owned (a possessive or
+    demonstrative up to four words before: "my weights", "our old built-in function")."""
     seq = en_words(english)
     return {_INTENT_STEMS[stem(w)] for i, w in enumerate(seq)
-            if stem(w) in _INTENT_STEMS and not (i and seq[i - 1] in _OWNED)}
+            if stem(w) in _INTENT_STEMS and not _OWNED.intersection(seq[max(0, i - 4):i])}
 
 
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
