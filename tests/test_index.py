@@ -159,3 +159,29 @@ def test_manifest_records_the_vector_index(catalog_dir, index_dir) -> None:
     Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
     manifest = json.loads((_live(index_dir) / "manifest.json").read_text())
     assert manifest["vector_index"] == {"kind": "exact"}
+
+
+@pytest.mark.parametrize("scratch", [1 << 22, 64])
+def test_bm25_top_k_equals_the_full_scores(scratch, monkeypatch) -> None:
+    """top_batch (postings only, sparse or dense scratch) returns exactly the best k of the
+    full score matrix, ties to the lower row, with a type filter too."""
+    from pt_recommender.index import lexical
+
+    monkeypatch.setattr(lexical, "SCRATCH_CELLS", scratch)
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(30)]
+    docs = [list(rng.choice(words, size=int(rng.integers(1, 8)))) for _ in range(400)]
+    docs += [["w1", "w2"]] * 20  # exact ties
+    lex = lexical.LexicalIndex(docs)
+    queries = [list(rng.choice(words, size=3)) for _ in range(25)] + [["w1", "w2"], [], ["nope"]]
+    full = lex.score_batch(queries)
+    keep_rows = rng.random(lex.size) < 0.6
+    for allowed in (None, keep_rows):
+        s = full if allowed is None else np.where(allowed[None, :], full, 0)
+        for k in (5, 50):
+            top = np.argsort(-s, axis=1, kind="stable")[:, :k]
+            want = np.take_along_axis(s, top, axis=1)
+            rows, vals, keep = lex.top_batch(queries, k, None if allowed is None else (lambda r: allowed[r]))
+            assert (keep == (want > 0)).all()
+            assert (np.where(keep, rows, -1) == np.where(want > 0, top, -1)).all()
+            assert (vals[keep] == want[want > 0]).all()

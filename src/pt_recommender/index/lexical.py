@@ -120,13 +120,16 @@ class LexicalIndex:
         ok = sums > 0
         if allowed is not None:
             ok &= allowed(doc)
-        q, doc, sums = q[ok], doc[ok], sums[ok]
-        order = np.lexsort((doc, -sums, q))
-        q, doc, sums = q[order], doc[order], sums[order]
-        rank = np.arange(len(q)) - np.searchsorted(q, q, side="left")
-        top = rank < k
-        rows[q[top], rank[top]] = doc[top]
-        vals[q[top], rank[top]] = sums[top]
+        q, doc, sums = q[ok], doc[ok], sums[ok]  # grouped by query (cells are sorted)
+        bounds = np.searchsorted(q, np.arange(q[0], q[-1] + 2)) if len(q) else []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=False):
+            d, v = doc[a:b], sums[a:b]
+            if len(v) > k:  # only the k best and whatever ties the k-th can be in the top k
+                kth = np.partition(v, len(v) - k)[len(v) - k]
+                d, v = d[v >= kth], v[v >= kth]
+            order = np.lexsort((d, -v))[:k]
+            rows[q[a], : len(order)] = d[order]
+            vals[q[a], : len(order)] = v[order]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document for one query; unknown tokens are ignored."""

@@ -141,7 +141,7 @@ def tune_recall(graph, queries: np.ndarray, truth: np.ndarray, min_recall: float
     """Raise efSearch until recall@10 against `truth` (exact top 10) reaches the target;
     refuse (ValueError) an index that stays under `min_recall`."""
     recall, ef = 0.0, 32
-    for ef in (32, 64, 128, 256, 512):
+    for ef in (32, 64, 128, 256, 512, 1024, 2048):
         graph.hnsw.efSearch = ef
         _, got = graph.search(queries, 10)
         recall = recall_at_10(got, truth)
