@@ -79,3 +79,15 @@ def test_sheet_maps_rows_to_columns() -> None:
     assert sh.has(np.array([3, 4, 40, 99])).tolist() == [True, False, True, False]
     assert steps.select(steps.Sheet.empty(2, np.zeros(0, np.int64), np.zeros(0, bool)), 0.3, [[], []], 1.0, 5) \
         == [[], []]
+
+
+def test_array_helpers_equal_numpy_unique() -> None:
+    from pt_recommender.arrays import unique, unique_inverse
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 50, 1000):
+        x = rng.integers(0, 40, n)
+        assert np.array_equal(unique(x), np.unique(x))
+        vals, inv = unique_inverse(x)
+        ref_vals, ref_inv = np.unique(x, return_inverse=True)
+        assert np.array_equal(vals, ref_vals) and np.array_equal(inv, ref_inv.ravel())

@@ -181,7 +181,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .ranking.context import derive
 
     gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"),
-                      derived=derive(catalog.resources, catalog.tasks, Options()))
+                      derived=derive(catalog.resources, catalog.tasks, Options(), catalog.areas,
+                                                catalog.glossary))
     manifest = json.loads((gen / "manifest.json").read_text())
     print(f"built {gen.name}: {manifest['count']} resources, model {manifest['model']} "
           f"(dim {manifest['dim']}), {manifest['embedded_new']} newly embedded")

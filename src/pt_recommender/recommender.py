@@ -231,7 +231,8 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir)
         build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation,
-                    derived=derive(catalog.resources, catalog.tasks, Options()))
+                    derived=derive(catalog.resources, catalog.tasks, Options(), catalog.areas,
+                                                catalog.glossary))
         return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend, representation)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..arrays import unique_inverse
 from ..config import MAX_POSTINGS
 
 SCRATCH_CELLS = 1 << 22  # (queries x documents) cells scored at once: 32 MiB of float64
@@ -100,7 +101,7 @@ class LexicalIndex:
             lo, hi = np.searchsorted(who, [g0, g1])
             cell = (who[lo:hi] - g0) * self.size + doc[lo:hi]
             if (hi - lo) * 8 < (g1 - g0) * self.size:  # few postings: sort them
-                cells, inverse = np.unique(cell, return_inverse=True)
+                cells, inverse = unique_inverse(cell)
                 sums = np.bincount(inverse, weights=weight[lo:hi], minlength=len(cells))
             else:  # many: one dense scratch of bounded size (SCRATCH_CELLS)
                 dense = np.bincount(cell, weights=weight[lo:hi], minlength=(g1 - g0) * self.size)

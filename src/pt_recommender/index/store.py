@@ -236,14 +236,17 @@ DERIVED_ARRAYS = ("prior", "bm25_indptr", "bm25_docs", "bm25_weights")
 
 
 def _write_derived(tmp: Path, derived: dict) -> None:
-    """What the ranking derives from the catalog (the prior, BM25 postings), saved so that a
-    start loads arrays instead of recomputing them; covered by the manifest like every file."""
+    """What the ranking derives from the catalog (the prior, BM25 postings, the name table, the
+    glossary's pairs), saved so that a start loads them instead of recomputing them; covered
+    by the manifest like every file."""
     lex = derived["lexical"]
     arrays = {"prior": derived["prior"], "bm25_indptr": lex["indptr"], "bm25_docs": lex["docs"],
               "bm25_weights": lex["weights"]}
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", np.asarray(arr), allow_pickle=False)
-    _write_json(tmp / "derived.json", {"key": derived["key"], "bm25_size": lex["size"], "vocab": lex["vocab"]})
+    _write_json(tmp / "derived.json", {"key": derived["key"], "bm25_size": lex["size"], "vocab": lex["vocab"],
+                                       "by_name": derived.get("by_name"),
+                                       "glossary_pairs": derived.get("glossary_pairs")})
 
 
 def _read_derived(gen: Path) -> dict | None:
@@ -251,7 +254,8 @@ def _read_derived(gen: Path) -> dict | None:
         return None
     meta = json.loads((gen / "derived.json").read_text(encoding="utf-8"))
     a = {name: np.load(gen / f"{name}.npy", allow_pickle=False) for name in DERIVED_ARRAYS}
-    return {"key": meta["key"], "prior": a["prior"],
+    return {"key": meta["key"], "prior": a["prior"], "by_name": meta.get("by_name"),
+            "glossary_pairs": [tuple(p) for p in meta["glossary_pairs"]] if meta.get("glossary_pairs") else None,
             "lexical": {"size": meta["bm25_size"], "indptr": a["bm25_indptr"], "docs": a["bm25_docs"],
                         "weights": a["bm25_weights"], "vocab": meta["vocab"]}}
 

@@ -67,22 +67,19 @@ class RankingData:
         the slow parts (BM25 postings, the prior) when it was built with the same options."""
         resources, tasks, areas, glossary = list(resources), dict(tasks), dict(areas), list(glossary)
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
-            saved = derive(resources, tasks, options)
+            saved = derive(resources, tasks, options, areas, glossary)
         types = [r.type for r in resources]
         codes = np.asarray(types, dtype=object)
         row_of = {r.id: i for i, r in enumerate(resources)}
         links = paper_model_links(resources, row_of)
-        by_name: dict[str, list[int]] = {}
-        for row, r in enumerate(resources):
-            for name in {name_key(n) for n in (r.name, *r.aliases)}:
-                if len(name) >= 3:
-                    by_name.setdefault(name, []).append(row)
+        by_name = saved.get("by_name") or names_index(resources)
+        pairs = saved.get("glossary_pairs") or glossary_pairs(glossary, tasks, areas, resources)
         return cls(
             resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
             is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
             lexical=LexicalIndex(arrays=saved["lexical"]),
             matcher=TaskMatcher(tasks, areas),
-            glossary=Glossary(glossary_pairs(glossary, tasks, areas, resources)),
+            glossary=Glossary(pairs),
             prior=np.asarray(saved["prior"], dtype=np.float64),
             terms=TermCache(resources, tasks),
             task_rows=task_index(resources),
@@ -118,11 +115,28 @@ def derived_key(options: Options) -> str:
     return f"bm25v2:{options.name_weight}:{options.task_weight}:{options.needs_weight}"
 
 
-def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Options) -> dict:
-    """The slow, catalog-only parts of `RankingData`, as plain arrays an index generation saves."""
+def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Options,
+           areas: Mapping[str, Area] | None = None, glossary: Iterable[tuple[str, str]] | None = None) -> dict:
+    """The slow, catalog-only parts of `RankingData`, as plain arrays and tables an index
+    generation saves (the name table and the glossary's pairs only when areas and the glossary
+    are given)."""
     docs = [lexical_doc(r, tasks, options.name_weight, options.task_weight, options.needs_weight) for r in resources]
-    return {"key": derived_key(options), "prior": np.asarray(prior(resources), dtype=np.float64),
-            "lexical": LexicalIndex.index_arrays(docs)}
+    out = {"key": derived_key(options), "prior": np.asarray(prior(resources), dtype=np.float64),
+           "lexical": LexicalIndex.index_arrays(docs)}
+    if areas is not None and glossary is not None:
+        out["by_name"] = names_index(resources)
+        out["glossary_pairs"] = glossary_pairs(list(glossary), tasks, areas, resources)
+    return out
+
+
+def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:
+    """Each loose name key (see `name_key`) of 3+ characters -> the rows named so."""
+    by_name: dict[str, list[int]] = {}
+    for row, r in enumerate(resources):
+        for name in {name_key(n) for n in (r.name, *r.aliases)}:
+            if len(name) >= 3:
+                by_name.setdefault(name, []).append(row)
+    return by_name
 
 
 def paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]) -> list[tuple[int, int]]:

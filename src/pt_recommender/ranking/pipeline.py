@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import unique
 from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
@@ -70,7 +71,7 @@ class Pipeline:
         if opt.lexical:
             lexical = d.lexical.top_batch([list(q.tokens) for q in qs], opt.k0, None if types is None else allowed)
             found.append(lexical[0][lexical[2]])
-        leg_rows = np.unique(np.concatenate(found)) if found else _NONE
+        leg_rows = unique(np.concatenate(found)) if found else _NONE
         link_pos, link_to = d.linked(leg_rows) if opt.w_link else (_NONE, _NONE)
         lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
         picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
@@ -79,7 +80,7 @@ class Pipeline:
         lifts = [self._lift_rows(lf, np.concatenate([leg_rows, link_to])) if lf else None for lf in lifts]
         parts = [leg_rows, link_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
-        cols = np.unique(np.concatenate(parts))
+        cols = unique(np.concatenate(parts))
         sh = steps.Sheet.empty(len(qs), cols, allowed(cols))
         # 1. legs, each min-max normalised over its candidates and added
         if len(prep.dense_queries):
@@ -140,7 +141,7 @@ class Pipeline:
         if len(rows) <= LIFT_MAX_ROWS:
             return lifted
         extra = [r for r in dict.fromkeys(found_by_legs.tolist()) if r in found]
-        rows = np.unique(np.concatenate([rows[:LIFT_MAX_ROWS], np.asarray(extra, dtype=np.int64)]))
+        rows = unique(np.concatenate([rows[:LIFT_MAX_ROWS], np.asarray(extra, dtype=np.int64)]))
         return found, rows, np.array([found[r][0] for r in rows.tolist()], dtype=np.float64)
 
     def _lift(self, tasks: tuple[tuple[str, float], ...]
