@@ -186,3 +186,20 @@ def test_bm25_top_k_equals_the_full_scores(scratch, monkeypatch) -> None:
             assert (keep == (want > 0)).all()
             assert (np.where(keep, rows, -1) == np.where(want > 0, top, -1)).all()
             assert (vals[keep] == want[want > 0]).all()
+
+
+def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:
+    """The fast loader gives records equal to the catalog's, still frozen; a partial record
+    (an older build) goes through the constructor."""
+    from dataclasses import FrozenInstanceError, asdict
+
+    from pt_recommender.index.store import _resource
+
+    for r in load_catalog_bundle(catalog_dir).resources:
+        saved = json.loads(json.dumps(asdict(r)))
+        got = _resource(saved)
+        assert got == r and hash(got) == hash(r)
+        with pytest.raises(FrozenInstanceError):
+            got.name = "x"  # type: ignore[misc]
+        saved.pop("needs_zh")
+        assert _resource(saved).needs_zh == ()
