@@ -186,11 +186,22 @@ def apply_fixes(files: dict[str, dict], patches: Path) -> int:
             r[fix["field"]] = val.replace(fix["old"], fix["new"])
         elif isinstance(val, list) and fix["old"] in val:
             r[fix["field"]] = [fix["new"] if v == fix["old"] else v for v in val if v != fix["old"] or fix["new"]]
+        elif val is not None and _applied(val, fix):
+            continue  # the base file already carries this edit (data/ is edited in place)
         else:
             print(f"fix not applied: {fix}", file=sys.stderr)
             continue
         n += 1
     return n
+
+
+def _applied(val: object, fix: dict) -> bool:
+    """The edit is already in `val`: its old text is gone and its new text (if any) is there."""
+    if isinstance(val, str):
+        return fix["old"] not in val and (not fix["new"] or fix["new"] in val)
+    if isinstance(val, list):
+        return fix["old"] not in val and (not fix["new"] or fix["new"] in val)
+    return False
 
 
 def order_fields(r: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -138,8 +139,19 @@ def _catalog(rec: Recommender) -> Catalog:
     return Catalog(rec.resources, rec.tasks, rec.areas)
 
 
+_BOARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # recommender -> task -> boards
+
+
 def task_boards(rec: Recommender, task_id: str) -> list[Board]:
-    """Every dataset x metric leaderboard of the task, the primary one first."""
+    """Every dataset x metric leaderboard of the task, the primary one first; built once per
+    recommender (it is read-only), since a dataset page looks through every task's boards."""
+    per_task = _BOARDS.setdefault(rec, {})
+    if task_id not in per_task:
+        per_task[task_id] = _task_boards(rec, task_id)
+    return list(per_task[task_id])
+
+
+def _task_boards(rec: Recommender, task_id: str) -> list[Board]:
     cat = _catalog(rec)
     try:
         first = build_board(cat, task_id)
