@@ -26,3 +26,16 @@ def test_cjk_bigrams_and_english_stems() -> None:
 
 def test_clean_removes_control_characters() -> None:
     assert clean("a\x00b\x1fc") == "a b c"
+
+
+def test_latin_alias_in_a_chinese_list_matches_whole_words_only() -> None:
+    """"GP" (a Chinese alias of Gaussian Processes) is not in "GPU利用率"; "LLM" in "用LLM做" is."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+
+    tasks = {"gp": Task(id="gp", name="Gaussian Processes", area="x", aliases_zh=("GP",)),
+             "llm": Task(id="llm", name="Large Language Models", area="x", aliases_zh=("LLM",))}
+    m = TaskMatcher(tasks)
+    assert "gp" not in m.match(["gpu"], "GPU利用率上不去")
+    assert "gp" in m.match([], "想用GP做回归")
+    assert "llm" in m.match([], "用LLM做摘要")

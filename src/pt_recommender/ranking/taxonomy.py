@@ -7,7 +7,15 @@ from collections.abc import Mapping, Sequence
 
 from ..catalog.schema import Area, Resource, Task
 from ..config import Options
-from ..text.lang import clean, en_tokens
+from ..text.lang import clean, en_tokens, has_cjk
+
+
+def _word_at(text: str, pos: int, size: int) -> bool:
+    """A Latin alias in a Chinese list ("GP", "CV") counts only as a whole word: "GP" must not
+    match inside "GPU", nor "CV" inside "OpenCV"."""
+    before = text[pos - 1] if pos else " "
+    after = text[pos + size] if pos + size < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 class TaskMatcher:
@@ -63,7 +71,7 @@ class TaskMatcher:
                 hits[tid] = toks
         text = clean(raw)
         found = {(p, tid) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
-                 if text.startswith(p, pos)}
+                 if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
         for phrase, tid in sorted(found):
             cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
             if len(cover) > len(hits.get(tid, ())):
