@@ -6,7 +6,9 @@ its floor, written to artifacts/bench.json and as a markdown table.
 Rows: one-shot CLI (fresh process) vs the bare import of its dependencies; warm recommend()
 p50/p99 vs the bare encoder on the same queries; recommend_batch throughput vs two threads
 encoding the same queries one per call; rebuild after no change and after touching 1% of the
-catalog. (Scale rows at 10k-1M resources are not measured yet: see the speed issue.)
+catalog. With `--scale`, also the scale rows of `scripts/bench_scale.py` (synthetic catalogs of
+10k and 100k resources, a 1M-vector index; about 30 minutes on 2 cores), merged into the same
+JSON under "scale".
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def queries(n: int) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", type=int, default=2000)
+    ap.add_argument("--scale", action="store_true", help="add the 10k/100k/1M scale rows (slow)")
     args = ap.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
     from pt_recommender.recommender import Recommender
@@ -89,6 +92,9 @@ def main() -> int:
               "batch_vs_two_encoders": out["batch_qps"] / out["two_encoder_threads_qps"]}
     out["ratios"] = {k: round(v, 2) for k, v in ratios.items()}
     out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in out.items()}
+    if args.scale:
+        subprocess.run([py, str(ROOT / "scripts" / "bench_scale.py"), "--index-only", "1000000"], check=True)
+        out["scale"] = json.loads((ROOT / "artifacts" / "bench_scale.json").read_text())
     (ROOT / "artifacts").mkdir(exist_ok=True)
     (ROOT / "artifacts" / "bench.json").write_text(json.dumps(out, indent=1))
     print("| measure | value | floor | ratio |\n|---|---|---|---|")

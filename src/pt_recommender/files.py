@@ -7,8 +7,10 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 
 def sha256_file(path: Path) -> str:
@@ -57,4 +59,6 @@ def fsync_file(path: Path) -> None:
 def file_lock(path: Path) -> FileLock:
     """Exclusive lock between processes (filelock: released by the kernel if the holder dies)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock  # only builds lock: a query never imports it
+
     return FileLock(str(path))

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .safe_yaml import YamlError, load_file
 from .schema import GLOSSARY_FILE, RESOURCE_FIELDS, TAXONOMY_FILE, Area, Resource, Task
-from .validate import validate_docs
+
+# YAML parsing and validation are imported where the YAML is read: a query against a built
+# index never reads it, and those imports were a tenth of a one-shot answer's own start-up.
 
 _TUPLE_FIELDS = ("tasks", "aliases", "tags", "authors", "needs", "needs_zh", "successor")
 
@@ -81,6 +82,8 @@ def content_hash(data_dir: Path) -> str:
 
 def read_raw(data_dir: Path) -> tuple[dict[str, Any], list[str]]:
     """Parse every YAML file; returns {file name: document} and the parse problems."""
+    from .safe_yaml import YamlError, load_file
+
     docs: dict[str, Any] = {}
     problems: list[str] = []
     if not data_dir.is_dir():
@@ -135,6 +138,8 @@ def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
     """Validate and load the whole catalog; raises CatalogError listing every problem."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     docs, problems = read_raw(data_dir)
+    from .validate import validate_docs
+
     problems += validate_docs(docs, complete=not problems)
     if problems:
         raise CatalogError(problems)
