@@ -91,3 +91,13 @@ def test_array_helpers_equal_numpy_unique() -> None:
         vals, inv = unique_inverse(x)
         ref_vals, ref_inv = np.unique(x, return_inverse=True)
         assert np.array_equal(vals, ref_vals) and np.array_equal(inv, ref_inv.ravel())
+
+
+def test_a_large_lift_keeps_its_best_rows_and_every_row_a_leg_found(monkeypatch) -> None:
+    from pt_recommender.ranking import pipeline
+
+    monkeypatch.setattr(pipeline, "LIFT_MAX_ROWS", 2)
+    found = {7: (1.0, "t"), 3: (0.9, "t"), 9: (0.8, "t"), 4: (0.6, "t")}
+    lifted = (found, np.array([7, 3, 9, 4]), np.array([1.0, 0.9, 0.8, 0.6]))
+    _, rows, bonus = pipeline.Pipeline._lift_rows(None, lifted, np.array([4, 11, 7]))  # type: ignore[arg-type]
+    assert rows.tolist() == [7, 3, 4] and bonus.tolist() == [1.0, 0.9, 0.6]

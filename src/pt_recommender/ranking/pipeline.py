@@ -140,9 +140,10 @@ class Pipeline:
         found, rows, bonus = lifted
         if len(rows) <= LIFT_MAX_ROWS:
             return lifted
-        extra = [r for r in dict.fromkeys(found_by_legs.tolist()) if r in found]
-        rows = unique(np.concatenate([rows[:LIFT_MAX_ROWS], np.asarray(extra, dtype=np.int64)]))
-        return found, rows, np.array([found[r][0] for r in rows.tolist()], dtype=np.float64)
+        top = set(rows[:LIFT_MAX_ROWS].tolist())
+        extra = [r for r in dict.fromkeys(found_by_legs.tolist()) if r in found and r not in top]
+        return (found, np.concatenate([rows[:LIFT_MAX_ROWS], np.asarray(extra, dtype=np.int64)]),
+                np.concatenate([bonus[:LIFT_MAX_ROWS], [found[r][0] for r in extra]]))
 
     def _lift(self, tasks: tuple[tuple[str, float], ...]
               ) -> tuple[Mapping[int, tuple[float, str]], np.ndarray, np.ndarray]:
