@@ -110,6 +110,30 @@ def apply_needs(files: dict[str, dict], patches: Path) -> int:
     return n
 
 
+def apply_more_needs(files: dict[str, dict], patches: Path) -> int:
+    """`more_needs:` in more-needs-*.yaml: phrases appended to a resource's needs (after the
+    needs-*.yaml replacement), skipping repeats, up to the rule's 12 per language."""
+    more: dict[str, dict] = {}
+    for p in sorted(patches.glob("more-needs-*.yaml")):
+        more |= load(p).get("more_needs") or {}
+    n = 0
+    for doc in files.values():
+        for r in doc["resources"]:
+            got = more.get(r["id"])
+            for fld in ("needs", "needs_zh"):
+                have = list(r.get(fld) or [])
+                seen = {h.strip().lower() for h in have}
+                for phrase in (got or {}).get(fld) or []:
+                    phrase = str(phrase).strip().rstrip(".。")
+                    if phrase and phrase.lower() not in seen and len(have) < 12:
+                        have.append(phrase)
+                        seen.add(phrase.lower())
+                        n += 1
+                if have:
+                    r[fld] = have
+    return n
+
+
 def apply_status(files: dict[str, dict], patches: Path) -> int:
     status: dict[str, dict] = {}
     for p in sorted(patches.glob("status-*.yaml")):
@@ -437,6 +461,8 @@ def main(patches: Path) -> None:
     fix_tasks(files)
     additions, extra_tasks = new_resources(patches, files)
     report["needs"] += apply_needs({n: {"resources": rs} for n, rs in additions.items()}, patches)
+    report["more_needs"] = apply_more_needs(files, patches) + apply_more_needs(
+        {n: {"resources": rs} for n, rs in additions.items()}, patches)
     report["fixes"] = apply_fixes(files, patches)
     report["deprecated"] = apply_deprecations(files, patches, [r for rs in additions.values() for r in rs])
     papers = [r for doc in files.values() for r in doc["resources"] if r["type"] == "paper"]
