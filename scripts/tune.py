@@ -1,7 +1,7 @@
 """Choose ranking weights by 5-fold cross-validation over both judged dev files, and report
 the out-of-fold figures next to the in-sample ones (never tune on what you report).
 
-    .venv/bin/python scripts/tune.py [--grid small|types|needs|diversity|full] [--out artifacts/tune.json]
+    .venv/bin/python scripts/tune.py [--grid small|types|needs|structure|diversity|full] [--out artifacts/tune.json]
 
 Every query is scored once per grid point; a fold's weights are the best mean nDCG@10 on the
 other four folds, and the fold's queries are scored with them (out-of-fold). The weights to
@@ -32,6 +32,8 @@ GRIDS = {
     "types": {"w_library": [0.2, 0.3, 0.4], "w_paper": [0.0, -0.15, -0.3, -0.45], "w_dataset": [0.0, -0.15, -0.3, -0.45]},
     # how much the needs phrases count in BM25 (with --representations: and in the dense leg)
     "needs": {"needs_weight": [1, 2, 3]},
+    # links, intent and go-to picks (structural weights, re-checked)
+    "structure": {"w_link": [0.25, 0.5], "w_intent": [0.35, 0.5, 0.65], "w_featured": [0.3, 0.45, 0.6]},
     # how strongly a page mixes kinds of answer
     "diversity": {"cap_share": [0.5, 0.6, 0.7], "min_relative": [0.5, 0.7, 0.9], "free_per_type": [2, 3]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],

@@ -36,7 +36,7 @@ class Options:
     task_primary: float = 1.0  # resource filed under the task first
     task_secondary: float = 0.85  # the task is one of its later tasks
     task_child: float = 0.6  # the resource is filed under a subtask of the named task
-    w_featured: float = 0.3  # the task's editor picks (go-to choices)
+    w_featured: float = 0.45  # (CV) the task's editor picks (go-to choices)
     featured_step: float = 0.15  # each later pick gets this much less
     # -- priors: which resource a user would rather see among similar matches
     w_prior: float = 0.3  # (CV) maintained and widely used first, among rows a leg found
@@ -46,7 +46,7 @@ class Options:
     w_dataset: float = -0.3  # a dataset, when the query did not ask for data, comes later
     # -- intent: "dataset", "course", "论文" in the query favour that type
     intent: bool = True
-    w_intent: float = 0.35
+    w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
     # -- cut: fewer than k beats filler
     evidence: bool = True  # show only rows a leg vouches for (word, task or close meaning)
     min_dense: float = 0.3  # (CV) cosine that counts as "close in meaning" for MiniLM
