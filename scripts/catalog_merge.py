@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -96,48 +97,52 @@ def canonical(value: object) -> object:
     return value
 
 
+def patch_table(patches: Path, pattern: str, key: str) -> dict[str, dict]:
+    """The `key:` mappings of every patch file matching `pattern`, later files winning."""
+    table: dict[str, dict] = {}
+    for p in sorted(patches.glob(pattern)):
+        table |= load(p).get(key) or {}
+    return table
+
+
+def resources_of(files: dict[str, dict]) -> Iterator[dict]:
+    return (r for doc in files.values() for r in doc["resources"])
+
+
 def apply_needs(files: dict[str, dict], patches: Path) -> int:
-    needs: dict[str, dict] = {}
-    for p in sorted(patches.glob("needs-*.yaml")):
-        needs |= load(p).get("needs") or {}
+    needs = patch_table(patches, "needs-*.yaml", "needs")
     n = 0
-    for doc in files.values():
-        for r in doc["resources"]:
-            got = needs.get(r["id"])
-            if got:
-                r["needs"], r["needs_zh"] = list(got["needs"]), list(got["needs_zh"])
-                n += 1
+    for r in resources_of(files):
+        got = needs.get(r["id"])
+        if got:
+            r["needs"], r["needs_zh"] = list(got["needs"]), list(got["needs_zh"])
+            n += 1
     return n
 
 
 def apply_more_needs(files: dict[str, dict], patches: Path) -> int:
     """`more_needs:` in more-needs-*.yaml: phrases appended to a resource's needs (after the
     needs-*.yaml replacement), skipping repeats, up to the rule's 12 per language."""
-    more: dict[str, dict] = {}
-    for p in sorted(patches.glob("more-needs-*.yaml")):
-        more |= load(p).get("more_needs") or {}
+    more = patch_table(patches, "more-needs-*.yaml", "more_needs")
     n = 0
-    for doc in files.values():
-        for r in doc["resources"]:
-            got = more.get(r["id"])
-            for fld in ("needs", "needs_zh"):
-                have = list(r.get(fld) or [])
-                seen = {h.strip().lower() for h in have}
-                for phrase in (got or {}).get(fld) or []:
-                    phrase = str(phrase).strip().rstrip(".。")
-                    if phrase and phrase.lower() not in seen and len(have) < 12:
-                        have.append(phrase)
-                        seen.add(phrase.lower())
-                        n += 1
-                if have:
-                    r[fld] = have
+    for r in resources_of(files):
+        got = more.get(r["id"])
+        for fld in ("needs", "needs_zh"):
+            have = list(r.get(fld) or [])
+            seen = {h.strip().lower() for h in have}
+            for phrase in (got or {}).get(fld) or []:
+                phrase = str(phrase).strip().rstrip(".。")
+                if phrase and phrase.lower() not in seen and len(have) < 12:
+                    have.append(phrase)
+                    seen.add(phrase.lower())
+                    n += 1
+            if have:
+                r[fld] = have
     return n
 
 
 def apply_status(files: dict[str, dict], patches: Path) -> int:
-    status: dict[str, dict] = {}
-    for p in sorted(patches.glob("status-*.yaml")):
-        status |= load(p).get("status") or {}
+    status = patch_table(patches, "status-*.yaml", "status")
     ids = {r["id"] for doc in files.values() for r in doc["resources"]}
     n = 0
     for doc in files.values():

@@ -25,3 +25,9 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(values), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return v[new], inverse
+
+
+def spans(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Every index of the spans [start, start + len), concatenated, without a Python loop
+    (the postings of some tokens, the links of some rows)."""
+    return np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))

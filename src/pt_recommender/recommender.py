@@ -173,10 +173,12 @@ class Recommender:
         return Prepared(analysed, todo, rows, sims)
 
     def _dense_search(self, vecs: np.ndarray, types: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
-        n, k0 = len(self.data.resources), self.options.k0
-        multi = len(self.owners) != n
-        share = 1.0 if types is None else max(float(self.data.type_mask(types).mean()), 1.0 / n)
-        depth = len(self.owners) if multi else min(n, int(np.ceil(k0 / share * (1.0 if types is None else 2.0))))
+        d, k0 = self.data, self.options.k0
+        n = len(d.resources)
+        type_ok = d.type_filter(types)  # per type: the rows' types are tested, not the catalog's
+        share = 1.0 if types is None else max(float(d.type_counts[type_ok].sum()) / n, 1.0 / n)
+        depth = (len(self.owners) if not self._one_vector_each
+                 else min(n, int(np.ceil(k0 / share * (1.0 if types is None else 2.0)))))
         while True:
             sims, hits = self.vectors.search(vecs, depth)
             hits = np.asarray(hits, dtype=np.int64)
@@ -184,7 +186,7 @@ class Recommender:
             if types is None or depth >= len(self.owners):
                 return rows, sims
             ok = rows >= 0
-            ok[ok] = self.data.type_mask(types)[rows[ok]]
+            ok[ok] = type_ok[d.type_index[rows[ok]]]
             if (ok.sum(axis=1) >= k0).all():
                 return rows, sims
             # an exact index ranks everything; a graph index is only searched deeper, as a

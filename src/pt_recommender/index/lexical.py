@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..arrays import unique_inverse
+from ..arrays import spans, unique_inverse
 from ..config import MAX_POSTINGS
 
 SCRATCH_CELLS = 1 << 22  # (queries x documents) cells scored at once: 32 MiB of float64
@@ -63,9 +63,7 @@ class LexicalIndex:
         owner, tok_a = np.asarray(hits, dtype=np.int64).T
         starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
         lens = ends - starts
-        total = int(lens.sum())
-        # positions of every posting of every query token, without a Python loop
-        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        pos = spans(starts, lens)  # every posting of every query token
         cell = np.repeat(owner * self.size, lens) + self._docs[pos]
         scores = np.bincount(cell, weights=self._weights[pos], minlength=n * self.size)
         return scores.reshape(n, self.size).astype(np.float32)
@@ -91,7 +89,7 @@ class LexicalIndex:
         owner, tok_a = np.asarray(hits, dtype=np.int64).T
         starts, ends = self._indptr[tok_a], self._indptr[tok_a + 1]
         lens = np.minimum(ends - starts, self.max_postings)  # a token's best postings only
-        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        pos = spans(starts, lens)
         who, doc, weight = np.repeat(owner, lens), self._docs[pos], self._weights[pos]
         # a few queries at a time; each (query, document) sum adds its postings in query-token
         # order on either path, so both give the same float64 sums

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import spans
 from ..catalog.schema import RESOURCE_TYPES, Area, Resource, Task
 from ..config import Options
 from ..index.lexical import LexicalIndex
@@ -55,6 +56,7 @@ class RankingData:
     task_rows: dict[str, list[tuple[int, int]]]
     featured: dict[str, list[int]]
     type_index: np.ndarray  # (rows,) position of each row's type in RESOURCE_TYPES
+    type_counts: np.ndarray  # rows of each type, in RESOURCE_TYPES order
     link_ptr: np.ndarray  # links as CSR: row r's linked rows are link_to[link_ptr[r]:link_ptr[r + 1]]
     link_to: np.ndarray
     by_name: dict[str, list[int]]
@@ -84,7 +86,8 @@ class RankingData:
             terms=TermCache(resources, tasks),
             task_rows=task_index(resources),
             featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
-            type_index=np.array([RESOURCE_TYPES.index(t) for t in types], dtype=np.int64),
+            type_index=(type_index := np.array([RESOURCE_TYPES.index(t) for t in types], dtype=np.int64)),
+            type_counts=np.bincount(type_index, minlength=len(RESOURCE_TYPES)),
             link_ptr=np.searchsorted(np.array([a for a, _ in links], dtype=np.int64),
                                      np.arange(len(resources) + 1)),
             link_to=np.array([b for _, b in links], dtype=np.int64),
@@ -106,7 +109,7 @@ class RankingData:
         """(position in `rows`, linked row) for every link leaving `rows`."""
         starts, ends = self.link_ptr[rows], self.link_ptr[rows + 1]
         lens = ends - starts
-        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        pos = spans(starts, lens)
         return np.repeat(np.arange(len(rows)), lens), self.link_to[pos]
 
 
