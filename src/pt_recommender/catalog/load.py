@@ -31,6 +31,7 @@ class Catalog:
     areas: dict[str, Area] = field(default_factory=dict)
     glossary: list[tuple[str, str]] = field(default_factory=list)
     content_hash: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. evidence checked long ago
 
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
@@ -138,9 +139,10 @@ def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
     """Validate and load the whole catalog; raises CatalogError listing every problem."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     docs, problems = read_raw(data_dir)
-    from .validate import validate_docs
+    from .validate import check_docs
 
-    problems += validate_docs(docs, complete=not problems)
+    found, warnings = check_docs(docs, complete=not problems)
+    problems += found
     if problems:
         raise CatalogError(problems)
     resources: list[Resource] = []
@@ -156,6 +158,7 @@ def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
         areas={a["id"]: to_area(a) for a in tax.get("areas") or []},
         glossary=[(str(t["zh"]), str(t["en"])) for t in gloss.get("terms") or []],
         content_hash=content_hash(data_dir),
+        warnings=warnings,
     )
 
 
