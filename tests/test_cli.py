@@ -76,3 +76,28 @@ def test_unknown_command_exit_2(capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_build_if_stale_checks_cheaply_and_rebuilds_what_is_stale(catalog_dir: Path, index_dir: Path) -> None:
+    """Up to date: answered from file hashes alone (NumPy is never imported); a damaged file or
+    an edited catalog: rebuilt, saying why."""
+    args = ("build", "--if-stale", *dirs(catalog_dir, index_dir))
+    first = run(*args)
+    assert first.returncode == 0 and "rebuilding index" in first.stderr and "index ready" in first.stdout
+    cmd = [sys.executable, "-X", "importtime", "-m", "pt_recommender.cli", *args]
+    again = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
+    assert again.returncode == 0 and "index ready" in again.stdout
+    assert "rebuilding" not in again.stderr
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines() if "import time:" in line}
+    assert "numpy" not in imported and "pt_recommender.index.store" not in imported
+    gen = index_dir / (index_dir / "CURRENT").read_text().strip()
+    data = bytearray((gen / "resources.json").read_bytes())
+    data[len(data) // 2] ^= 0x01  # one flipped bit
+    (gen / "resources.json").write_bytes(bytes(data))
+    damaged = run(*args)
+    assert damaged.returncode == 0 and "fails its checksum" in damaged.stderr and "index ready" in damaged.stdout
+    assert run(*args).stderr.count("rebuilding") == 0
+    lib = catalog_dir / "libraries.yaml"
+    lib.write_text(lib.read_text().replace("description: ", "description: Edited. ", 1))
+    edited = run(*args)
+    assert edited.returncode == 0 and "catalog changed" in edited.stderr

@@ -10,7 +10,8 @@ import pytest
 
 from pt_recommender.catalog import load_catalog_bundle
 from pt_recommender.encoders import HashingEncoder
-from pt_recommender.index.store import IndexProblem, build_index, check_index
+from pt_recommender.index.manifest import IndexProblem, check_index
+from pt_recommender.index.store import build_index
 from pt_recommender.index.vectors import FaissIndex, NumpyIndex
 from pt_recommender.recommender import IndexNotReady, Recommender
 

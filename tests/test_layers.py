@@ -12,7 +12,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "src" / "pt_recommender"
 # lower number = lower layer; a module may import its own layer or lower ones only
 LAYERS = {
-    "_version": 0, "config": 0, "files": 0, "arrays": 0, "catalog": 0,
+    "_version": 0, "config": 0, "embedding": 0, "files": 0, "arrays": 0, "catalog": 0,
     "text": 1,
     "encoders": 2,
     "index": 3,

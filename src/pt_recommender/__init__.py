@@ -14,10 +14,10 @@ __all__ = ["Recommendation", "Recommender", "leaderboard", "load_catalog", "reco
            "__version__"]
 
 from ._version import __version__
-from .catalog import load_catalog
-from .catalog.schema import Recommendation
 
 if TYPE_CHECKING:
+    from .catalog import load_catalog
+    from .catalog.schema import Recommendation
     from .recommender import Recommender
 
 _default = None
@@ -25,6 +25,15 @@ _lock = threading.Lock()
 
 
 def __getattr__(name: str) -> object:
+    """The public names load on first use: `import pt_recommender` stays cheap."""
+    if name == "load_catalog":
+        from .catalog import load_catalog
+
+        return load_catalog
+    if name == "Recommendation":
+        from .catalog.schema import Recommendation
+
+        return Recommendation
     if name == "Recommender":
         from .recommender import Recommender
 

@@ -77,13 +77,9 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no-zh-glossary": {"glossary": False},
 }
 
-# What the dense leg embeds for each resource (chosen by scripts/representation_ablation.py):
-# "full" name, type, aliases, description, tasks, tags in one text; "desc" the description;
-# "name-desc" name and description; "name-desc-needs" those plus the needs in one text;
-# "name-desc+needs" name and description as one vector and each need as a vector of its own,
-# a resource scoring as its best vector (max pooling).
-REPRESENTATIONS = ("full", "desc", "name-desc", "name-desc-needs", "name-desc+needs")
-EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scripts/tune.py
+# What the dense leg embeds (REPRESENTATIONS, EMBED_REPRESENTATION) lives in `embedding.py`, which
+# the index manifest reads without loading this module; re-exported here.
+from .embedding import EMBED_REPRESENTATION, REPRESENTATIONS  # noqa: E402, F401
 
 # Vector index by catalog size (chosen at build, recorded in the manifest): exact inner product
 # up to EXACT_MAX_VECTORS, HNSW above (8-bit scalar-quantised vectors past HNSW_SQ8_ABOVE, so a

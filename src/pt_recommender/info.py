@@ -13,7 +13,7 @@ from ._version import __version__
 from .catalog import content_hash, default_data_dir, in_checkout
 from .encoders import configured_name
 from .encoders.factory import backend_name
-from .index.store import IndexProblem, check_index, default_index_dir
+from .index.manifest import IndexProblem, check_index, default_index_dir
 
 EXTRAS = {"app": ("streamlit",), "distributed": ("ray",), "dev": ("pytest", "hypothesis", "ruff")}
 

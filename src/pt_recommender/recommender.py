@@ -15,7 +15,8 @@ from .catalog.schema import Area, Recommendation, Resource, Task
 from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder
 from .files import file_lock
-from .index.store import IndexProblem, Progress, build_index, check_index, default_index_dir, load_generation
+from .index.manifest import IndexProblem, check_index, default_index_dir
+from .index.store import Progress, build_index, load_generation
 from .index.vectors import NumpyIndex, VectorIndex
 from .ranking.context import RankingData, derive
 from .ranking.explain import explain

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import numpy as np
+if TYPE_CHECKING:  # NumPy loads on first encode: the name rules are needed without it
+    import numpy as np
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -23,6 +24,8 @@ class Encoder(Protocol):
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
@@ -36,6 +39,8 @@ class HashingEncoder:
         self.name = f"{name}-{dim}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         from ..text.lang import lexical_tokens
 
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

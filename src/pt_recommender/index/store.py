@@ -27,34 +27,25 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..catalog import PROJECT_ROOT, Catalog, content_hash, default_data_dir, in_checkout
+from ..catalog import Catalog
 from ..catalog.schema import Area, Resource, Task
-from ..config import EMBED_REPRESENTATION
+from ..embedding import EMBED_REPRESENTATION
 from ..encoders import Encoder, model_slug
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
 from ..text.docs import embed_texts
+from .manifest import (
+    EMBED_CACHE_VERSION,
+    FORMAT_VERSION,
+    MANIFEST,
+    POINTER,
+    IndexProblem,
+)
 from .vectors import BACKENDS, VectorIndex, build_vectors
 
-# 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
-#    so indexes and cached embeddings of version 1 are rebuilt once
-# 3: resources carry needs, maintenance evidence and per-weight metrics
-FORMAT_VERSION = 4  # 4: BM25 postings saved impact-ordered
-EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
-POINTER = "CURRENT"
-MANIFEST = "manifest.json"
 EMBED_BATCH = 64
 CACHE_SUMS = "checksums.json"
-REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json", "owners.npy")
 Progress = Callable[[int, int], None]
 log = logging.getLogger("pt_recommender")
-
-
-class IndexProblem(Exception):
-    """Why an index cannot be served; `kind` is missing|stale|model|dim|checksum|corrupt."""
-
-    def __init__(self, kind: str, message: str):
-        self.kind = kind
-        super().__init__(message)
 
 
 @dataclass
@@ -68,19 +59,6 @@ class LoadedIndex:
     areas: dict[str, Area]
     glossary: list[tuple[str, str]]
     manifest: dict[str, Any]
-
-
-def default_index_dir(data_dir: Path | None = None) -> Path:
-    """`PT_RECOMMENDER_INDEX_DIR`, else a checkout's own `index/`, else a per-user cache folder
-    keyed by package version and catalog hash (an installed package may be read-only)."""
-    env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
-    if env:
-        return Path(env)
-    if in_checkout():
-        return PROJECT_ROOT / "index"
-    data_dir = Path(data_dir) if data_dir else default_data_dir()
-    key = f"{__version__}-{content_hash(data_dir)[:12]}" if data_dir.is_dir() else __version__
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pt-recommender" / key
 
 
 def _text_key(model: str, text: str) -> str:
@@ -164,8 +142,11 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path, progress:
     return matrix, owners, len(todo)
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+def _write_json(path: Path, data: Any, indent: int | None = None) -> None:
+    """Compact by default: the C encoder, 3x faster than an indented dump, and smaller files
+    to checksum at every start (`python -m json.tool` shows them indented)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+    path.write_text(text, encoding="utf-8")
 
 
 def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: str = "faiss",
@@ -227,7 +208,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
         "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size}
                   for f in files},
     }
-    _write_json(tmp / MANIFEST, manifest)
+    _write_json(tmp / MANIFEST, manifest, indent=1)
     fsync_file(tmp / MANIFEST)
     fsync_dir(tmp)
 
@@ -267,48 +248,6 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
     for p in index_dir.iterdir():
         if (p.name.startswith(".gen-") or (p.name.startswith("gen-") and p.name not in keep)):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def check_index(index_dir: Path, model: str, catalog_hash: str | None,
-                dim: int | None = None, backend: str | None = None,
-                representation: str | None = EMBED_REPRESENTATION) -> tuple[Path, dict]:
-    """The live generation and its manifest, or IndexProblem saying why it must not be used."""
-    pointer = Path(index_dir) / POINTER
-    if not pointer.is_file():
-        raise IndexProblem("missing", f"no index in {index_dir}")
-    gen = Path(index_dir) / pointer.read_text().strip()
-    if not gen.name.startswith("gen-") or not (gen / MANIFEST).is_file():
-        raise IndexProblem("missing", f"the index generation {gen.name!r} is missing")
-    try:
-        manifest = json.loads((gen / MANIFEST).read_text())
-        files = manifest["files"]
-        needed = {*REQUIRED_FILES, BACKENDS[manifest.get("backend", "faiss")].file_name}
-        if not isinstance(files, dict) or not needed <= set(files) or not all(
-                isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
-            raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexProblem("corrupt", "index format version differs from this package's")
-    except (ValueError, KeyError, TypeError):
-        raise IndexProblem("corrupt", "the index manifest is unreadable") from None
-    if manifest.get("model") != model:
-        raise IndexProblem("model", f"index was built with model {manifest.get('model')!r}, "
-                                    f"but {model!r} is configured")
-    if dim is not None and manifest.get("dim") != dim:
-        raise IndexProblem("dim", f"index has dimension {manifest.get('dim')!r}, but the encoder "
-                                  f"produces {dim}")
-    if representation is not None and manifest.get("representation") != representation:
-        raise IndexProblem("stale", f"index embeds {manifest.get('representation')!r}, not {representation!r}")
-    if backend is not None and manifest.get("backend") != backend:
-        raise IndexProblem("stale", f"index uses the {manifest.get('backend')!r} backend, not {backend!r}")
-    if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
-        raise IndexProblem("stale", "the catalog changed since the index was built")
-    for name, meta in files.items():
-        path = gen / name
-        if not path.is_file():
-            raise IndexProblem("checksum", f"index file {name} is missing")
-        if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
-            raise IndexProblem("checksum", f"index file {name} fails its checksum (corrupted)")
-    return gen, manifest
 
 
 def load_generation(gen: Path, manifest: dict) -> LoadedIndex:

@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from ..config import ANN_MIN_RECALL, ANN_TARGET_RECALL, EXACT_MAX_VECTORS, HNSW_SQ8_ABOVE
+from .manifest import VECTOR_FILES
 
 HNSW_M = 32  # graph links per node: recall over memory (about 256 bytes a vector)
 
@@ -25,7 +26,7 @@ class VectorIndex(Protocol):
 class NumpyIndex:
     """Brute-force inner product; the reference the FAISS backend is tested against."""
 
-    file_name = "vectors.npy"
+    file_name = VECTOR_FILES["numpy"]
 
     def __init__(self, dim: int):
         self.dim = dim
@@ -59,7 +60,7 @@ class FaissIndex:
     """A FAISS index read and written as one file: `IndexFlatIP` (exact cosine on normalised
     rows) for catalogs up to tens of thousands, HNSW above (see `build_vectors`)."""
 
-    file_name = "vectors.faiss"
+    file_name = VECTOR_FILES["faiss"]
 
     def __init__(self, dim: int, index: object | None = None):
         import faiss

@@ -1,0 +1,89 @@
+"""What makes an index generation servable: its manifest and the checks on it.
+
+No NumPy or FAISS here, so `build --if-stale` can answer "up to date" from a cold process
+in a tenth of a second: it needs only file hashes and the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .._version import __version__
+from ..catalog import PROJECT_ROOT, content_hash, default_data_dir, in_checkout
+from ..embedding import EMBED_REPRESENTATION
+from ..files import sha256_file
+
+# 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
+#    so indexes and cached embeddings of version 1 are rebuilt once
+# 3: resources carry needs, maintenance evidence and per-weight metrics
+FORMAT_VERSION = 4  # 4: BM25 postings saved impact-ordered
+EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json", "owners.npy")
+VECTOR_FILES = {"numpy": "vectors.npy", "faiss": "vectors.faiss"}  # backend -> its file
+
+
+class IndexProblem(Exception):
+    """Why an index cannot be served; `kind` is missing|stale|model|dim|checksum|corrupt."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind = kind
+        super().__init__(message)
+
+
+def default_index_dir(data_dir: Path | None = None) -> Path:
+    """`PT_RECOMMENDER_INDEX_DIR`, else a checkout's own `index/`, else a per-user cache folder
+    keyed by package version and catalog hash (an installed package may be read-only)."""
+    env = os.environ.get("PT_RECOMMENDER_INDEX_DIR")
+    if env:
+        return Path(env)
+    if in_checkout():
+        return PROJECT_ROOT / "index"
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    key = f"{__version__}-{content_hash(data_dir)[:12]}" if data_dir.is_dir() else __version__
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pt-recommender" / key
+
+
+def check_index(index_dir: Path, model: str, catalog_hash: str | None,
+                dim: int | None = None, backend: str | None = None,
+                representation: str | None = EMBED_REPRESENTATION) -> tuple[Path, dict]:
+    """The live generation and its manifest, or IndexProblem saying why it must not be used."""
+    pointer = Path(index_dir) / POINTER
+    if not pointer.is_file():
+        raise IndexProblem("missing", f"no index in {index_dir}")
+    gen = Path(index_dir) / pointer.read_text().strip()
+    if not gen.name.startswith("gen-") or not (gen / MANIFEST).is_file():
+        raise IndexProblem("missing", f"the index generation {gen.name!r} is missing")
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text())
+        files = manifest["files"]
+        needed = {*REQUIRED_FILES, VECTOR_FILES.get(manifest.get("backend", "faiss"), "vectors.faiss")}
+        if not isinstance(files, dict) or not needed <= set(files) or not all(
+                isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
+            raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexProblem("corrupt", "index format version differs from this package's")
+    except (ValueError, KeyError, TypeError):
+        raise IndexProblem("corrupt", "the index manifest is unreadable") from None
+    if manifest.get("model") != model:
+        raise IndexProblem("model", f"index was built with model {manifest.get('model')!r}, "
+                                    f"but {model!r} is configured")
+    if dim is not None and manifest.get("dim") != dim:
+        raise IndexProblem("dim", f"index has dimension {manifest.get('dim')!r}, but the encoder "
+                                  f"produces {dim}")
+    if representation is not None and manifest.get("representation") != representation:
+        raise IndexProblem("stale", f"index embeds {manifest.get('representation')!r}, not {representation!r}")
+    if backend is not None and manifest.get("backend") != backend:
+        raise IndexProblem("stale", f"index uses the {manifest.get('backend')!r} backend, not {backend!r}")
+    if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
+        raise IndexProblem("stale", "the catalog changed since the index was built")
+    for name, meta in files.items():
+        path = gen / name
+        if not path.is_file():
+            raise IndexProblem("checksum", f"index file {name} is missing")
+        if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
+            raise IndexProblem("checksum", f"index file {name} fails its checksum (corrupted)")
+    return gen, manifest
