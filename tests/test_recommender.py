@@ -206,3 +206,10 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("speed up my architecture search") == set()
     assert asked_types("int8 weights for our lstm") == set()  # "weights" is not a model request
     assert asked_types("which dataset and which framework") == {"dataset", "library"}
+    # described next, a web endpoint, or a word with an everyday sense
+    assert asked_types("the dataset is 2TB of shards, what can stream it") == set()
+    assert asked_types("a dataset of street scenes") == {"dataset"}
+    assert asked_types("serve the model behind a REST API") == set()
+    assert asked_types("is there an API for image decoding") == {"api"}
+    assert asked_types("tag people and places in news articles") == set()
+    assert asked_types("images in one folder per class") == set()

@@ -24,12 +24,13 @@ TYPES: dict[str, TypeInfo] = {
                       ("architecture", "architectures", "pretrained", "backbone", "backbones", "checkpoint",
                        "checkpoints")),  # nor "weights": "int8 weights" is about the user's model
     "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",
-                      ("paper", "papers", "publication", "article")),
+                      ("paper", "papers", "publication")),  # not "article": news, blog, wiki
     "dataset": TypeInfo("datasets.yaml", "Dataset", "数据集", "Datasets", "dataset benchmark data",
                         ("dataset", "datasets", "corpus", "corpora", "benchmark")),
     "api": TypeInfo("apis.yaml", "API", "API", "APIs", "api function class method",
+                    # not "class": "one folder per class" is a label, "an online class" a course
                     ("api", "apis", "function", "functions", "method", "methods", "transform",
-                     "transforms", "class")),
+                     "transforms")),
     "tutorial": TypeInfo("tutorials.yaml", "Tutorial", "教程", "Learning", "tutorial guide example",
                          ("tutorial", "tutorials", "recipe", "recipes", "walkthrough", "guide")),
     "book": TypeInfo("books.yaml", "Book", "书籍", "Learning", "book", ("book", "books", "textbook", "ebook")),

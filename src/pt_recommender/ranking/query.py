@@ -84,14 +84,31 @@ def check_types(types: Iterable[str] | None) -> frozenset[str] | None:
 # "my model", "our old API", "this pretrained net": a type word about the user's own thing is
 # context, not the kind of answer asked for ("the best framework" still asks for one)
 _OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "these", "those"))
+# "the dataset is 40TB", "our data has ...": a type word the sentence goes on to describe is the
+# user's own thing too
+_DESCRIBED = frozenset(("is", "are", "was", "were", "has", "have", "had", "contains", "got", "gets", "keeps",
+                        "lives", "sits"))
+# "behind an API", "a REST API": a web endpoint, not a library's function
+_WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote"))
 
 
 def asked_types(english: str) -> set[str]:
-    """Resource types the query asks for: their intent words, unless owned (a possessive or
-    demonstrative up to four words before: "my weights", "our old built-in function")."""
+    """Resource types the query asks for: their intent words, unless the word is about the
+    user's own thing (a possessive or demonstrative up to four words before: "my weights", "our
+    old built-in function"; or described next: "the dataset is 40TB") or means a web endpoint
+    ("behind an API")."""
     seq = en_words(english)
-    return {_INTENT_STEMS[stem(w)] for i, w in enumerate(seq)
-            if stem(w) in _INTENT_STEMS and not _OWNED.intersection(seq[max(0, i - 4):i])}
+    out = set()
+    for i, w in enumerate(seq):
+        t = _INTENT_STEMS.get(stem(w))
+        if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
+            continue
+        if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
+            continue
+        if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
+            continue
+        out.add(t)
+    return out
 
 
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
@@ -104,7 +121,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
     tokens = tuple(words + cjk_tokens(text))
     intent = asked_types(english)
     if "course" in intent or "book" in intent or "tutorial" in intent:
-        intent.discard("api")  # "class" in a course query is not an API
+        intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     return Query(
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
