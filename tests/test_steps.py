@@ -101,3 +101,33 @@ def test_a_large_lift_keeps_its_best_rows_and_every_row_a_leg_found(monkeypatch)
     lifted = (found, np.array([7, 3, 9, 4]), np.array([1.0, 0.9, 0.8, 0.6]))
     _, rows, bonus = pipeline.Pipeline._lift_rows(None, lifted, np.array([4, 11, 7]))  # type: ignore[arg-type]
     assert rows.tolist() == [7, 3, 4] and bonus.tolist() == [1.0, 0.9, 0.6]
+
+
+def test_one_thing_gets_one_place() -> None:
+    """Rows that are one thing keep the better place and show the asked-for, else most usable, kind."""
+    from pt_recommender.ranking.pipeline import one_card_each
+
+    types = ["paper", "model", "library", "dataset"]
+    same = {0: 0, 1: 0}  # a paper and its model of the same name
+    best = [(0, 0.9), (3, 0.8), (1, 0.7), (2, 0.6)]
+    assert one_card_each(best, same, types, frozenset()) == [(1, 0.9), (3, 0.8), (2, 0.6)]
+    assert one_card_each(best, same, types, frozenset({"paper"})) == [(0, 0.9), (3, 0.8), (2, 0.6)]
+    assert one_card_each(best, {}, types, frozenset()) == best
+
+
+def test_same_things_are_artefacts_of_one_name_or_a_package_and_its_weights() -> None:
+    from pt_recommender.catalog.schema import Resource
+    from pt_recommender.ranking.context import same_things
+
+    def res(i: int, name: str, kind: str, url: str) -> Resource:
+        return Resource(id=f"r{i}", name=name, type=kind, description="d", url=url, tasks=())
+
+    rows = [res(0, "SAM 2 (Segment Anything in Images and Videos)", "model", "https://a.example/sam2"),
+            res(1, "SAM 2: Segment Anything in Images and Videos", "paper", "https://arxiv.org/abs/1"),
+            res(2, "regnet_y_1_6gf", "model", "https://b.example/regnet"),
+            res(3, "regnet_y_16gf", "model", "https://b.example/regnet"),
+            res(4, "PyTorch Recipes", "book", "https://c.example/book"),
+            res(5, "PyTorch Recipes", "tutorial", "https://c.example/tut"),
+            res(6, "Chronos", "library", "https://github.com/x/chronos/"),
+            res(7, "Chronos forecasting weights", "model", "https://github.com/x/chronos")]
+    assert same_things(rows) == {0: 0, 1: 0, 6: 6, 7: 6}

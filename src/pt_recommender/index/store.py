@@ -226,7 +226,7 @@ def _write_derived(tmp: Path, derived: dict) -> None:
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", np.asarray(arr), allow_pickle=False)
     _write_json(tmp / "derived.json", {"key": derived["key"], "bm25_size": lex["size"], "vocab": lex["vocab"],
-                                       "by_name": derived.get("by_name"),
+                                       "by_name": derived.get("by_name"), "same_as": derived.get("same_as"),
                                        "glossary_pairs": derived.get("glossary_pairs")})
 
 
@@ -235,7 +235,7 @@ def _read_derived(gen: Path) -> dict | None:
         return None
     meta = json.loads((gen / "derived.json").read_text(encoding="utf-8"))
     a = {name: np.load(gen / f"{name}.npy", allow_pickle=False) for name in DERIVED_ARRAYS}
-    return {"key": meta["key"], "prior": a["prior"], "by_name": meta.get("by_name"),
+    return {"key": meta["key"], "prior": a["prior"], "by_name": meta.get("by_name"), "same_as": meta.get("same_as"),
             "glossary_pairs": [tuple(p) for p in meta["glossary_pairs"]] if meta.get("glossary_pairs") else None,
             "lexical": {"size": meta["bm25_size"], "indptr": a["bm25_indptr"], "docs": a["bm25_docs"],
                         "weights": a["bm25_weights"], "vocab": meta["vocab"]}}

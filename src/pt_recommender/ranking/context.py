@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ class RankingData:
     link_ptr: np.ndarray  # links as CSR: row r's linked rows are link_to[link_ptr[r]:link_ptr[r + 1]]
     link_to: np.ndarray
     by_name: dict[str, list[int]]
+    same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
 
     @classmethod
@@ -76,6 +78,8 @@ class RankingData:
         links = paper_model_links(resources, row_of)
         by_name = saved.get("by_name") or names_index(resources)
         pairs = saved.get("glossary_pairs") or glossary_pairs(glossary, tasks, areas, resources)
+        same = saved.get("same_as")
+        same = {int(a): int(b) for a, b in same} if same is not None else same_things(resources)
         return cls(
             resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
             is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
@@ -91,7 +95,7 @@ class RankingData:
             link_ptr=np.searchsorted(np.array([a for a, _ in links], dtype=np.int64),
                                      np.arange(len(resources) + 1)),
             link_to=np.array([b for _, b in links], dtype=np.int64),
-            by_name=by_name, glossary_pairs=list(glossary),
+            by_name=by_name, same_as=same, glossary_pairs=list(glossary),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -128,6 +132,7 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
            "lexical": LexicalIndex.index_arrays(docs)}
     if areas is not None and glossary is not None:
         out["by_name"] = names_index(resources)
+        out["same_as"] = sorted(same_things(resources).items())
         out["glossary_pairs"] = glossary_pairs(list(glossary), tasks, areas, resources)
     return out
 
@@ -140,6 +145,44 @@ def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:
             if len(name) >= 3:
                 by_name.setdefault(name, []).append(row)
     return by_name
+
+
+_NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_ARTEFACTS = frozenset(("library", "model", "paper"))  # a book and a tutorial may share a title
+
+
+def same_things(resources: Sequence[Resource]) -> dict[int, int]:
+    """Rows a reader would take for one thing shown twice: a model, paper or library of the
+    same name ("Mistral 7B" the model and "Mistral 7B" the paper), or a library and a model card at the same address (a
+    project's package and its weights). Row -> the group's lowest row; rows alone are absent."""
+    parent: dict[int, int] = {}
+
+    def root(a: int) -> int:
+        while parent.get(a, a) != a:
+            a = parent[a]
+        return a
+
+    def join(rows: list[int]) -> None:
+        for b in rows[1:]:
+            ra, rb = root(rows[0]), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+    by_name: dict[str, list[int]] = {}
+    by_url: dict[str, list[int]] = {}
+    for row, r in enumerate(resources):
+        key = " ".join(_NON_WORD.split(clean(r.name))).strip()  # "SAM 2: X" = "SAM 2 (X)"; 1_6gf != 16gf
+        if key and r.type in _ARTEFACTS:
+            by_name.setdefault(key, []).append(row)
+        if r.type in ("library", "model") and r.url:
+            by_url.setdefault(r.url.rstrip("/").lower(), []).append(row)
+    for rows in by_name.values():
+        join(rows)
+    for rows in by_url.values():
+        if {resources[x].type for x in rows} == {"library", "model"}:
+            join(rows)
+    groups = {row: root(row) for row in parent} | {root(row): root(row) for row in parent}
+    return dict(sorted(groups.items()))
 
 
 def paper_model_links(resources: Sequence[Resource], row_of: Mapping[str, int]) -> list[tuple[int, int]]:

@@ -127,7 +127,8 @@ class Pipeline:
         # 7. diversify, then keep k (rows again from here on)
         out = []
         for i, q in enumerate(qs):
-            best = [(int(cols[c]), score) for c, score in ranked[i]]
+            best = one_card_each([(int(cols[c]), score) for c, score in ranked[i]], d.same_as, d.types,
+                                 q.intent if opt.intent else frozenset())
             if opt.diversity and types is None:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
             pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
@@ -158,6 +159,35 @@ class Pipeline:
             if len(self._lift_cache) < 4096:
                 self._lift_cache[tasks] = hit
         return hit
+
+
+CARD_PREFERENCE = ("library", "model", "dataset", "api", "paper", "tutorial", "course", "book", "website")
+
+
+def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], types: list[str],
+                  asked: frozenset[str]) -> list[tuple[int, float]]:
+    """One place per thing: when rows that are one thing (see `context.same_things`) both
+    rank, the better-ranked place stays and shows the card of the kind the query asked for,
+    else the most usable kind (the library before its model card, the model before its
+    paper, which the model card links)."""
+    if not same_as:
+        return best
+    out: list[tuple[int, float]] = []
+    slot: dict[int, int] = {}  # group -> its index in out
+    for row, score in best:
+        g = same_as.get(row)
+        if g is None:
+            out.append((row, score))
+        elif g not in slot:
+            slot[g] = len(out)
+            out.append((row, score))
+        else:
+            kept = out[slot[g]][0]
+            rank = [(types[x] not in asked, CARD_PREFERENCE.index(types[x]) if types[x] in CARD_PREFERENCE
+                     else len(CARD_PREFERENCE)) for x in (row, kept)]
+            if rank[0] < rank[1]:
+                out[slot[g]] = (row, out[slot[g]][1])
+    return out
 
 
 def _via(lifted: Mapping[int, tuple[float, str]], row: int) -> str | None:
