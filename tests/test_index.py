@@ -82,6 +82,28 @@ def test_embedding_cache_means_no_reembedding(catalog_dir, index_dir) -> None:
     assert json.loads((gen / "manifest.json").read_text())["embedded_new"] == 0
 
 
+def test_builds_are_byte_for_byte_repeatable(catalog_dir, tmp_path: Path) -> None:
+    """Two builds of one catalog in separate processes' worth of state (fresh folders, string
+    hashing differs between runs) write the same bytes: only the manifest's build time differs."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from pt_recommender.catalog import load_catalog_bundle;"
+            "from pt_recommender.config import Options; from pt_recommender.encoders import HashingEncoder;"
+            "from pt_recommender.index.store import build_index; from pt_recommender.ranking.context import derive;"
+            "c = load_catalog_bundle(Path(sys.argv[1]));"
+            "build_index(c, Path(sys.argv[2]), HashingEncoder(),"
+            " derived=derive(c.resources, c.tasks, Options(), c.areas, c.glossary))")
+    sums = []
+    for run, seed in enumerate(("1", "2")):
+        out = tmp_path / f"ix{run}"
+        subprocess.run([sys.executable, "-c", code, str(catalog_dir), str(out)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        sums.append(json.loads((_live(out) / "manifest.json").read_text())["files"])
+    assert sums[0] == sums[1]
+
+
 def test_old_generations_pruned(catalog_dir, index_dir) -> None:
     catalog = load_catalog_bundle(catalog_dir)
     for _ in range(4):
@@ -187,6 +209,31 @@ def test_bm25_top_k_equals_the_full_scores(scratch, monkeypatch) -> None:
             assert (keep == (want > 0)).all()
             assert (np.where(keep, rows, -1) == np.where(want > 0, top, -1)).all()
             assert (vals[keep] == want[want > 0]).all()
+
+
+def test_bm25_weights_equal_bm25s_bit_for_bit() -> None:
+    """The NumPy build gives every (token, document) the weight bm25s gives it, to the bit
+    (bm25s, a dev dependency, is the reference implementation of Lucene's BM25)."""
+    bm25s = pytest.importorskip("bm25s")
+    from pt_recommender.index.lexical import LexicalIndex
+
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(200)] + ["图像", "分割"]
+    docs = [list(rng.choice(words, size=int(rng.integers(0, 60)))) for _ in range(300)]
+    ours = LexicalIndex.index_arrays(docs)
+    ref = bm25s.BM25()
+    ref.index([d or ["<empty>"] for d in docs], show_progress=False)
+    ptr, ids = ref.scores["indptr"], {t: i for i, t in enumerate(ours["vocab"])}
+    assert set(ids) == {t for t, i in ref.vocab_dict.items() if i < len(ptr) - 1 and ptr[i + 1] > ptr[i]}
+    for token, i in ref.vocab_dict.items():
+        if i >= len(ptr) - 1 or ptr[i + 1] == ptr[i]:
+            continue
+        want = sorted(zip(ref.scores["indices"][ptr[i]:ptr[i + 1]].tolist(),
+                          np.asarray(ref.scores["data"][ptr[i]:ptr[i + 1]], dtype=np.float32).view(np.uint32).tolist(),
+                          strict=True))
+        a, b = ours["indptr"][ids[token]], ours["indptr"][ids[token] + 1]
+        got = sorted(zip(ours["docs"][a:b].tolist(), ours["weights"][a:b].view(np.uint32).tolist(), strict=True))
+        assert got == want, token
 
 
 def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:

@@ -131,3 +131,26 @@ def test_same_things_are_artefacts_of_one_name_or_a_package_and_its_weights() ->
             res(6, "Chronos", "library", "https://github.com/x/chronos/"),
             res(7, "Chronos forecasting weights", "model", "https://github.com/x/chronos")]
     assert same_things(rows) == {0: 0, 1: 0, 6: 6, 7: 6}
+
+
+def test_name_mentions_match_one_regex_alternation() -> None:
+    """The prior's mention scan finds what one regex of the names finds (whole words, leftmost,
+    longest name first at a position, no overlaps)."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pt_recommender.ranking.prior import _mentions
+
+    pieces = st.sampled_from(["ab", "abc", "a", "b", "c", "ab c", "x1", " ", "-", "é", "Ab"])
+    name = st.lists(pieces, min_size=1, max_size=3).map("".join).map(str.strip).filter(bool)
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(name, min_size=1, max_size=5, unique=True), st.lists(pieces, max_size=20).map("".join))
+    def check(names: list[str], text: str) -> None:
+        names = sorted(names, key=lambda n: (-len(n), n))
+        pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, names)) + r")(?![0-9A-Za-z])")
+        assert _mentions(text, names) == pattern.findall(text)
+
+    check()

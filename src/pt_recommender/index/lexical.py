@@ -1,8 +1,9 @@
-"""BM25 leg (bm25s) over English stems and CJK bigrams of each resource."""
+"""BM25 leg over English stems and CJK bigrams of each resource: postings built with NumPy,
+read per query token."""
 
 from __future__ import annotations
 
-import logging
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from ..arrays import spans, unique_inverse
 from ..config import MAX_POSTINGS
 
+BM25_K1, BM25_B = 1.5, 0.75  # Lucene's defaults (and bm25s'), as every index so far was built
 SCRATCH_CELLS = 1 << 22  # (queries x documents) cells scored at once: 32 MiB of float64
 
 
@@ -18,7 +20,7 @@ class LexicalIndex:
 
     def __init__(self, docs: list[list[str]] | None = None, arrays: dict | None = None,
                  max_postings: int = MAX_POSTINGS):
-        """Index `docs` with bm25s, or take the arrays a build saved (no bm25s import then)."""
+        """Index `docs`, or take the arrays a build saved."""
         self.max_postings = max_postings
         if arrays is None:
             arrays = self.index_arrays(docs or [])
@@ -30,27 +32,30 @@ class LexicalIndex:
 
     @staticmethod
     def index_arrays(docs: list[list[str]]) -> dict:
-        """BM25 postings as plain arrays: per token id its documents and their weights."""
-        import bm25s
+        """BM25 postings as plain arrays: per token id its documents and their weights.
 
-        logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build
-        bm25 = bm25s.BM25()
-        bm25.index([d or ["<empty>"] for d in docs], show_progress=False)
-        sc = bm25.scores
-        n_tokens = len(sc["indptr"]) - 1  # bm25s also lists "" with no postings of its own
-        vocab = [""] * n_tokens
-        for token, i in bm25.vocab_dict.items():
-            if i < n_tokens:
-                vocab[i] = token
-        indptr = np.asarray(sc["indptr"], dtype=np.int64)
-        docs_a = np.asarray(sc["indices"], dtype=np.int32)  # saved as built: half the bytes to
-        weights = np.asarray(sc["data"], dtype=np.float32)  # checksum; widened exactly at load
+        Lucene's BM25 (k1 = 1.5, b = 0.75) computed the way bm25s computes it, float for
+        float (a test checks every weight against bm25s), in a few array passes: bm25s
+        imports SciPy and builds in Python loops, which was most of a one-edit rebuild."""
+        docs = [d or ["<empty>"] for d in docs]
+        n = len(docs)
+        vocab = sorted({t for d in docs for t in d})
+        ids = {t: i for i, t in enumerate(vocab)}
+        lens = np.array([len(d) for d in docs], dtype=np.int64)
+        flat = np.fromiter((ids[t] for d in docs for t in d), dtype=np.int64, count=int(lens.sum()))
+        pairs, tf = np.unique(flat * max(n, 1) + np.repeat(np.arange(n), lens), return_counts=True)
+        token, doc = pairs // max(n, 1), pairs % max(n, 1)
+        df = np.bincount(token, minlength=len(vocab))
+        idf = np.array([math.log(1 + (n - x + 0.5) / (x + 0.5)) for x in df.tolist()], dtype=np.float32)
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lens / lens.mean()) if n else lens.astype(np.float64)
+        tf64 = tf.astype(np.float32).astype(np.float64)
+        weights = (idf[token] * (tf64 / (norm[doc] + tf64))).astype(np.float32)
+        indptr = np.searchsorted(token, np.arange(len(vocab) + 1)).astype(np.int64)
         # impact order: each token's postings by weight, best first (ties: lower document),
         # so a query can stop reading a very common token's list early (see MAX_POSTINGS)
-        token = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        order = np.lexsort((docs_a, -weights, token))
-        return {"size": len(docs), "indptr": indptr, "docs": docs_a[order], "weights": weights[order],
-                "vocab": vocab}
+        order = np.lexsort((doc, -weights, token))
+        return {"size": n, "indptr": indptr, "docs": doc[order].astype(np.int32),  # saved as built: half the
+                "weights": weights[order], "vocab": vocab}  # bytes to checksum; widened exactly at load
 
     def score_batch(self, queries: list[list[str]]) -> np.ndarray:
         """(queries x documents) BM25 scores with one scatter-add for the whole batch; a

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,12 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
         return index_dir / name
 
 
+def _plain(record: Any) -> dict[str, Any]:
+    """A record's fields as JSON-ready values: the fields hold only strings, numbers, tuples
+    and dicts of those, so the deep copy `dataclasses.asdict` makes (5x slower) is not needed."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: np.ndarray, encoder: Encoder,
                       backend: str, new: int, representation: str, derived: dict | None = None) -> None:
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
@@ -183,10 +189,10 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     vectors.save(tmp / BACKENDS[backend].file_name)
     _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
     np.save(tmp / "owners.npy", owners.astype(np.int64), allow_pickle=False)
-    _write_json(tmp / "resources.json", [asdict(r) for r in catalog.resources])
+    _write_json(tmp / "resources.json", [_plain(r) for r in catalog.resources])
     _write_json(tmp / "taxonomy.json", {
-        "tasks": [asdict(t) for t in catalog.tasks.values()],
-        "areas": [asdict(a) for a in catalog.areas.values()],
+        "tasks": [_plain(t) for t in catalog.tasks.values()],
+        "areas": [_plain(a) for a in catalog.areas.values()],
         "glossary": catalog.glossary,
     })
     files = sorted(p.name for p in tmp.iterdir())

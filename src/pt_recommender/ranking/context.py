@@ -141,7 +141,7 @@ def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:
     """Each loose name key (see `name_key`) of 3+ characters -> the rows named so."""
     by_name: dict[str, list[int]] = {}
     for row, r in enumerate(resources):
-        for name in {name_key(n) for n in (r.name, *r.aliases)}:
+        for name in dict.fromkeys(name_key(n) for n in (r.name, *r.aliases)):  # ordered: same bytes each build
             if len(name) >= 3:
                 by_name.setdefault(name, []).append(row)
     return by_name

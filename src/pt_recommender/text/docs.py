@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from ..catalog.schema import Resource, Task
 from ..catalog.types import TYPES
-from .lang import cjk_tokens, en_tokens, has_cjk
+from .lang import has_cjk, lexical_tokens
 
 
 def task_names(resource: Resource, tasks: Mapping[str, Task]) -> list[str]:
@@ -78,6 +78,5 @@ def lexical_doc(resource: Resource, tasks: Mapping[str, Task], name_weight: int 
     needs = " ".join((*resource.needs, *resource.needs_zh))
     tokens: list[str] = []
     for text, weight in ((names, name_weight), (task_text, task_weight), (body, 1), (needs, needs_weight)):
-        toks = en_tokens(text) + cjk_tokens(text)
-        tokens.extend(toks * weight)
+        tokens.extend(lexical_tokens(text) * weight)
     return tokens

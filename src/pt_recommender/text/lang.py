@@ -68,13 +68,21 @@ def en_words(text: str) -> list[str]:
 
 def en_tokens(text: str) -> list[str]:
     """Stemmed English tokens without stopwords: what BM25 indexes."""
-    return [stem(w) for w in en_words(text) if w not in STOPWORDS]
+    return _en_tokens(clean(text))
+
+
+def _en_tokens(cleaned: str) -> list[str]:
+    return [stem(w) for w in WORD_RE.findall(cleaned) if w not in STOPWORDS]
 
 
 def cjk_tokens(text: str) -> list[str]:
     """Character bigrams of every CJK run (a single character stays a unigram)."""
+    return _cjk_tokens(clean(text))
+
+
+def _cjk_tokens(cleaned: str) -> list[str]:
     out: list[str] = []
-    for run in CJK_RE.findall(clean(text)):
+    for run in CJK_RE.findall(cleaned):
         if len(run) == 1:
             out.append(run)
         else:
@@ -83,7 +91,9 @@ def cjk_tokens(text: str) -> list[str]:
 
 
 def lexical_tokens(text: str) -> list[str]:
-    return en_tokens(text) + cjk_tokens(text)
+    """`en_tokens(text) + cjk_tokens(text)`, cleaning the text once."""
+    cleaned = clean(text)
+    return _en_tokens(cleaned) + _cjk_tokens(cleaned)
 
 
 class Glossary:
