@@ -213,3 +213,8 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("is there an API for image decoding") == {"api"}
     assert asked_types("tag people and places in news articles") == set()
     assert asked_types("images in one folder per class") == set()
+    # a learner asks for learning material without naming a type
+    assert asked_types("complete beginner, where do I start?") == {"tutorial", "course", "book"}
+    assert asked_types("new to PyTorch, want to learn the basics") == {"tutorial", "course", "book"}
+    assert asked_types("teach the network to learn rotation invariance") == set()
+    assert asked_types("deep learning for new to market products") == set()

@@ -108,7 +108,27 @@ def asked_types(english: str) -> set[str]:
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
         out.add(t)
+    if is_learner(seq):
+        out |= LEARNING_TYPES
     return out
+
+
+# A learner's need names no type but asks for learning material: "complete beginner, where do I
+# start", "new to pytorch", "want to learn pytorch". Not "learning" (machine learning), nor "to
+# learn" (a model learns too).
+LEARNING_TYPES = frozenset(("tutorial", "course", "book"))
+_LEARNER_WORDS = frozenset(("beginner", "beginners", "newbie", "newbies", "novice", "novices", "newcomer"))
+_LEARNER_PHRASES = (("new", "to", "pytorch"), ("new", "to", "deep"), ("new", "to", "machine"),
+                    ("where", "do", "i", "start"), ("where", "to", "start"), ("where", "should", "i", "start"),
+                    ("get", "started"), ("getting", "started"), ("learn", "pytorch"), ("learning", "pytorch"),
+                    ("learn", "deep"), ("learn", "the", "basics"), ("teach", "myself"))
+
+
+def is_learner(seq: list[str]) -> bool:
+    """True when the words say the user wants to learn rather than to get a task done."""
+    if _LEARNER_WORDS.intersection(seq):
+        return True
+    return any(tuple(seq[i:i + len(p)]) == p for p in _LEARNER_PHRASES for i in range(len(seq) - len(p) + 1))
 
 
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
