@@ -60,7 +60,7 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
     try:
         manifest = json.loads((gen / MANIFEST).read_text())
         files = manifest["files"]
-        needed = {*REQUIRED_FILES, VECTOR_FILES.get(manifest.get("backend", "faiss"), "vectors.faiss")}
+        needed = {*REQUIRED_FILES, VECTOR_FILES[manifest.get("backend", "faiss")]}  # unknown: KeyError
         if not isinstance(files, dict) or not needed <= set(files) or not all(
                 isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
             raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
