@@ -208,7 +208,11 @@ def main() -> int:
     for n in [int(x) for x in args.sizes.split(",") if x]:
         print(f"building a {n:,}-resource catalog ...", file=sys.stderr, flush=True)
         row = scale_row(rec, n, queries, qvecs, cached)
-        row["p50_vs_base"] = round(row["p50_ms"] / p50, 2)
+        # this machine's speed drifts: the shipped catalog is timed again right after the row,
+        # and the ratio is taken against the faster of the two base timings (the harder bar)
+        again, _ = timings(base, queries)
+        row["base_p50_ms_after"] = round(again, 2)
+        row["p50_vs_base"] = round(row["p50_ms"] / min(p50, again), 2)
         rows["catalog"].append(row)
         out_path.write_text(json.dumps(rows, indent=1))
         print(json.dumps(row), file=sys.stderr, flush=True)

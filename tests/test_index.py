@@ -184,13 +184,14 @@ def test_manifest_records_the_vector_index(catalog_dir, index_dir) -> None:
     assert manifest["vector_index"] == {"kind": "exact"}
 
 
-@pytest.mark.parametrize("scratch", [1 << 22, 64])
-def test_bm25_top_k_equals_the_full_scores(scratch, monkeypatch) -> None:
-    """top_batch (postings only, sparse or dense scratch) returns exactly the best k of the
-    full score matrix, ties to the lower row, with a type filter too."""
+@pytest.mark.parametrize(("scratch", "sort_below"), [(1 << 22, 32), (64, 32), (1 << 22, 10**9), (1 << 22, 0)])
+def test_bm25_top_k_equals_the_full_scores(scratch, sort_below, monkeypatch) -> None:
+    """top_batch (postings only, sorted or summed in a dense scratch) returns exactly the best
+    k of the full score matrix, ties to the lower row, with a type filter too."""
     from pt_recommender.index import lexical
 
     monkeypatch.setattr(lexical, "SCRATCH_CELLS", scratch)
+    monkeypatch.setattr(lexical, "SORT_BELOW", sort_below)
     rng = np.random.default_rng(1)
     words = [f"w{i}" for i in range(30)]
     docs = [list(rng.choice(words, size=int(rng.integers(1, 8)))) for _ in range(400)]

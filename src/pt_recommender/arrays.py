@@ -10,7 +10,7 @@ import numpy as np
 
 def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values."""
-    v = np.sort(np.asarray(values), kind="stable")
+    v = np.sort(np.asarray(values))  # any sort gives the same distinct values
     if len(v) < 2:
         return v
     return v[np.concatenate(([True], v[1:] != v[:-1]))]
@@ -19,7 +19,7 @@ def unique(values: np.ndarray) -> np.ndarray:
 def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values and, for each input, the index of its value among them."""
     values = np.asarray(values)
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # the inverse does not depend on how ties are ordered
     v = values[order]
     new = np.concatenate(([True], v[1:] != v[:-1])) if len(v) else np.zeros(0, dtype=bool)
     inverse = np.empty(len(values), dtype=np.int64)

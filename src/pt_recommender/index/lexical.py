@@ -12,6 +12,7 @@ from ..arrays import spans, unique_inverse
 from ..config import MAX_POSTINGS
 
 BM25_K1, BM25_B = 1.5, 0.75  # Lucene's defaults (and bm25s'), as every index so far was built
+SORT_BELOW = 32  # sort the postings when fewer than 1/32 of the scratch cells (else bincount)
 SCRATCH_CELLS = 1 << 22  # (queries x documents) cells scored at once: 32 MiB of float64
 
 
@@ -103,7 +104,7 @@ class LexicalIndex:
             g1 = min(n, g0 + group)
             lo, hi = np.searchsorted(who, [g0, g1])
             cell = (who[lo:hi] - g0) * self.size + doc[lo:hi]
-            if (hi - lo) * 8 < (g1 - g0) * self.size:  # few postings: sort them
+            if (hi - lo) * SORT_BELOW < (g1 - g0) * self.size:  # few postings: sort them
                 cells, inverse = unique_inverse(cell)
                 sums = np.bincount(inverse, weights=weight[lo:hi], minlength=len(cells))
             else:  # many: one dense scratch of bounded size (SCRATCH_CELLS)
