@@ -154,3 +154,22 @@ def test_name_mentions_match_one_regex_alternation() -> None:
         assert _mentions(text, names) == pattern.findall(text)
 
     check()
+
+
+def test_typos_read_as_the_words_meant_and_real_words_stay() -> None:
+    from pt_recommender.ranking.spelling import Speller, edit_distance
+    from pt_recommender.text.lang import stem
+
+    known = {stem(w): i for i, w in enumerate(["separate", "pretrained", "segmentation", "several", "train"])}
+    english = ["separate", "several", "sheep", "soccer", "train", "sweep"]  # commonest first
+    catalog = ["pretrained", "segmentation"]
+    sp = Speller(known, lambda: english, stem, lambda: catalog)
+    assert sp.stem("seperate") == stem("separate")  # one edit; "several" is two
+    assert sp.stem("pretrianed") == stem("pretrained")  # two neighbouring letters swapped
+    assert sp.stem("segmentaion") == stem("segmentation")  # the catalog's own word
+    assert sp.stem("soccer") == stem("soccer") and sp.stem("sheep") == "sheep"  # English words stay
+    assert sp.stem("lstm") == "lstm" and sp.stem("trai") == stem("trai")  # too short to guess
+    assert sp.stem("train") == stem("train")  # known
+    nothing = Speller(known, lambda: [], stem, lambda: catalog)
+    assert nothing.stem("seperate") == stem("seperate")  # no vocabulary, no guessing
+    assert edit_distance("trian", "train") == 1 and edit_distance("kitten", "sitting") == 3

@@ -13,7 +13,7 @@ import numpy as np
 from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .catalog.schema import Area, Recommendation, Resource, Task
 from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
-from .encoders import Encoder, configured_name, make_encoder
+from .encoders import Encoder, configured_name, make_encoder, vocabulary_words
 from .files import file_lock
 from .index.manifest import IndexProblem, check_index, default_index_dir
 from .index.store import Progress, build_index, load_generation
@@ -22,7 +22,8 @@ from .ranking.context import RankingData, derive
 from .ranking.explain import explain
 from .ranking.pipeline import Hit, Pipeline, Prepared
 from .ranking.query import Query, analyse, check_k, check_lang, check_queries, check_query, check_types
-from .text.lang import Glossary, has_cjk
+from .ranking.spelling import Speller, catalog_words
+from .text.lang import Glossary, has_cjk, stem
 
 log = logging.getLogger("pt_recommender")
 _NO_GLOSSARY = Glossary([])
@@ -51,6 +52,9 @@ class Recommender:
         self.options = options or Options()
         self.manifest = manifest or {}
         self.data = RankingData.build(resources, tasks, areas, glossary, self.options, saved)
+        # typos are read against the encoder's English words (asked for on the first unknown word)
+        self.data.speller = Speller(self.data.lexical.vocabulary, lambda: vocabulary_words(self.encoder), stem,
+                                    lambda: catalog_words(self.data.resources))
         self.pipeline = Pipeline(self.data, self.options)
 
     @property
@@ -121,6 +125,7 @@ class Recommender:
         if any(getattr(other.options, f) != getattr(self.options, f) for f in INDEX_TIME_OPTIONS):
             d = self.data  # the BM25 documents change: derive the ranking data again
             other.data = RankingData.build(d.resources, d.tasks, d.areas, d.glossary_pairs, other.options)
+            other.data.speller = d.speller
         other.pipeline = Pipeline(other.data, other.options)
         return other
 
@@ -162,7 +167,7 @@ class Recommender:
         k0 rows of the requested types (a narrow filter searches deeper, and a query still
         short of k0 of them is searched in full)."""
         glossary = self.data.glossary if self.options.glossary else _NO_GLOSSARY
-        analysed = [analyse(q, glossary, self.data.matcher) for q in texts]
+        analysed = [analyse(q, glossary, self.data.matcher, self.data.speller) for q in texts]
         # a query with no letter or digit at all ("🔥🔥🔥") has nothing to mean: no dense leg
         todo = np.array([i for i, q in enumerate(analysed)
                          if any(c.isalnum() for c in q.english) and not has_cjk(q.english)]

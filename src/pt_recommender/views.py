@@ -100,7 +100,7 @@ class TaskPage:
 
 def matched_task(rec: Recommender, query: str) -> str | None:
     """The strongest taxonomy task a query names, if any."""
-    q = analyse(query, rec.data.glossary, rec.data.matcher)
+    q = analyse(query, rec.data.glossary, rec.data.matcher, rec.data.speller)
     tasks = {t: s for t, s in q.tasks.items() if t in rec.tasks}
     return max(tasks, key=lambda t: (tasks[t], t)) if tasks else None
 

@@ -1,7 +1,7 @@
 """Encoders turn texts into unit vectors: `Encoder` protocol, factory, ONNX, sentence-transformers, fake."""
 
-from .base import DEFAULT_MODEL, Encoder, HashingEncoder, model_path, model_slug, resolve_model
+from .base import DEFAULT_MODEL, Encoder, HashingEncoder, model_path, model_slug, resolve_model, vocabulary_words
 from .factory import BACKENDS, INT8_SUFFIX, configured_name, make_encoder
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL", "INT8_SUFFIX", "Encoder", "HashingEncoder", "configured_name",
-           "make_encoder", "model_path", "model_slug", "resolve_model"]
+           "make_encoder", "model_path", "model_slug", "resolve_model", "vocabulary_words"]

@@ -52,6 +52,21 @@ class HashingEncoder:
         return normalise(out)
 
 
+def vocabulary_words(encoder: object) -> list[str]:
+    """The encoder's whole English words, commonest first (WordPiece ids run roughly by
+    frequency), or [] when it has no tokenizer (the fake encoder). Wrappers that hold the real
+    encoder as `inner` or `_encoder` (benchmark and tuning memos) are looked through."""
+    for _ in range(4):
+        tokenizer = getattr(encoder, "tokenizer", None) or getattr(getattr(encoder, "model", None), "tokenizer", None)
+        if tokenizer is not None:
+            vocab = tokenizer.get_vocab()
+            return sorted((w for w in vocab if w.isascii() and w.isalpha()), key=vocab.__getitem__)
+        encoder = getattr(encoder, "inner", None) or getattr(encoder, "_encoder", None)
+        if encoder is None:
+            break
+    return []
+
+
 def resolve_model(model: str | None = None) -> str:
     """Model name or path: argument, else `PT_RECOMMENDER_MODEL`, else the bundled MiniLM."""
     return model or os.environ.get("PT_RECOMMENDER_MODEL") or DEFAULT_MODEL

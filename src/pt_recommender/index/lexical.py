@@ -31,6 +31,15 @@ class LexicalIndex:
         self._weights = np.asarray(arrays["weights"], dtype=np.float64)
         self._ids = {t: i for i, t in enumerate(arrays["vocab"]) if t}
 
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Each indexed token -> its id (read-only by convention)."""
+        return self._ids
+
+    def document_frequency(self) -> np.ndarray:
+        """How many documents hold each token id."""
+        return np.diff(self._indptr)
+
     @staticmethod
     def index_arrays(docs: list[list[str]]) -> dict:
         """BM25 postings as plain arrays: per token id its documents and their weights.

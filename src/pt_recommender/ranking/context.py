@@ -16,6 +16,7 @@ from ..text.docs import lexical_doc
 from ..text.lang import CJK_RE, Glossary, clean, has_cjk
 from .explain import resource_terms
 from .prior import prior
+from .spelling import Speller
 from .taxonomy import TaskMatcher, task_index
 
 
@@ -52,6 +53,7 @@ class RankingData:
     lexical: LexicalIndex
     matcher: TaskMatcher
     glossary: Glossary
+
     prior: np.ndarray
     terms: TermCache  # each row's words, computed when a result is first explained
     task_rows: dict[str, list[tuple[int, int]]]
@@ -63,6 +65,7 @@ class RankingData:
     by_name: dict[str, list[int]]
     same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
+    speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
     def build(cls, resources: Sequence[Resource], tasks: Mapping[str, Task], areas: Mapping[str, Area],

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from ..catalog.types import RESOURCE_TYPES, TYPES
 from ..config import MAX_K, MAX_QUERY_CHARS
-from ..text.lang import STOPWORDS, Glossary, cjk_tokens, clean, en_tokens, en_words, has_cjk, stem
+from ..text.lang import STOPWORDS, Glossary, cjk_tokens, clean, en_words, has_cjk, stem
+from .spelling import Speller
 from .taxonomy import TaskMatcher
 
 _INTENT_STEMS = {stem(w): t for t, info in TYPES.items() for w in info.intent_words if " " not in w}
@@ -131,13 +132,15 @@ def is_learner(seq: list[str]) -> bool:
     return any(tuple(seq[i:i + len(p)]) == p for p in _LEARNER_PHRASES for i in range(len(seq) - len(p) + 1))
 
 
-def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
-    """Everything the legs need, computed once per query."""
+def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
+    """Everything the legs need, computed once per query; with a `speller`, typos in English
+    words are read as the catalog words they are one or two edits from."""
     text = clean(query)
     lang = "zh" if has_cjk(text) else "en"
     english, terms = glossary.translate(text) if lang == "zh" else (text, [])
     english = " ".join(english.split())
-    words = en_tokens(english)
+    stem_of = speller.stem if speller is not None else stem
+    words = [stem_of(w) for w in en_words(english) if w not in STOPWORDS]  # en_tokens, typos read
     tokens = tuple(words + cjk_tokens(text))
     intent = asked_types(english)
     if "course" in intent or "book" in intent or "tutorial" in intent:
@@ -146,7 +149,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher) -> Query:
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
-        word_stems=tuple((w, stem(w)) for w in en_words(english) if w not in STOPWORDS),
+        word_stems=tuple((w, stem_of(w)) for w in en_words(english) if w not in STOPWORDS),
     )
 
 
