@@ -173,3 +173,26 @@ def test_typos_read_as_the_words_meant_and_real_words_stay() -> None:
     nothing = Speller(known, lambda: [], stem, lambda: catalog)
     assert nothing.stem("seperate") == stem("seperate")  # no vocabulary, no guessing
     assert edit_distance("trian", "train") == 1 and edit_distance("kitten", "sitting") == 3
+
+
+def test_a_successor_takes_the_place_of_what_it_replaces() -> None:
+    """Only for queries asking for a replacement; the lead scales with the predecessor's match."""
+    sh = _sheet_with([1.0, 0.5, 0.0], [0, 1, 2], n=4, queries=2)  # row 0 best; row 3 not found
+    before = sh.total.copy()
+    steps.hand_over(sh, np.array([0]), np.array([0, 1]), np.array([3, 2]), 0.5)
+    assert sh.total[0, 3] == 1.5 and sh.total[0, 0] == 0.5  # full lead: row 0 was the best match
+    assert sh.total[0, 2] == 0.5 + 0.25 and sh.candidate[0, 3] and sh.evidence[0, 3]
+    assert (sh.total[1] == before[1]).all() and not sh.candidate[1, 3]  # query 1 did not ask
+
+
+def test_replacement_words_and_chinese_function_characters() -> None:
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    g, m = Glossary([("弃用", "deprecated"), ("替代", "alternative")]), TaskMatcher({})
+    q = analyse("torchtext is deprecated, what should I use instead", g, m)
+    assert q.replacing and "deprec" not in q.tokens and "instead" not in q.tokens and "torchtext" in q.tokens
+    q = analyse("torchtext被弃用了，用什么替代", g, m)
+    assert q.replacing and not {"弃用", "替代", "什么", "了", "用什"} & set(q.tokens)
+    assert not analyse("text classification with torchtext", g, m).replacing

@@ -47,6 +47,8 @@ class Options:
     # -- intent: "dataset", "course", "论文" in the query favour that type
     intent: bool = True
     w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
+    # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X
+    w_successor: float = 0.5  # the successor's lead over its predecessor (structural, not tuned)
     # -- cut: fewer than k beats filler
     evidence: bool = True  # show only rows a leg vouches for (word, task or close meaning)
     min_dense: float = 0.3  # (CV) cosine that counts as "close in meaning" for MiniLM
@@ -66,7 +68,7 @@ class Options:
 # Parts that make the full system; the single-leg ablations switch every one of them off.
 _BOOSTS_OFF = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0,
                "w_dataset": 0.0, "diversity": False,
-               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0}
+               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},
     "bm25-only": {**_BOOSTS_OFF, "dense": False},

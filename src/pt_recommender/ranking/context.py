@@ -62,6 +62,8 @@ class RankingData:
     type_counts: np.ndarray  # rows of each type, in RESOURCE_TYPES order
     link_ptr: np.ndarray  # links as CSR: row r's linked rows are link_to[link_ptr[r]:link_ptr[r + 1]]
     link_to: np.ndarray
+    succ_ptr: np.ndarray  # an inactive row's successors (CSR like the links)
+    succ_to: np.ndarray
     by_name: dict[str, list[int]]
     same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
@@ -79,6 +81,8 @@ class RankingData:
         codes = np.asarray(types, dtype=object)
         row_of = {r.id: i for i, r in enumerate(resources)}
         links = paper_model_links(resources, row_of)
+        succ = sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
+                       for t in r.successor if t in row_of and row_of[t] != row})
         by_name = saved.get("by_name") or names_index(resources)
         pairs = saved.get("glossary_pairs") or glossary_pairs(glossary, tasks, areas, resources)
         same = saved.get("same_as")
@@ -98,6 +102,8 @@ class RankingData:
             link_ptr=np.searchsorted(np.array([a for a, _ in links], dtype=np.int64),
                                      np.arange(len(resources) + 1)),
             link_to=np.array([b for _, b in links], dtype=np.int64),
+            succ_ptr=np.searchsorted(np.array([a for a, _ in succ], dtype=np.int64), np.arange(len(resources) + 1)),
+            succ_to=np.array([b for _, b in succ], dtype=np.int64),
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
         )
 
@@ -114,10 +120,17 @@ class RankingData:
 
     def linked(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position in `rows`, linked row) for every link leaving `rows`."""
-        starts, ends = self.link_ptr[rows], self.link_ptr[rows + 1]
-        lens = ends - starts
-        pos = spans(starts, lens)
-        return np.repeat(np.arange(len(rows)), lens), self.link_to[pos]
+        return _edges(self.link_ptr, self.link_to, rows)
+
+    def successors(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `rows`, successor row) for every deprecated or archived row of `rows`."""
+        return _edges(self.succ_ptr, self.succ_to, rows)
+
+
+def _edges(ptr: np.ndarray, to: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends = ptr[rows], ptr[rows + 1]
+    lens = ends - starts
+    return np.repeat(np.arange(len(rows)), lens), to[spans(starts, lens)]
 
 
 def derived_key(options: Options) -> str:

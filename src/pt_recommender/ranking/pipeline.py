@@ -73,12 +73,16 @@ class Pipeline:
             found.append(lexical[0][lexical[2]])
         leg_rows = unique(np.concatenate(found)) if found else _NONE
         link_pos, link_to = d.linked(leg_rows) if opt.w_link else (_NONE, _NONE)
+        replacing = np.array([i for i, q in enumerate(qs) if q.replacing], dtype=np.int64) \
+            if opt.w_successor else _NONE
+        old_rows = unique(np.concatenate([leg_rows, link_to])) if len(replacing) else _NONE
+        succ_pos, succ_to = d.successors(old_rows) if len(replacing) else (_NONE, _NONE)
         lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
         picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
                  for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
         lifts = [self._lift_rows(lf, np.concatenate([leg_rows, link_to])) if lf else None for lf in lifts]
-        parts = [leg_rows, link_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
+        parts = [leg_rows, link_to, succ_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
         cols = unique(np.concatenate(parts))
         sh = steps.Sheet.empty(len(qs), cols, allowed(cols))
@@ -121,6 +125,10 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
+        # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
+        # replaced it in its place
+        if len(succ_pos):
+            steps.hand_over(sh, replacing, sh.local(old_rows[succ_pos]), sh.local(succ_to), opt.w_successor)
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
         ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence)

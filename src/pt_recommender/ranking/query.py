@@ -26,6 +26,7 @@ class Query:
     tasks: dict[str, float] = field(default_factory=dict)
     intent: frozenset[str] = frozenset()
     word_stems: tuple[tuple[str, str], ...] = ()  # (word as typed, its stem) for explanations
+    replacing: bool = False  # asks what replaces something ("deprecated, what now", "alternative to")
 
 
 def check_query(query: object) -> str:
@@ -125,6 +126,15 @@ _LEARNER_PHRASES = (("new", "to", "pytorch"), ("new", "to", "deep"), ("new", "to
                     ("learn", "deep"), ("learn", "the", "basics"), ("teach", "myself"))
 
 
+ZH_FUNCTION_CHARS = frozenset("的了被是在和与及或我你他她它们这那哪什么怎如何为吗呢吧啊呀"
+                              "有没就也都还用想要能会可以个把给让对从到上下里中些一很太再又才得地着过啦嘛咋")
+
+# Words of a user leaving something behind: what replaced it is the answer
+_REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement", "replacements", "replace",
+                        "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
+                        "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
+
+
 def is_learner(seq: list[str]) -> bool:
     """True when the words say the user wants to learn rather than to get a task done."""
     if _LEARNER_WORDS.intersection(seq):
@@ -140,8 +150,18 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     english, terms = glossary.translate(text) if lang == "zh" else (text, [])
     english = " ".join(english.split())
     stem_of = speller.stem if speller is not None else stem
-    words = [stem_of(w) for w in en_words(english) if w not in STOPWORDS]  # en_tokens, typos read
-    tokens = tuple(words + cjk_tokens(text))
+    seq = en_words(english)
+    replacing = bool(_REPLACING.intersection(seq))
+    # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
+    # what the answer is about (they would match every deprecated resource's description)
+    words = [stem_of(w) for w in seq if w not in STOPWORDS and w not in _REPLACING]
+    if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
+        for zh, en in terms:
+            if _REPLACING.intersection(en.lower().split()):
+                text = text.replace(zh, " ")
+    # a Chinese token made only of function characters ("了", "什么", "用什") says nothing BM25
+    # can match on, yet matches every Chinese description that uses them
+    tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)])
     intent = asked_types(english)
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
@@ -150,6 +170,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
         word_stems=tuple((w, stem_of(w)) for w in en_words(english) if w not in STOPWORDS),
+        replacing=replacing,
     )
 
 

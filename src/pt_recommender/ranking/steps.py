@@ -97,6 +97,28 @@ def share_links(sh: Sheet, src: np.ndarray, dst: np.ndarray, weight: float) -> N
     sh.evidence[q, dst[e]] |= sh.evidence[q, src[e]]  # a model is as relevant as its paper
 
 
+def hand_over(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: float) -> None:
+    """For queries asking what replaces something: a successor takes its deprecated or
+    archived predecessor's score plus a lead, and the predecessor loses it (`src`→`dst` column
+    edges; only predecessors on the sheet hand over). The lead is `weight` for the query's best
+    match, less for weaker ones."""
+    if not len(src) or not len(queries):
+        return
+    relevance = sh.total.copy()
+    live = sh.candidate[queries][:, src] & sh.allowed[dst][None, :]
+    qi, e = np.nonzero(live)
+    if not len(qi):
+        return
+    q = queries[qi]
+    best = np.where(sh.candidate, relevance, -np.inf).max(axis=1)
+    # the lead scales with how well the predecessor matched: a weak match hands over little
+    lead = weight * np.clip(relevance[q, src[e]] / np.maximum(best[q], 1e-9), 0.0, 1.0)
+    np.maximum.at(sh.total, (q, dst[e]), relevance[q, src[e]] + lead)
+    sh.candidate[q, dst[e]] = True
+    sh.evidence[q, dst[e]] = True  # named as what replaces a match
+    sh.total[q, src[e]] = relevance[q, src[e]] - lead
+
+
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
     """Resources filed under a task the query names (or its subtasks) move up (`rows` are columns)."""
     ok = sh.allowed[rows]
