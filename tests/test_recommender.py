@@ -218,3 +218,11 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("new to PyTorch, want to learn the basics") == {"tutorial", "course", "book"}
     assert asked_types("teach the network to learn rotation invariance") == set()
     assert asked_types("deep learning for new to market products") == set()
+
+
+def test_reason_names_what_a_successor_replaces() -> None:
+    from pt_recommender.ranking.explain import Explanation
+
+    e = Explanation(type="library", replaces="Torchtext", matched=("text",))
+    assert e.render("en") == "Library; replaces “Torchtext”; matches “text”"
+    assert e.render("zh") == "库；取代“Torchtext”；匹配 “text”"

@@ -183,6 +183,7 @@ def test_a_successor_takes_the_place_of_what_it_replaces() -> None:
     assert sh.total[0, 3] == 1.5 and sh.total[0, 0] == 0.5  # full lead: row 0 was the best match
     assert sh.total[0, 2] == 0.5 + 0.25 and sh.candidate[0, 3] and sh.evidence[0, 3]
     assert (sh.total[1] == before[1]).all() and not sh.candidate[1, 3]  # query 1 did not ask
+    assert sh.replaces[0] == {3: 0, 2: 1} and sh.replaces[1] == {}  # for the reason: "replaces X"
 
 
 def test_replacement_words_and_chinese_function_characters() -> None:

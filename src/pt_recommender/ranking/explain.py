@@ -45,6 +45,7 @@ class Explanation:
     matched: tuple[str, ...] = ()
     close_in_meaning: bool = False
     maintenance: str = ""
+    replaces: str = ""  # the name of the deprecated or archived resource it succeeds
 
     def render(self, lang: str = "en") -> str:
         return _render(self, lang)
@@ -55,10 +56,10 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
     "en": {"pick": "{label}; a go-to choice for “{name}”, the task you named",
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
-           "note": "note: {status}", "sep": "; "},
+           "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "task": "{label}；属于你提到的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
-           "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；"},
+           "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”"},
 }
 
 
@@ -72,6 +73,8 @@ def _render(e: Explanation, lang: str) -> str:
         if pair:
             parts = [p[key].format(label=label, name=(pair[1] or pair[0]) if zh else pair[0])]
             break
+    if e.replaces:
+        parts.append(p["replaces"].format(name=e.replaces))
     own = [w for w in e.matched if bool(CJK_RE.search(w)) == zh]  # the reader's own words first
     if e.matched:
         parts.append(p["matches"].format(terms=p["term_sep"].join(f"“{w}”" for w in (own or e.matched))))
@@ -84,7 +87,7 @@ def _render(e: Explanation, lang: str) -> str:
 
 def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
             legs: Sequence[str], areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
-            pick_for: str | None = None) -> Explanation:
+            pick_for: str | None = None, replaces: str = "") -> Explanation:
     """What a user can check about why this result is here: kind, named task or go-to pick,
     the query words it matches, and whether it is still maintained."""
     area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
@@ -100,6 +103,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
+        replaces=replaces,
     )
 
 

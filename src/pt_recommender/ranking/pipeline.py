@@ -32,6 +32,7 @@ class Hit:
     legs: tuple[str, ...]
     via_task: str | None  # the named task (or `area:` id) that lifted it
     pick_for: str | None  # the task it is a go-to pick for
+    replaces: int | None = None  # the deprecated or archived row it succeeds (asked for a replacement)
 
 
 @dataclass
@@ -140,8 +141,9 @@ class Pipeline:
             if opt.diversity and types is None:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
             pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
+            succeeds = {int(cols[c]): int(cols[p]) for c, p in sh.replaces[i].items()}
             out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifts[i][0] if lifts[i] else {}, row),
-                            pick_of.get(row)) for row, score in best[:k]])
+                            pick_of.get(row), succeeds.get(row)) for row, score in best[:k]])
         return out
 
     def _lift_rows(self, lifted: tuple, found_by_legs: np.ndarray) -> tuple:

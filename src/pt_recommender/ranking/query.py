@@ -169,7 +169,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
-        word_stems=tuple((w, stem_of(w)) for w in en_words(english) if w not in STOPWORDS),
+        word_stems=tuple((w, stem_of(w)) for w in seq if w not in STOPWORDS and w not in _REPLACING),
         replacing=replacing,
     )
 

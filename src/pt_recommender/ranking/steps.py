@@ -26,13 +26,14 @@ class Sheet:
     evidence: np.ndarray  # (queries, columns) a leg has a reason to show it (see `select`)
     legs: list[list[str]] = field(default_factory=list)  # per query: legs that ran
     picks: list[dict[int, str]] = field(default_factory=list)  # column -> task it is a pick for
+    replaces: list[dict[int, int]] = field(default_factory=list)  # column -> the column it succeeds
 
     @classmethod
     def empty(cls, n_queries: int, cols: np.ndarray, allowed: np.ndarray) -> Sheet:
         n = len(cols)
         return cls(cols, allowed, np.zeros((n_queries, n), dtype=np.float64),
                    np.zeros((n_queries, n), dtype=bool), np.zeros((n_queries, n), dtype=bool),
-                   [[] for _ in range(n_queries)], [{} for _ in range(n_queries)])
+                   [[] for _ in range(n_queries)], [{} for _ in range(n_queries)], [{} for _ in range(n_queries)])
 
     def local(self, rows: np.ndarray) -> np.ndarray:
         """Column of each catalog row (rows must be columns; anything else maps to 0)."""
@@ -117,6 +118,9 @@ def hand_over(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray, 
     sh.candidate[q, dst[e]] = True
     sh.evidence[q, dst[e]] = True  # named as what replaces a match
     sh.total[q, src[e]] = relevance[q, src[e]] - lead
+    for qq, d, sr in sorted(zip(q.tolist(), dst[e].tolist(), src[e].tolist(), strict=True),
+                            key=lambda t: -relevance[t[0], t[2]]):
+        sh.replaces[qq].setdefault(d, sr)  # named after its best-matched predecessor
 
 
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
