@@ -36,6 +36,7 @@ class CachedEncoder:
 
     def __init__(self, encoder):
         self.name, self.dim, self._encoder, self._vecs = encoder.name, encoder.dim, encoder, {}
+        self.tokenizer = getattr(encoder, "tokenizer", None)  # its vocabulary reads typos
 
     def encode(self, texts: list[str]) -> np.ndarray:
         for t in texts:

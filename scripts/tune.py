@@ -47,6 +47,7 @@ class MemoEncoder:
 
     def __init__(self, inner: object):
         self.inner, self.name, self.dim, self.memo = inner, inner.name, inner.dim, {}
+        self.tokenizer = getattr(inner, "tokenizer", None)  # its vocabulary reads typos
 
     def encode(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in self.memo]

@@ -54,17 +54,12 @@ class HashingEncoder:
 
 def vocabulary_words(encoder: object) -> list[str]:
     """The encoder's whole English words, commonest first (WordPiece ids run roughly by
-    frequency), or [] when it has no tokenizer (the fake encoder). Wrappers that hold the real
-    encoder as `inner` or `_encoder` (benchmark and tuning memos) are looked through."""
-    for _ in range(4):
-        tokenizer = getattr(encoder, "tokenizer", None) or getattr(getattr(encoder, "model", None), "tokenizer", None)
-        if tokenizer is not None:
-            vocab = tokenizer.get_vocab()
-            return sorted((w for w in vocab if w.isascii() and w.isalpha()), key=vocab.__getitem__)
-        encoder = getattr(encoder, "inner", None) or getattr(encoder, "_encoder", None)
-        if encoder is None:
-            break
-    return []
+    frequency), or [] when it has no tokenizer (the fake encoder)."""
+    tokenizer = getattr(encoder, "tokenizer", None) or getattr(getattr(encoder, "model", None), "tokenizer", None)
+    if tokenizer is None:
+        return []
+    vocab = tokenizer.get_vocab()
+    return sorted((w for w in vocab if w.isascii() and w.isalpha()), key=vocab.__getitem__)
 
 
 def resolve_model(model: str | None = None) -> str:

@@ -53,7 +53,6 @@ class RankingData:
     lexical: LexicalIndex
     matcher: TaskMatcher
     glossary: Glossary
-
     prior: np.ndarray
     terms: TermCache  # each row's words, computed when a result is first explained
     task_rows: dict[str, list[tuple[int, int]]]
@@ -99,11 +98,8 @@ class RankingData:
             featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
             type_index=(type_index := np.array([RESOURCE_TYPES.index(t) for t in types], dtype=np.int64)),
             type_counts=np.bincount(type_index, minlength=len(RESOURCE_TYPES)),
-            link_ptr=np.searchsorted(np.array([a for a, _ in links], dtype=np.int64),
-                                     np.arange(len(resources) + 1)),
-            link_to=np.array([b for _, b in links], dtype=np.int64),
-            succ_ptr=np.searchsorted(np.array([a for a, _ in succ], dtype=np.int64), np.arange(len(resources) + 1)),
-            succ_to=np.array([b for _, b in succ], dtype=np.int64),
+            link_ptr=(link_csr := _csr(links, len(resources)))[0], link_to=link_csr[1],
+            succ_ptr=(succ_csr := _csr(succ, len(resources)))[0], succ_to=succ_csr[1],
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
         )
 
@@ -125,6 +121,12 @@ class RankingData:
     def successors(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position in `rows`, successor row) for every deprecated or archived row of `rows`."""
         return _edges(self.succ_ptr, self.succ_to, rows)
+
+
+def _csr(edges: list[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (row, row) edges as CSR: row r's targets are to[ptr[r]:ptr[r + 1]]."""
+    src = np.array([a for a, _ in edges], dtype=np.int64)
+    return np.searchsorted(src, np.arange(n + 1)), np.array([b for _, b in edges], dtype=np.int64)
 
 
 def _edges(ptr: np.ndarray, to: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,8 +171,9 @@ _ARTEFACTS = frozenset(("library", "model", "paper"))  # a book and a tutorial m
 
 def same_things(resources: Sequence[Resource]) -> dict[int, int]:
     """Rows a reader would take for one thing shown twice: a model, paper or library of the
-    same name ("Mistral 7B" the model and "Mistral 7B" the paper), or a library and a model card at the same address (a
-    project's package and its weights). Row -> the group's lowest row; rows alone are absent."""
+    same name ("Mistral 7B" the model and "Mistral 7B" the paper), or a library and a model
+    card at the same address (a project's package and its weights). Row -> the group's lowest
+    row; rows alone are absent."""
     parent: dict[int, int] = {}
 
     def root(a: int) -> int:

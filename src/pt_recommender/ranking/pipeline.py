@@ -2,8 +2,8 @@
 
 candidates (each leg's top k0, their linked rows, the named tasks' rows, an exact name) → legs
 (dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent → cut
-(floor, exact name) → diversify. Only the candidates are scored, so a query costs the same on a
-large catalog as on a small one. Each step is a function of `steps.py` switched by one
+(floor, exact name) → diversify. Only the candidates are scored, so the cost of a query grows
+slowly with the catalog. Each step is a function of `steps.py` switched by one
 `Options` field; the explanation of each result is built afterwards from what the steps recorded.
 """
 
@@ -76,13 +76,14 @@ class Pipeline:
         link_pos, link_to = d.linked(leg_rows) if opt.w_link else (_NONE, _NONE)
         replacing = np.array([i for i, q in enumerate(qs) if q.replacing], dtype=np.int64) \
             if opt.w_successor else _NONE
-        old_rows = unique(np.concatenate([leg_rows, link_to])) if len(replacing) else _NONE
+        near = np.concatenate([leg_rows, link_to])  # what the legs found and what it links to
+        old_rows = unique(near) if len(replacing) else _NONE
         succ_pos, succ_to = d.successors(old_rows) if len(replacing) else (_NONE, _NONE)
         lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
         picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
                  for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
-        lifts = [self._lift_rows(lf, np.concatenate([leg_rows, link_to])) if lf else None for lf in lifts]
+        lifts = [self._lift_rows(lf, near) if lf else None for lf in lifts]
         parts = [leg_rows, link_to, succ_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
         cols = unique(np.concatenate(parts))
@@ -116,10 +117,11 @@ class Pipeline:
         # by papers and datasets; a catalog-wide prior breaks near-ties
         unasked = [(t, w) for t, w in (("library", opt.w_library), ("paper", opt.w_paper),
                                        ("dataset", opt.w_dataset)) if w]
-        for i, q in enumerate(qs):
-            if not q.intent and not types:
-                for t, w in unasked:
-                    sh.total[i] += w * d.is_type[t][cols]
+        if unasked and not types:
+            type_prior = sum(w * d.is_type[t][cols] for t, w in unasked)  # the same for every such query
+            for i, q in enumerate(qs):
+                if not q.intent:
+                    sh.total[i] += type_prior
         if opt.w_prior:
             sh.total += opt.w_prior * d.prior[cols]
         # 5. intent: the types the query asks for

@@ -99,7 +99,10 @@ def asked_types(english: str) -> set[str]:
     user's own thing (a possessive or demonstrative up to four words before: "my weights", "our
     old built-in function"; or described next: "the dataset is 40TB") or means a web endpoint
     ("behind an API")."""
-    seq = en_words(english)
+    return _asked(en_words(english))
+
+
+def _asked(seq: list[str]) -> set[str]:
     out = set()
     for i, w in enumerate(seq):
         t = _INTENT_STEMS.get(stem(w))
@@ -126,20 +129,20 @@ _LEARNER_PHRASES = (("new", "to", "pytorch"), ("new", "to", "deep"), ("new", "to
                     ("learn", "deep"), ("learn", "the", "basics"), ("teach", "myself"))
 
 
-ZH_FUNCTION_CHARS = frozenset("的了被是在和与及或我你他她它们这那哪什么怎如何为吗呢吧啊呀"
-                              "有没就也都还用想要能会可以个把给让对从到上下里中些一很太再又才得地着过啦嘛咋")
-
-# Words of a user leaving something behind: what replaced it is the answer
-_REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement", "replacements", "replace",
-                        "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
-                        "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
-
-
 def is_learner(seq: list[str]) -> bool:
     """True when the words say the user wants to learn rather than to get a task done."""
     if _LEARNER_WORDS.intersection(seq):
         return True
     return any(tuple(seq[i:i + len(p)]) == p for p in _LEARNER_PHRASES for i in range(len(seq) - len(p) + 1))
+
+
+# Chinese characters that only hold a sentence together: a token made of them alone is dropped
+ZH_FUNCTION_CHARS = frozenset("的了被是在和与及或我你他她它们这那哪什么怎如何为吗呢吧啊呀"
+                              "有没就也都还用想要能会可以个把给让对从到上下里中些一很太再又才得地着过啦嘛咋")
+# Words of a user leaving something behind: what replaced it is the answer
+_REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement", "replacements", "replace",
+                        "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
+                        "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
 
 
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
@@ -162,7 +165,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # a Chinese token made only of function characters ("了", "什么", "用什") says nothing BM25
     # can match on, yet matches every Chinese description that uses them
     tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)])
-    intent = asked_types(english)
+    intent = _asked(seq)
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     return Query(

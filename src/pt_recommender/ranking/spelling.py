@@ -14,8 +14,8 @@ encoder) nothing is corrected.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 
 from ..catalog.schema import Resource
 from ..text.lang import en_words
@@ -56,60 +56,51 @@ def catalog_words(resources: Sequence[Resource]) -> list[str]:
 
 class Speller:
     """`known`: the catalog's stems; `words`: gives English words, commonest first (the
-    encoder's whole-word vocabulary; asked for on the first unknown word); `stem`: the stemmer
-    the catalog was indexed with."""
+    encoder's whole-word vocabulary); `extra`: gives the catalog's own words; `stem`: the
+    stemmer the catalog was indexed with. Each is asked for only when first needed: the
+    English words on the first unknown word, the lookup table on the first real typo."""
 
     def __init__(self, known: Mapping[str, int], words: Callable[[], Sequence[str]], stem: Callable[[str], str],
                  extra: Callable[[], Sequence[str]] | None = None):
         self._known, self._stem, self._source, self._extra = known, stem, words, extra
-        self._vocab: dict[str, int] | None = None
-        self._corrections: dict[str, int] | None = None
-        self._table: dict[str, list[str]] | None = None
-        self._lock = threading.Lock()
         self._memo: dict[str, str] = {}
 
-    @property
-    def _words(self) -> dict[str, int]:
-        """English words (the guard: a word here is left as typed)."""
-        if self._vocab is None:
-            with self._lock:
-                if self._vocab is None:
-                    words = self._source()
-                    self._vocab = {w: rank for rank, w in enumerate(words) if w.isascii() and w.isalpha()}
-        return self._vocab
+    @cached_property
+    def _words(self) -> list[str]:
+        return [w for w in self._source() if w.isascii() and w.isalpha()]
 
-    def _index(self) -> dict[str, list[str]]:
-        words = self._words
-        with self._lock:
-            if self._table is None:
-                # what a typo may become: English words, then the catalog's own words
-                ranked = dict(words)
-                for w in self._extra() if self._extra else ():
-                    ranked.setdefault(w, len(ranked))
-                self._corrections = ranked
-                table: dict[str, list[str]] = {}
-                for word in ranked:  # only words that would help: the catalog uses their stem
-                    if len(word) >= MIN_LENGTH - 1 and self._stem(word) in self._known:
-                        for key in {word} | _deletes(word):
-                            table.setdefault(key, []).append(word)
-                self._table = table
-            return self._table
+    @cached_property
+    def _english(self) -> frozenset[str]:
+        """English words: one of these is left as typed."""
+        return frozenset(self._words)
+
+    @cached_property
+    def _lookup(self) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """What a typo may become (English words, then the catalog's own, by rank), and those
+        words under every one-letter deletion; only words whose stem the catalog uses help."""
+        ranks: dict[str, int] = {}
+        for w in [*self._words, *(self._extra() if self._extra else ())]:
+            if w.isascii() and w.isalpha():
+                ranks.setdefault(w, len(ranks))
+        table: dict[str, list[str]] = {}
+        for word in ranks:
+            if len(word) >= MIN_LENGTH - 1 and self._stem(word) in self._known:
+                for key in {word} | _deletes(word):
+                    table.setdefault(key, []).append(word)
+        return ranks, table
 
     def stem(self, word: str) -> str:
         """The stem to search for `word` (lower-case, as typed): its own, or its correction's."""
         own = self._stem(word)
-        if own in self._known or len(word) < MIN_LENGTH or not (word.isascii() and word.isalpha()):
-            return own
-        if word in self._words or not self._words:
+        if (own in self._known or len(word) < MIN_LENGTH or not (word.isascii() and word.isalpha())
+                or not self._english or word in self._english):
             return own
         got = self._memo.get(word)
         if got is None:
+            ranks, table = self._lookup
             limit = 1 if len(word) < 8 else 2
-            table = self._index()
             found = {c for key in {word} | _deletes(word) for c in table.get(key, ())}
-            ranks = self._corrections or {}
-            close = [(edit_distance(word, c), ranks[c], c) for c in found]
-            close = [x for x in close if x[0] <= limit]
+            close = [x for x in ((edit_distance(word, c), ranks[c], c) for c in found) if x[0] <= limit]
             got = self._stem(min(close)[2]) if close else own
             if len(self._memo) < 65536:
                 self._memo[word] = got
