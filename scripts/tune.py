@@ -32,6 +32,8 @@ GRIDS = {
     "types": {"w_library": [0.2, 0.3, 0.4], "w_paper": [0.0, -0.15, -0.3, -0.45], "w_dataset": [0.0, -0.15, -0.3, -0.45]},
     # how much the needs phrases count in BM25 (with --representations: and in the dense leg)
     "needs": {"needs_weight": [1, 2, 3]},
+    # books and courses for queries that do not ask to learn (the other weights as shipped)
+    "learning": {"w_learning": [0.0, -0.15, -0.3, -0.45]},
     # links, intent and go-to picks (structural weights, re-checked)
     "structure": {"w_link": [0.25, 0.5], "w_intent": [0.35, 0.5, 0.65], "w_featured": [0.3, 0.45, 0.6]},
     # how strongly a page mixes kinds of answer

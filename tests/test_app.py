@@ -170,9 +170,13 @@ def _page(app, **params: str) -> str:
     return _all_text(app)
 
 
-def test_browse_page_lists_areas_and_links_tasks(app) -> None:
+def test_browse_page_lists_areas_and_links_tasks(app, catalog_dir) -> None:
+    tax = catalog_dir / "taxonomy.yaml"
+    tax.write_text(tax.read_text().replace("{id: medical, name: Medical Imaging, name_zh: 医学影像}",
+                                           "{id: medical, name: Medical Imaging, name_zh: 医学影像, featured: [monai]}"))
     text = _page(app, page="browse")
     assert "Medical" in text and "(?task=medical-image-segmentation)" in text
+    assert "Go-to" in text and "(?id=monai)" in text  # the area's picks, linked
 
 
 def test_task_page_with_tree_and_resources(app) -> None:

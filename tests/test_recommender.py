@@ -213,6 +213,10 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("is there an API for image decoding") == {"api"}
     assert asked_types("tag people and places in news articles") == set()
     assert asked_types("images in one folder per class") == set()
+    # the plural asks for model cards; "a model" is usually the one the user trains
+    assert asked_types("depth estimation models") == {"model"}
+    assert asked_types("train a model to count cars") == set()
+    assert asked_types("our models overfit") == set()
     # a learner asks for learning material without naming a type
     assert asked_types("complete beginner, where do I start?") == {"tutorial", "course", "book"}
     assert asked_types("new to PyTorch, want to learn the basics") == {"tutorial", "course", "book"}
@@ -226,3 +230,33 @@ def test_reason_names_what_a_successor_replaces() -> None:
     e = Explanation(type="library", replaces="Torchtext", matched=("text",))
     assert e.render("en") == "Library; replaces “Torchtext”; matches “text”"
     assert e.render("zh") == "库；取代“Torchtext”；匹配 “text”"
+
+
+def test_a_named_area_opens_with_its_go_to_picks(catalog_dir, index_dir, fake_encoder) -> None:
+    """An area query ("visualization") is a browse request: the area's editor picks lead, and
+    the reason says so in the reader's language."""
+    from pt_recommender.recommender import Recommender
+
+    tax = catalog_dir / "taxonomy.yaml"
+    tax.write_text(tax.read_text().replace("{id: visualization, name: Visualization, name_zh: 可视化}",
+                                           "{id: visualization, name: Visualization, name_zh: 可视化, "
+                                           "featured: [tensorboard]}"))
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    plain = rec.with_options(w_featured=0.0)
+    first = rec.recommend("visualization", k=5)[0]
+    assert first.id == "tensorboard"
+    assert "a go-to choice in “Visualization”, the area you named" in first.reason_en
+    assert "你提到的领域“可视化”的首选" in first.reason_zh
+    tb = next((r for r in plain.recommend("visualization", k=5) if r.id == "tensorboard"), None)
+    assert tb is None or "go-to" not in tb.reason_en  # without picks no such claim is made
+
+
+def test_books_and_courses_come_later_unless_asked(rec) -> None:
+    """A topic query is answered by tools first; the learner's query still gets the books."""
+    def first_learning(r, q: str) -> int:
+        types = [x.type for x in r.recommend(q, k=10)]
+        return next((i for i, t in enumerate(types) if t in ("book", "course")), len(types))
+
+    off = rec.with_options(w_learning=0.0)
+    assert first_learning(rec, "pytorch") > first_learning(off, "pytorch")
+    assert first_learning(rec, "a book on deep learning with pytorch") == 0

@@ -164,3 +164,10 @@ def test_duplicate_id_is_one_line_naming_both_files(catalog_dir: Path) -> None:
     dup = [p for p in problems if "duplicate id" in p]
     assert len(dup) == 5 and all("(first defined in libraries.yaml)" in p for p in dup)
     assert len(problems) == len(dup)  # no knock-on lines for the copies
+
+
+def test_area_picks_must_name_resources(catalog_dir: Path) -> None:
+    problems = _problems_after(catalog_dir, ("taxonomy.yaml", "{id: visualization, name: Visualization, name_zh: 可视化}",
+                                             "{id: visualization, name: Visualization, name_zh: 可视化, "
+                                             "featured: [no-such-thing]}"))
+    assert any("visualization" in p and "featured" in p and "no-such-thing" in p for p in problems), problems

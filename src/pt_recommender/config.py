@@ -44,6 +44,7 @@ class Options:
     w_library: float = 0.3  # a task question is usually answered first by a library
     w_paper: float = -0.3  # a paper, when the query did not ask for papers, comes later
     w_dataset: float = -0.3  # a dataset, when the query did not ask for data, comes later
+    w_learning: float = -0.3  # (CV, grid "learning") a book or course, when the query did not ask to learn, comes later
     # -- intent: "dataset", "course", "论文" in the query favour that type
     intent: bool = True
     w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
@@ -57,7 +58,7 @@ class Options:
     # -- diversity: a mix of kinds unless the query asks for one
     diversity: bool = True
     diversity_decay: float = 0.9  # each further result of a type past the free ones
-    free_per_type: int = 2
+    free_per_type: int = 3  # (CV, grid "diversity")
     cap_share: float = 0.5  # no type fills more than this share of the page...
     min_cap: int = 3  # ...but at least this many are always allowed
     min_relative: float = 0.5  # the cap never promotes a result under this share of a capped one
@@ -67,13 +68,13 @@ class Options:
 
 # Parts that make the full system; the single-leg ablations switch every one of them off.
 _BOOSTS_OFF = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0,
-               "w_dataset": 0.0, "diversity": False,
+               "w_dataset": 0.0, "w_learning": 0.0, "diversity": False,
                "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},
     "bm25-only": {**_BOOSTS_OFF, "dense": False},
     "no-taxonomy": {"taxonomy": False},
-    "no-prior": {"w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0, "w_dataset": 0.0},
+    "no-prior": {"w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0, "w_dataset": 0.0, "w_learning": 0.0},
     "no-intent": {"intent": False},
     "no-diversity": {"diversity": False},
     "no-zh-glossary": {"glossary": False},

@@ -182,6 +182,7 @@ class AreaCard:
     name: str
     name_zh: str
     tasks: list[tuple[Task, dict[str, int], str]]  # task, resource counts by type, best-known result
+    featured: list[Resource] = field(default_factory=list)  # the area's go-to picks
 
 
 def browse(rec: Recommender, text: str = "") -> list[AreaCard]:
@@ -200,7 +201,8 @@ def browse(rec: Recommender, text: str = "") -> list[AreaCard]:
                     counts[r.type] = counts.get(r.type, 0) + 1
             rows.append((t, counts, best_result(rec, t.id)))
         if rows:
-            cards.append(AreaCard(a.id, a.name, a.name_zh, rows))
+            picks = [r for r in (rec.resource(i) for i in a.featured) if r is not None]
+            cards.append(AreaCard(a.id, a.name, a.name_zh, rows, picks))
     return cards
 
 

@@ -85,7 +85,7 @@ def to_task(entry: dict[str, Any]) -> Task:
 
 def to_area(entry: dict[str, Any]) -> Area:
     data = {k: v for k, v in entry.items() if k in Area.__dataclass_fields__}
-    for name in ("aliases", "aliases_zh"):
+    for name in ("aliases", "aliases_zh", "featured"):
         data[name] = _tuple(data.get(name))
     return Area(**data)
 

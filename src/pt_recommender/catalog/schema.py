@@ -71,6 +71,7 @@ class Area:
     name_zh: str = ""
     aliases: tuple[str, ...] = ()
     aliases_zh: tuple[str, ...] = ()
+    featured: tuple[str, ...] = ()  # editor's go-to resource ids for the whole area, best first
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ TYPES: dict[str, TypeInfo] = {
                         ("library", "libraries", "framework", "toolkit", "toolbox", "package", "tool",
                          "tools", "platform", "sdk")),
     "model": TypeInfo("models.yaml", "Model", "模型", "Models", "model pretrained model architecture network",
-                      # not "model" or "network" alone: people say "my model" about their own
+                      # not "model" or "network" alone: people say "a model" about their own (the plural
+                      # "models" does count: see ranking.query)
                       ("architecture", "architectures", "pretrained", "backbone", "backbones", "checkpoint",
                        "checkpoints")),  # nor "weights": "int8 weights" is about the user's model
     "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",

@@ -19,7 +19,7 @@ STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "plat
 LIST_FIELDS = ("tasks", "aliases", "tags", "authors", "successor")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
                          "pwc", "hf", "description", "featured"))
-AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh"))
+AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh", "featured"))
 
 
 class _Report:
@@ -135,6 +135,10 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
                 rep.add(f, label, str(fld)[:40], "unknown field")
         if not a.get("id") or not a.get("name"):
             rep.add(f, label, "id", "an area needs id and name")
+        for fld in ("aliases", "aliases_zh", "featured"):
+            v = a.get(fld)
+            if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+                rep.add(f, label, fld, "must be a list of strings")
         if label in areas:
             rep.add(f, label, "id", "duplicate area id")
         areas[label] = a
@@ -217,7 +221,8 @@ def check_docs(docs: dict[str, Any], complete: bool = True) -> tuple[list[str], 
         unique.append((file, label, e))
     entries = unique
     if complete and TAXONOMY_FILE in docs and isinstance(docs[TAXONOMY_FILE], dict):
-        for t in docs[TAXONOMY_FILE].get("tasks") or []:
+        tax = docs[TAXONOMY_FILE]
+        for t in [*(tax.get("areas") or []), *(tax.get("tasks") or [])]:
             featured = t.get("featured") if isinstance(t, dict) else None
             if isinstance(featured, list):
                 for rid in featured:

@@ -95,7 +95,9 @@ class RankingData:
             prior=np.asarray(saved["prior"], dtype=np.float64),
             terms=TermCache(resources, tasks),
             task_rows=task_index(resources),
-            featured={t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
+            featured={**{t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
+                      **{f"area:{a.id}": [row_of[r] for r in a.featured if r in row_of]
+                         for a in areas.values() if a.featured}},
             type_index=(type_index := np.array([RESOURCE_TYPES.index(t) for t in types], dtype=np.int64)),
             type_counts=np.bincount(type_index, minlength=len(RESOURCE_TYPES)),
             link_ptr=(link_csr := _csr(links, len(resources)))[0], link_to=link_csr[1],

@@ -40,6 +40,7 @@ class Explanation:
 
     type: str
     pick_for: tuple[str, str] | None = None  # (task name en, zh): a go-to pick for the named task
+    pick_area: tuple[str, str] | None = None  # (area name en, zh): a go-to pick for the named area
     task: tuple[str, str] | None = None  # filed under the task the query names
     area: tuple[str, str] | None = None  # in the area the query names
     matched: tuple[str, ...] = ()
@@ -54,10 +55,12 @@ class Explanation:
 MAINTENANCE_ZH = {"deprecated": "已弃用", "archived": "已归档", "stale": "长期未更新"}
 PHRASES = {  # one explanation, two languages: the same parts fill either template
     "en": {"pick": "{label}; a go-to choice for “{name}”, the task you named",
+           "pick_area": "{label}; a go-to choice in “{name}”, the area you named",
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”"},
-    "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "task": "{label}；属于你提到的任务“{name}”",
+    "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "pick_area": "{label}；你提到的领域“{name}”的首选",
+           "task": "{label}；属于你提到的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
            "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”"},
 }
@@ -69,7 +72,7 @@ def _render(e: Explanation, lang: str) -> str:
     info = TYPES.get(e.type)
     label = (info.label_zh if zh else info.label) if info else e.type
     parts = [label]
-    for key, pair in (("pick", e.pick_for), ("task", e.task), ("area", e.area)):
+    for key, pair in (("pick", e.pick_for), ("pick_area", e.pick_area), ("task", e.task), ("area", e.area)):
         if pair:
             parts = [p[key].format(label=label, name=(pair[1] or pair[0]) if zh else pair[0])]
             break
@@ -91,6 +94,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
     """What a user can check about why this result is here: kind, named task or go-to pick,
     the query words it matches, and whether it is still maintained."""
     area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
+    picked_area = (areas or {}).get(pick_for[5:]) if pick_for and pick_for.startswith("area:") else None
 
     def names(task_id: str | None) -> tuple[str, str] | None:
         t = tasks.get(task_id) if task_id else None
@@ -99,6 +103,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
     matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
     return Explanation(
         type=resource.type, pick_for=names(pick_for),
+        pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
         task=None if pick_for in tasks else names(via_task),
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,

@@ -116,7 +116,8 @@ class Pipeline:
         # 4. priors: a query that names no kind of answer is answered first by a library, later
         # by papers and datasets; a catalog-wide prior breaks near-ties
         unasked = [(t, w) for t, w in (("library", opt.w_library), ("paper", opt.w_paper),
-                                       ("dataset", opt.w_dataset)) if w]
+                                       ("dataset", opt.w_dataset), ("book", opt.w_learning),
+                                       ("course", opt.w_learning)) if w]
         if unasked and not types:
             type_prior = sum(w * d.is_type[t][cols] for t, w in unasked)  # the same for every such query
             for i, q in enumerate(qs):

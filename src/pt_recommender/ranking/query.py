@@ -13,6 +13,9 @@ from .spelling import Speller
 from .taxonomy import TaskMatcher
 
 _INTENT_STEMS = {stem(w): t for t, info in TYPES.items() for w in info.intent_words if " " not in w}
+# "depth estimation models": the plural asks for model cards, while "a model" / "the model" is
+# mostly the thing the user trains, so only the plural word counts (both share the stem "model")
+_INTENT_WORDS = {"models": "model"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def asked_types(english: str) -> set[str]:
 def _asked(seq: list[str]) -> set[str]:
     out = set()
     for i, w in enumerate(seq):
-        t = _INTENT_STEMS.get(stem(w))
+        t = _INTENT_WORDS.get(w) or _INTENT_STEMS.get(stem(w))
         if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:

@@ -197,6 +197,8 @@ def browse_page(rec, lang: str) -> None:
     coverage_chart(rec, lang)
     for area in browse(rec, text):
         st.subheader(f"{area.name_zh} · {area.name}" if lang == "zh" else f"{area.name} · {area.name_zh}")
+        if area.featured:
+            st.markdown(f"**{t('goto', lang)}:** " + ", ".join(page_link(r.name, lang, id=r.id) for r in area.featured))
         cols = st.columns(3)
         for i, (task, counts, best) in enumerate(area.tasks):
             with cols[i % 3].container(border=True):
