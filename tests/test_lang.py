@@ -39,3 +39,10 @@ def test_latin_alias_in_a_chinese_list_matches_whole_words_only() -> None:
     assert "gp" not in m.match(["gpu"], "GPU利用率上不去")
     assert "gp" in m.match([], "想用GP做回归")
     assert "llm" in m.match([], "用LLM做摘要")
+
+
+def test_one_character_tokens_are_not_indexed() -> None:
+    """A lone digit or a letter split off a word matched unrelated text (the "8" of "85.8%")."""
+    tokens = en_tokens("13B model doesn't fit at batch size 1 on 8 A100s; top-1 85.8%, x-ray, C++")
+    assert not [t for t in tokens if len(t) == 1]
+    assert {"13b", "a100", "85", "ray", "c++"} <= set(tokens)

@@ -72,7 +72,9 @@ def en_tokens(text: str) -> list[str]:
 
 
 def _en_tokens(cleaned: str) -> list[str]:
-    return [stem(w) for w in WORD_RE.findall(cleaned) if w not in STOPWORDS]
+    # a lone character names nothing a resource is about: a digit ("batch size 1", "8 GPUs", the
+    # "8" of "85.8%") or a letter split off a word ("doesn't" -> "t", "x-ray" -> "x")
+    return [stem(w) for w in WORD_RE.findall(cleaned) if len(w) > 1 and w not in STOPWORDS]
 
 
 def cjk_tokens(text: str) -> list[str]:
