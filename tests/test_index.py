@@ -252,3 +252,22 @@ def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:
             got.name = "x"  # type: ignore[misc]
         saved.pop("needs_zh")
         assert _resource(saved).needs_zh == ()
+
+
+# The BM25 postings saved in an index generation depend on how text is tokenised: a change to the
+# tokeniser must bump index.manifest.FORMAT_VERSION so existing indexes rebuild, and then record
+# the new fingerprint here.
+TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809"}
+
+
+def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
+    import hashlib
+
+    from pt_recommender.index.manifest import FORMAT_VERSION
+    from pt_recommender.text.lang import lexical_tokens
+
+    sample = ("13B model doesn't fit at batch size 1 on 8 A100s; chest x-ray, 4-bit, top-1 85.8%, C++, "
+              "Fine-Tuning pretrained U-Net 三维点云分割 推理加速")
+    got = hashlib.sha256(" ".join(lexical_tokens(sample)).encode()).hexdigest()[:16]
+    assert TOKENISER_FINGERPRINTS.get(FORMAT_VERSION) == got, (
+        f"tokens changed (fingerprint {got}): bump FORMAT_VERSION and record it here")

@@ -18,7 +18,7 @@ from ..files import sha256_file
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
 # 3: resources carry needs, maintenance evidence and per-weight metrics
-FORMAT_VERSION = 5  # 4: BM25 postings saved impact-ordered; 5: no one-character tokens
+FORMAT_VERSION = 6  # 4: BM25 postings saved impact-ordered; 5: no one-character tokens; 6: x-ray read as xray
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

@@ -71,7 +71,14 @@ def en_tokens(text: str) -> list[str]:
     return _en_tokens(clean(text))
 
 
+# "x-ray", "t-sne", "u-net": a one-letter part joins its neighbour ("xray", not the "ray" that
+# matched the Ray library); a digit stays apart ("4-bit" reads as "bit", like "4 bit")
+_JOIN = re.compile(r"(?<![a-z0-9])([a-z])-(?=[a-z0-9])|(?<=[a-z0-9])-([a-z])(?![a-z0-9])")
+
+
 def _en_tokens(cleaned: str) -> list[str]:
+    if "-" in cleaned:
+        cleaned = _JOIN.sub(lambda m: m.group(1) or m.group(2), cleaned)
     # a lone character names nothing a resource is about: a digit ("batch size 1", "8 GPUs", the
     # "8" of "85.8%") or a letter split off a word ("doesn't" -> "t", "x-ray" -> "x")
     return [stem(w) for w in WORD_RE.findall(cleaned) if len(w) > 1 and w not in STOPWORDS]
