@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..catalog.types import RESOURCE_TYPES, TYPES
 from ..config import MAX_K, MAX_QUERY_CHARS
-from ..text.lang import STOPWORDS, Glossary, cjk_tokens, clean, en_words, has_cjk, stem
+from ..text.lang import Glossary, cjk_tokens, clean, en_words, has_cjk, index_words, stem
 from .spelling import Speller
 from .taxonomy import TaskMatcher
 
@@ -160,7 +160,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     replacing = bool(_REPLACING.intersection(seq))
     # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
     # what the answer is about (they would match every deprecated resource's description)
-    words = [stem_of(w) for w in seq if w not in STOPWORDS and w not in _REPLACING]
+    words = [stem_of(w) for w in index_words(english) if w not in _REPLACING]
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):
@@ -175,7 +175,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
-        word_stems=tuple((w, stem_of(w)) for w in seq if w not in STOPWORDS and w not in _REPLACING),
+        word_stems=tuple((w, stem_of(w)) for w in index_words(english) if w not in _REPLACING),
         replacing=replacing,
     )
 

@@ -76,12 +76,18 @@ def en_tokens(text: str) -> list[str]:
 _JOIN = re.compile(r"(?<![a-z0-9])([a-z])-(?=[a-z0-9])|(?<=[a-z0-9])-([a-z])(?![a-z0-9])")
 
 
-def _en_tokens(cleaned: str) -> list[str]:
+def index_words(cleaned: str) -> list[str]:
+    """The words BM25 indexes and searches, before stemming (the same for documents and
+    queries): no stopwords, and no lone character, which names nothing a resource is about: a
+    digit ("batch size 1", "8 GPUs", the "8" of "85.8%") or a letter split off a word ("doesn't"
+    -> "t")."""
     if "-" in cleaned:
         cleaned = _JOIN.sub(lambda m: m.group(1) or m.group(2), cleaned)
-    # a lone character names nothing a resource is about: a digit ("batch size 1", "8 GPUs", the
-    # "8" of "85.8%") or a letter split off a word ("doesn't" -> "t", "x-ray" -> "x")
-    return [stem(w) for w in WORD_RE.findall(cleaned) if len(w) > 1 and w not in STOPWORDS]
+    return [w for w in WORD_RE.findall(cleaned) if len(w) > 1 and w not in STOPWORDS]
+
+
+def _en_tokens(cleaned: str) -> list[str]:
+    return [stem(w) for w in index_words(cleaned)]
 
 
 def cjk_tokens(text: str) -> list[str]:
