@@ -47,3 +47,12 @@ def test_dev_qrels_parse() -> None:
     qrels = load_qrels(QRELS)
     assert len(qrels) >= 50
     assert {s for q in qrels for s in q.slices} == {"en", "zh", "typed"}
+
+
+def test_table_leaves_out_slices_without_queries() -> None:
+    from pt_recommender.evaluate import format_table
+
+    empty = {m: float("nan") for m in ("nDCG@10", "Recall@10", "MRR", "S@3")} | {"n": 0}
+    en = {"nDCG@10": 0.5, "Recall@10": 0.5, "MRR": 0.5, "S@3": 1.0, "n": 3}
+    text = format_table({"full": {"en": en, "zh": empty, "typed": empty}})
+    assert "en " in text and "(n=3)" in text and "nan" not in text and "zh " not in text

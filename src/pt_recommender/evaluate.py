@@ -106,6 +106,8 @@ def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> st
     lines = ["slice  metric     " + "".join(f"{s:>{width + 2}}" for s in systems)]
     for sl in SLICES:
         n = next(iter(results.values()))[sl]["n"]
+        if not n:  # a file without, say, Chinese queries has no zh slice to show
+            continue
         for m in METRICS:
             vals = "".join(f"{results[s][sl][m]:>{width + 2}.3f}" for s in systems)
             lines.append(f"{sl:<6} {m:<10} {vals}")
