@@ -197,3 +197,23 @@ def test_replacement_words_and_chinese_function_characters() -> None:
     q = analyse("torchtext被弃用了，用什么替代", g, m)
     assert q.replacing and not {"弃用", "替代", "什么", "了", "用什"} & set(q.tokens)
     assert not analyse("text classification with torchtext", g, m).replacing
+
+
+def test_a_phrase_naming_a_direction_matches_only_in_that_order() -> None:
+    """"speech to text" and "text to speech" hold the same words but name opposite tasks."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import en_tokens
+
+    tasks = {"asr": Task("asr", "Speech Recognition", "audio", aliases=("speech to text",)),
+             "tts": Task("tts", "Text-to-Speech", "audio"),
+             "cls": Task("cls", "Image Classification", "vision")}
+    m = TaskMatcher(tasks)
+
+    def found(q: str) -> set[str]:
+        return set(m.match(en_tokens(q), q))
+
+    assert found("speech to text") == {"asr"}
+    assert found("a text-to-speech voice") == {"tts"}
+    assert found("turn speech into text") == {"asr"}
+    assert found("classification of images") == {"cls"}  # an undirected name matches in any order

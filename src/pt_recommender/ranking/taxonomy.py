@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -18,18 +19,31 @@ def _word_at(text: str, pos: int, size: int) -> bool:
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
+# "speech to text" and "text to speech" hold the same words: a phrase that names a direction
+# matches only a query that has its words in its order
+_DIRECTED = re.compile(r"(?:^|[\s-])(?:to|into)(?:[\s-]|$)")
+
+
+def _in_order(words: Sequence[str], seq: Sequence[str]) -> bool:
+    it = iter(seq)
+    return all(w in it for w in words)
+
+
 class TaskMatcher:
     """Phrase table of every task name and alias; the longest matches win."""
 
     def __init__(self, tasks: Mapping[str, Task], areas: Mapping[str, Area] | None = None):
         self.tasks = dict(tasks)
         self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
+        self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
         for t in tasks.values():
             for phrase in (t.name, *t.aliases, t.pwc):
-                toks = frozenset(en_tokens(phrase))
+                toks = en_tokens(phrase)
                 if toks:
-                    self.en.append((toks, t.id, phrase))
+                    if _DIRECTED.search(phrase.lower()):
+                        self.order[len(self.en)] = tuple(toks)
+                    self.en.append((frozenset(toks), t.id, phrase))
             for phrase in (t.name_zh, *t.aliases_zh):
                 p = clean(phrase).strip()
                 if len(p) >= 2:
@@ -67,7 +81,8 @@ class TaskMatcher:
         candidates = sorted({i for tok in have for i in self._by_token.get(tok, ())})
         for i in candidates:  # sorted: the same phrase wins ties in every process
             toks, tid, _ = self.en[i]
-            if toks <= have and len(toks) > len(hits.get(tid, ())):
+            if toks <= have and len(toks) > len(hits.get(tid, ())) and (
+                    i not in self.order or _in_order(self.order[i], tokens)):
                 hits[tid] = toks
         text = clean(raw)
         found = {(p, tid) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
