@@ -260,3 +260,12 @@ def test_books_and_courses_come_later_unless_asked(rec) -> None:
     off = rec.with_options(w_learning=0.0)
     assert first_learning(rec, "pytorch") > first_learning(off, "pytorch")
     assert first_learning(rec, "a book on deep learning with pytorch") == 0
+
+
+def test_a_size_in_billions_reads_as_a_large_language_model(rec) -> None:
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    assert "llm" in analyse("fine-tune a 7B model on one GPU", d.glossary, d.matcher).tokens
+    assert "llm" in analyse("70b 模型 4bit 量化", d.glossary, d.matcher).tokens
+    assert "llm" not in analyse("resnet50 on 8 GPUs with a 512 batch", d.glossary, d.matcher).tokens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -148,6 +149,9 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
                         "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
 
 
+_BILLIONS = re.compile(r"\d{1,4}b")
+
+
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
     """Everything the legs need, computed once per query; with a `speller`, typos in English
     words are read as the catalog words they are one or two edits from."""
@@ -161,6 +165,9 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
     # what the answer is about (they would match every deprecated resource's description)
     words = [stem_of(w) for w in index_words(english) if w not in _REPLACING]
+    # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
+    if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
+        words.append("llm")
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):
