@@ -269,3 +269,12 @@ def test_a_size_in_billions_reads_as_a_large_language_model(rec) -> None:
     assert "llm" in analyse("fine-tune a 7B model on one GPU", d.glossary, d.matcher).tokens
     assert "llm" in analyse("70b 模型 4bit 量化", d.glossary, d.matcher).tokens
     assert "llm" not in analyse("resnet50 on 8 GPUs with a 512 batch", d.glossary, d.matcher).tokens
+
+
+def test_a_mixed_query_shows_the_english_words_the_user_typed(rec) -> None:
+    """"用tensorboard绘制损失曲线": the Chinese reason names "tensorboard" (typed) beside the Chinese
+    terms, but not "plot" or "loss" (the glossary's renderings of 绘制, 损失)."""
+    tb = next(r for r in rec.recommend("用tensorboard绘制损失曲线", k=3) if r.id == "tensorboard")
+    assert "“tensorboard”" in tb.reason and "“损失”" in tb.reason
+    assert "“loss”" not in tb.reason and "“plot”" not in tb.reason
+    assert "“loss”" in tb.reason_en  # the English reason names the English words

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
-from ..text.lang import CJK_RE, cjk_tokens, en_tokens
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens, en_words
 from .query import Query
 
 
@@ -44,6 +44,7 @@ class Explanation:
     task: tuple[str, str] | None = None  # filed under the task the query names
     area: tuple[str, str] | None = None  # in the area the query names
     matched: tuple[str, ...] = ()
+    typed: tuple[str, ...] = ()  # the matched English words the user typed (not glossary renderings)
     close_in_meaning: bool = False
     maintenance: str = ""
     replaces: str = ""  # the name of the deprecated or archived resource it succeeds
@@ -78,7 +79,10 @@ def _render(e: Explanation, lang: str) -> str:
             break
     if e.replaces:
         parts.append(p["replaces"].format(name=e.replaces))
-    own = [w for w in e.matched if bool(CJK_RE.search(w)) == zh]  # the reader's own words first
+    # the reader's own words first: a Chinese reader's Chinese terms and the English words they
+    # typed themselves ("onnx" in "把模型转成onnx"), not the glossary's renderings
+    own = ([w for w in e.matched if CJK_RE.search(w) or w in e.typed] if zh
+           else [w for w in e.matched if not CJK_RE.search(w)])
     if e.matched:
         parts.append(p["matches"].format(terms=p["term_sep"].join(f"“{w}”" for w in (own or e.matched))))
     elif e.close_in_meaning:
@@ -101,12 +105,14 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         return (t.name, t.name_zh) if t else None
 
     matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
+    typed = frozenset(en_words(query.raw)) if query.lang == "zh" else frozenset()
     return Explanation(
         type=resource.type, pick_for=names(pick_for),
         pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
         task=None if pick_for in tasks else names(via_task),
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
+        typed=tuple(w for w in matched if w in typed),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces,
     )
