@@ -278,3 +278,12 @@ def test_a_mixed_query_shows_the_english_words_the_user_typed(rec) -> None:
     assert "“tensorboard”" in tb.reason and "“损失”" in tb.reason
     assert "“loss”" not in tb.reason and "“plot”" not in tb.reason
     assert "“loss”" in tb.reason_en  # the English reason names the English words
+
+
+def test_asking_for_one_kind_still_puts_unasked_papers_later(rec) -> None:
+    """"a segmentation framework" asks for a library: the paper comes after the tools, as it
+    would for a query that asked for nothing."""
+    def paper_rank(r) -> int:
+        return [x.id for x in r.recommend("segmentation framework", k=10)].index("paper-deeplabv3")
+
+    assert paper_rank(rec) > paper_rank(rec.with_options(w_paper=0.0))

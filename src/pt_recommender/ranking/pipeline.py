@@ -123,6 +123,10 @@ class Pipeline:
             for i, q in enumerate(qs):
                 if not q.intent:
                     sh.total[i] += type_prior
+                elif opt.intent:  # asked for another kind: the unasked kinds that come later still do
+                    for t, w in unasked:
+                        if w < 0 and t not in q.intent:
+                            sh.total[i] += w * d.is_type[t][cols]
         if opt.w_prior:
             sh.total += opt.w_prior * d.prior[cols]
         # 5. intent: the types the query asks for
