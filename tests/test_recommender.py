@@ -287,3 +287,12 @@ def test_asking_for_one_kind_still_puts_unasked_papers_later(rec) -> None:
         return [x.id for x in r.recommend("segmentation framework", k=10)].index("paper-deeplabv3")
 
     assert paper_rank(rec) > paper_rank(rec.with_options(w_paper=0.0))
+
+
+def test_particle_bigrams_are_not_searched(rec) -> None:
+    """"训练好了吗": bigrams holding a sentence particle (练好 stays, 好了 and 了吗 go)."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    tokens = analyse("模型训练好了吗", d.glossary, d.matcher).tokens
+    assert "好了" not in tokens and "了吗" not in tokens and "训练" in tokens

@@ -171,3 +171,13 @@ def test_area_picks_must_name_resources(catalog_dir: Path) -> None:
                                              "{id: visualization, name: Visualization, name_zh: 可视化, "
                                              "featured: [no-such-thing]}"))
     assert any("visualization" in p and "featured" in p and "no-such-thing" in p for p in problems), problems
+
+
+def test_shipped_glossary_reads_everyday_words_as_themselves() -> None:
+    """A one-character term (边 edge, 包 package, 类 class) is not found inside an everyday word."""
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.text.lang import Glossary
+
+    g = Glossary(load_catalog_bundle(SHIPPED).glossary)
+    english, _ = g.translate("他们那边包括这类类似的模型")
+    assert not {"edge", "package", "class"} & set(english.split()), english

@@ -143,6 +143,9 @@ def is_learner(seq: list[str]) -> bool:
 # Chinese characters that only hold a sentence together: a token made of them alone is dropped
 ZH_FUNCTION_CHARS = frozenset("的了被是在和与及或我你他她它们这那哪什么怎如何为吗呢吧啊呀"
                               "有没就也都还用想要能会可以个把给让对从到上下里中些一很太再又才得地着过啦嘛咋")
+# Sentence particles: a bigram holding one ("训练的", "好了", "行吗") straddles two words and
+# matches only by accident
+ZH_PARTICLES = frozenset("的了吗呢吧啊呀啦嘛")
 # Words of a user leaving something behind: what replaced it is the answer
 _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement", "replacements", "replace",
                         "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
@@ -174,7 +177,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
                 text = text.replace(zh, " ")
     # a Chinese token made only of function characters ("了", "什么", "用什") says nothing BM25
     # can match on, yet matches every Chinese description that uses them
-    tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)])
+    tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
+                            and not ZH_PARTICLES.intersection(t)])
     intent = _asked(seq)
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
