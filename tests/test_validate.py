@@ -181,3 +181,17 @@ def test_shipped_glossary_reads_everyday_words_as_themselves() -> None:
     g = Glossary(load_catalog_bundle(SHIPPED).glossary)
     english, _ = g.translate("他们那边包括这类类似的模型")
     assert not {"edge", "package", "class"} & set(english.split()), english
+
+
+def test_a_go_to_pick_must_be_maintained(catalog_dir: Path) -> None:
+    import yaml
+
+    tax = catalog_dir / "taxonomy.yaml"
+    doc = yaml.safe_load(tax.read_text())
+    deprecated = next(r["id"] for f in sorted(catalog_dir.glob("*.yaml")) if f.name not in ("taxonomy.yaml", "glossary.yaml")
+                      for r in (yaml.safe_load(f.read_text()) or {}).get("resources") or []
+                      if r.get("maintenance") == "deprecated")
+    doc["tasks"][0]["featured"] = [deprecated]
+    tax.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    problems = _problems(catalog_dir)
+    assert any("go-to pick" in p and deprecated in p for p in problems), problems

@@ -222,6 +222,8 @@ def check_docs(docs: dict[str, Any], complete: bool = True) -> tuple[list[str], 
     entries = unique
     if complete and TAXONOMY_FILE in docs and isinstance(docs[TAXONOMY_FILE], dict):
         tax = docs[TAXONOMY_FILE]
+        gone = {e["id"]: e["maintenance"] for _, _, e in entries
+                if isinstance(e.get("id"), str) and e.get("maintenance") in ("deprecated", "archived")}
         for t in [*(tax.get("areas") or []), *(tax.get("tasks") or [])]:
             featured = t.get("featured") if isinstance(t, dict) else None
             if isinstance(featured, list):
@@ -229,6 +231,10 @@ def check_docs(docs: dict[str, Any], complete: bool = True) -> tuple[list[str], 
                     if isinstance(rid, str) and rid not in ids:
                         rep.add(TAXONOMY_FILE, str(t.get("id"))[:80], "featured",
                                 f"unknown resource id {rid[:80]!r}")
+                    elif isinstance(rid, str) and rid in gone:
+                        # a go-to pick is what the card calls the first choice: never a dead one
+                        rep.add(TAXONOMY_FILE, str(t.get("id"))[:80], "featured",
+                                f"go-to pick {rid[:80]!r} is {gone[rid]} upstream; pick a maintained resource")
     names: dict[tuple, str] = {}
     descs: dict[str, str] = {}
     for file, label, e in entries:
