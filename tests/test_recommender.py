@@ -296,3 +296,15 @@ def test_particle_bigrams_are_not_searched(rec) -> None:
     d = rec.data
     tokens = analyse("模型训练好了吗", d.glossary, d.matcher).tokens
     assert "好了" not in tokens and "了吗" not in tokens and "训练" in tokens
+
+
+def test_a_successor_on_the_list_goes_above_its_deprecated_predecessor(rec) -> None:
+    """Allegro Trains (deprecated) and ClearML (its successor) both match: the maintained one comes
+    first and says what it replaces; with the step off, the old name leads."""
+    q = "experiment manager that records runs and artefacts"
+    ids = [r.id for r in rec.recommend(q, k=4)]
+    assert ids.index("clearml") < ids.index("allegro-trains")
+    clearml = next(r for r in rec.recommend(q, k=4) if r.id == "clearml")
+    assert "replaces “Allegro Trains”" in clearml.reason
+    off = [r.id for r in rec.with_options(w_successor=0.0).recommend(q, k=4)]
+    assert off.index("allegro-trains") < off.index("clearml")

@@ -137,6 +137,13 @@ class Pipeline:
         # replaced it in its place
         if len(succ_pos):
             steps.hand_over(sh, replacing, sh.local(old_rows[succ_pos]), sh.local(succ_to), opt.w_successor)
+        # 5c. any other query: a successor of the same kind on the list goes just above its
+        # predecessor (a tutorial on a deprecated stack stays where a tutorial query put it)
+        if opt.w_successor:
+            pos, to = d.successors(cols)
+            on = sh.has(to) & (d.type_index[to] == d.type_index[cols[pos]])
+            others = np.setdiff1d(np.arange(len(qs)), replacing)
+            steps.successor_first(sh, others, pos[on], sh.local(to[on]))
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
         ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence)

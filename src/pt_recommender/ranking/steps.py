@@ -123,6 +123,24 @@ def hand_over(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray, 
         sh.replaces[qq].setdefault(d, sr)  # named after its best-matched predecessor
 
 
+def successor_first(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray) -> None:
+    """When a deprecated or archived resource and its successor (of the same kind, the caller
+    checks) both made a query's list, the successor goes just above it (its own score otherwise
+    unchanged): among equally relevant resources the maintained one comes first, and the reason
+    says what it replaces."""
+    if not len(src) or not len(queries):
+        return
+    both = sh.candidate[queries][:, src] & sh.candidate[queries][:, dst] & sh.allowed[dst][None, :]
+    qi, e = np.nonzero(both)
+    if not len(qi):
+        return
+    q = queries[qi]
+    behind = sh.total[q, dst[e]] <= sh.total[q, src[e]]
+    np.maximum.at(sh.total, (q[behind], dst[e][behind]), sh.total[q[behind], src[e][behind]] + 1e-6)
+    for qq, d, sr in zip(q.tolist(), dst[e].tolist(), src[e].tolist(), strict=True):
+        sh.replaces[qq].setdefault(d, sr)
+
+
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
     """Resources filed under a task the query names (or its subtasks) move up (`rows` are columns)."""
     ok = sh.allowed[rows]
