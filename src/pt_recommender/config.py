@@ -58,7 +58,7 @@ class Options:
     # -- diversity: a mix of kinds unless the query asks for one
     diversity: bool = True
     diversity_decay: float = 0.9  # each further result of a type past the free ones
-    free_per_type: int = 3  # (CV, grid "diversity")
+    free_per_type: int = 2  # (CV, grid "diversity")
     cap_share: float = 0.5  # no type fills more than this share of the page...
     min_cap: int = 3  # ...but at least this many are always allowed
     min_relative: float = 0.5  # the cap never promotes a result under this share of a capped one
