@@ -59,7 +59,7 @@ def test_other_model_is_detected(rec, catalog_dir, index_dir) -> None:
 
 @pytest.mark.parametrize("damage", ["truncate", "empty", "flip"])
 def test_corrupt_file_detected_before_reading(rec, catalog_dir, index_dir, damage) -> None:
-    path = _live(index_dir) / "vectors.faiss"
+    path = _live(index_dir) / "vectors.npy"  # an exact index is plain vectors, whatever the backend
     data = bytearray(path.read_bytes())
     if damage == "truncate":
         data = data[: len(data) // 2]
@@ -68,7 +68,7 @@ def test_corrupt_file_detected_before_reading(rec, catalog_dir, index_dir, damag
     else:
         data[len(data) // 3] ^= 0x01
     path.write_bytes(bytes(data))
-    with pytest.raises(IndexProblem, match="vectors.faiss fails its checksum") as info:
+    with pytest.raises(IndexProblem, match="vectors.npy fails its checksum") as info:
         check_index(index_dir, "fake-hashing-256", None)
     assert info.value.kind == "checksum"
     fixed = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
@@ -157,9 +157,12 @@ def test_vector_index_kind_follows_catalog_size(tmp_path: Path) -> None:
 
     data = _clustered(3000)
     exact, info = build_vectors("faiss", data, exact_max=5000)
-    assert info == {"kind": "exact"} and len(exact) == 3000
+    # exact search is plain NumPy whatever the backend: a query never needs FAISS for it
+    assert info == {"kind": "exact", "file": "vectors.npy"} and len(exact) == 3000
+    assert isinstance(exact, NumpyIndex)
     graph, info = build_vectors("faiss", data, exact_max=1000)
     assert info["kind"] == "hnsw" and info["recall_at_10"] >= 0.95 and info["recall_sample"] == 200
+    assert info["file"] == "vectors.faiss"
     graph.save(tmp_path / "v")
     loaded = FaissIndex.load(tmp_path / "v")
     s1, i1 = graph.search(data[:5], 10)
@@ -168,7 +171,7 @@ def test_vector_index_kind_follows_catalog_size(tmp_path: Path) -> None:
     _, info = build_vectors("faiss", data, exact_max=1000, sq8_above=2000)
     assert info["kind"] == "hnsw-sq8"
     _, info = build_vectors("numpy", data, exact_max=1000)
-    assert info == {"kind": "exact"}  # the NumPy backend is the exact reference
+    assert info == {"kind": "exact", "file": "vectors.npy"}  # the NumPy backend is the exact reference
 
 
 def test_vector_index_under_the_recall_floor_is_refused() -> None:
@@ -181,7 +184,7 @@ def test_vector_index_under_the_recall_floor_is_refused() -> None:
 def test_manifest_records_the_vector_index(catalog_dir, index_dir) -> None:
     Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
     manifest = json.loads((_live(index_dir) / "manifest.json").read_text())
-    assert manifest["vector_index"] == {"kind": "exact"}
+    assert manifest["vector_index"] == {"kind": "exact", "file": "vectors.npy"}
 
 
 @pytest.mark.parametrize(("scratch", "sort_below"), [(1 << 22, 32), (64, 32), (1 << 22, 10**9), (1 << 22, 0)])
@@ -257,7 +260,7 @@ def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:
 # The BM25 postings saved in an index generation depend on how text is tokenised: a change to the
 # tokeniser must bump index.manifest.FORMAT_VERSION so existing indexes rebuild, and then record
 # the new fingerprint here.
-TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809"}
+TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809", 7: "0be3a6ef6ea9c809"}
 
 
 def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
@@ -271,3 +274,15 @@ def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
     got = hashlib.sha256(" ".join(lexical_tokens(sample)).encode()).hexdigest()[:16]
     assert TOKENISER_FINGERPRINTS.get(FORMAT_VERSION) == got, (
         f"tokens changed (fingerprint {got}): bump FORMAT_VERSION and record it here")
+
+
+def test_exact_search_of_a_query_does_not_depend_on_its_batch() -> None:
+    rng = np.random.default_rng(3)
+    data = rng.normal(size=(700, 64)).astype(np.float32)
+    index = NumpyIndex(64)
+    index.add(data)
+    queries = rng.normal(size=(40, 64)).astype(np.float32)
+    sims, rows = index.search(queries, 25)
+    for i in range(len(queries)):
+        s1, r1 = index.search(queries[i:i + 1], 25)
+        assert (r1[0] == rows[i]).all() and (s1[0] == sims[i]).all()  # bit for bit

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..files import atomic_write_text, sha256_file
 from .base import model_path, model_slug, offline
-from .onnx import OPT_FILE, OnnxEncoder
+from .onnx import OPT_DATA, OPT_FILE, OnnxEncoder
 from .sentence import dimension
 
 log = logging.getLogger(__name__)
@@ -218,12 +218,15 @@ OPT_META = "model-int8-opt.json"
 
 def optimised_int8(folder: Path) -> Path | None:
     """The int8 model with ONNX Runtime's graph optimisations already applied, if its sidecar
-    vouches for it: made from this export's int8 model (checksum) and its own bytes unchanged.
-    Loading it skips the optimisation pass, about half of a cold start's session creation."""
+    vouches for it: made from this export's int8 model (checksum) and the bytes of its graph and
+    of its weights file unchanged. Loading it skips the optimisation pass, about half of a cold
+    start's session creation. A sidecar without the weights' checksum (a single-file copy from
+    an older version) does not vouch: the copy is written again in the current layout."""
     try:
         meta = json.loads((folder / "export.json").read_text())
         side = json.loads((folder / OPT_META).read_text())
-        if side["source_sha256"] == meta["int8_sha256"] and _sha(folder / OPT_FILE) == side["sha256"]:
+        if (side["source_sha256"] == meta["int8_sha256"] and _sha(folder / OPT_FILE) == side["sha256"]
+                and _sha(folder / OPT_DATA) == side["data_sha256"]):
             return folder / OPT_FILE
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -239,10 +242,14 @@ def write_optimised_int8(folder: Path) -> None:
 
     try:
         meta = json.loads((folder / "export.json").read_text())
+        (folder / OPT_META).unlink(missing_ok=True)  # nothing vouches for the files while they change
         tmp = folder / f".{OPT_FILE}.{os.getpid()}.tmp"
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
         opts.optimized_model_filepath = str(tmp)
+        # the weights go to OPT_DATA beside the graph (the graph names it relative to itself)
+        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", OPT_DATA)
+        opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
         ort.InferenceSession(str(folder / "model-int8.onnx"), opts, providers=["CPUExecutionProvider"])
         os.replace(tmp, folder / OPT_FILE)
         plain = OnnxEncoder(folder, "check", threads=1, variant="int8", optimised=False).encode(CHECK_TEXTS)
@@ -252,6 +259,7 @@ def write_optimised_int8(folder: Path) -> None:
             raise RuntimeError(f"optimised int8 differs (cosine {agreement:.5f})")
         atomic_write_text(folder / OPT_META, json.dumps({
             "source_sha256": meta["int8_sha256"], "sha256": sha256_file(folder / OPT_FILE),
+            "data_sha256": sha256_file(folder / OPT_DATA),
             "agreement": round(agreement, 6), "onnxruntime": ort.__version__}))
     except Exception as exc:  # noqa: BLE001 - the plain int8 model still serves
         log.info("optimised int8 model not written: %s", exc)

@@ -18,12 +18,25 @@ from ..files import sha256_file
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
 # 3: resources carry needs, maintenance evidence and per-weight metrics
-FORMAT_VERSION = 6  # 4: BM25 postings saved impact-ordered; 5: no one-character tokens; 6: x-ray read as xray
+# 4: BM25 postings saved impact-ordered; 5: no one-character tokens; 6: x-ray read as xray;
+# 7: an exact vector index is saved as vectors.npy (its file named in the manifest) for any backend
+FORMAT_VERSION = 7
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json", "owners.npy")
 VECTOR_FILES = {"numpy": "vectors.npy", "faiss": "vectors.faiss"}  # backend -> its file
+
+
+def vector_file(manifest: dict) -> str:
+    """The generation's vector file: named in the manifest (an exact index is plain vectors.npy
+    whatever the backend), else the backend's own file."""
+    named = (manifest.get("vector_index") or {}).get("file")
+    if named is not None:
+        if named not in VECTOR_FILES.values():
+            raise KeyError(named)
+        return named
+    return VECTOR_FILES[manifest.get("backend", "faiss")]
 
 
 class IndexProblem(Exception):
@@ -60,7 +73,7 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
     try:
         manifest = json.loads((gen / MANIFEST).read_text())
         files = manifest["files"]
-        needed = {*REQUIRED_FILES, VECTOR_FILES[manifest.get("backend", "faiss")]}  # unknown: KeyError
+        needed = {*REQUIRED_FILES, vector_file(manifest)}  # unknown: KeyError
         if not isinstance(files, dict) or not needed <= set(files) or not all(
                 isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
             raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")

@@ -3,7 +3,8 @@
 Layout::
 
     index/CURRENT            name of the live generation (written atomically)
-    index/gen-<time>-<rand>/ vectors.faiss, ids.json, resources.json, taxonomy.json, manifest.json
+    index/gen-<time>-<rand>/ vectors.npy (vectors.faiss for a graph index), ids.json, resources.json,
+                             taxonomy.json, manifest.json
     index/cache/<model>/     embedding cache keyed by sha256(model, text)
     index/models/<model>/    ONNX export of the encoder
 """
@@ -39,8 +40,9 @@ from .manifest import (
     MANIFEST,
     POINTER,
     IndexProblem,
+    vector_file,
 )
-from .vectors import BACKENDS, VectorIndex, build_vectors
+from .vectors import BACKENDS, BY_FILE, VectorIndex, build_vectors
 
 EMBED_BATCH = 64
 CACHE_SUMS = "checksums.json"
@@ -186,7 +188,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     if derived:
         _write_derived(tmp, derived)
     vectors, vector_index = build_vectors(backend, matrix)
-    vectors.save(tmp / BACKENDS[backend].file_name)
+    vectors.save(tmp / vector_index["file"])
     _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
     np.save(tmp / "owners.npy", owners.astype(np.int64), allow_pickle=False)
     _write_json(tmp / "resources.json", [_plain(r) for r in catalog.resources])
@@ -271,7 +273,8 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     backend = manifest.get("backend", "faiss")
     if backend not in BACKENDS:
         raise IndexProblem("corrupt", f"unknown vector backend {backend!r} in manifest")
-    vectors = BACKENDS[backend].load(gen / BACKENDS[backend].file_name)
+    name = vector_file(manifest)
+    vectors = BY_FILE[name].load(gen / name)
     ids = json.loads((gen / "ids.json").read_text())
     raw = json.loads((gen / "resources.json").read_text(encoding="utf-8"))
     tax = json.loads((gen / "taxonomy.json").read_text(encoding="utf-8"))
@@ -279,7 +282,9 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(raw)
             or (len(owners) and (owners.min() < 0 or owners.max() >= len(ids)))):
         raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
-    resources = [_resource(r) for r in raw]
+    for i, r in enumerate(raw):  # in place: each parsed dict is freed as its record is made
+        raw[i] = _resource(r)
+    resources = raw
     return LoadedIndex(
         vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen),
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
