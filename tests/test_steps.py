@@ -217,3 +217,20 @@ def test_a_phrase_naming_a_direction_matches_only_in_that_order() -> None:
     assert found("a text-to-speech voice") == {"tts"}
     assert found("turn speech into text") == {"asr"}
     assert found("classification of images") == {"cls"}  # an undirected name matches in any order
+
+
+def test_each_half_of_a_compound_task_name_names_it() -> None:
+    """"Image Retrieval and Similarity Search": a query saying either half names the task; a
+    one-word half ("Depth" of "Depth and Stereo Estimation") is too loose to."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import en_tokens
+
+    tasks = {"ret": Task("ret", "Image Retrieval and Similarity Search", "cv", name_zh="图像检索与相似图搜索"),
+             "dep": Task("dep", "Depth and Stereo Estimation", "cv")}
+    m = TaskMatcher(tasks)
+    assert set(m.match(en_tokens("image retrieval"), "image retrieval")) == {"ret"}
+    assert set(m.match(en_tokens("fast similarity search"), "fast similarity search")) == {"ret"}
+    assert set(m.match([], "图像检索")) == {"ret"}
+    assert set(m.match(en_tokens("stereo estimation"), "stereo estimation")) == {"dep"}
+    assert not m.match(en_tokens("depth of the network"), "depth of the network")

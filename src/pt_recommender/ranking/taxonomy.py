@@ -24,6 +24,16 @@ def _word_at(text: str, pos: int, size: int) -> bool:
 _DIRECTED = re.compile(r"(?:^|[\s-])(?:to|into)(?:[\s-]|$)")
 
 
+def _halves(name: str, zh: bool = False) -> list[str]:
+    """The parts of a compound name ("Image Retrieval and Similarity Search", "超分辨率与图像复原"):
+    each names the task on its own. A part of one word ("Depth" of "Depth and Stereo Estimation",
+    处理 of 数据加载与处理) is too loose to count."""
+    parts = re.split(r"[与和及]" if zh else r"\s+and\s+", name)
+    if len(parts) < 2:
+        return []
+    return [p for p in (x.strip() for x in parts) if (len(p) >= 3 if zh else len(en_tokens(p)) >= 2)]
+
+
 def _in_order(words: Sequence[str], seq: Sequence[str]) -> bool:
     it = iter(seq)
     return all(w in it for w in words)
@@ -38,22 +48,22 @@ class TaskMatcher:
         self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
         for t in tasks.values():
-            for phrase in (t.name, *t.aliases, t.pwc):
+            for phrase in (t.name, *_halves(t.name), *t.aliases, t.pwc):
                 toks = en_tokens(phrase)
                 if toks:
                     if _DIRECTED.search(phrase.lower()):
                         self.order[len(self.en)] = tuple(toks)
                     self.en.append((frozenset(toks), t.id, phrase))
-            for phrase in (t.name_zh, *t.aliases_zh):
+            for phrase in (t.name_zh, *_halves(t.name_zh, zh=True), *t.aliases_zh):
                 p = clean(phrase).strip()
                 if len(p) >= 2:
                     self.zh.append((p, t.id))
         for a in (areas or {}).values():
-            for phrase in (a.name, *a.aliases):
+            for phrase in (a.name, *_halves(a.name), *a.aliases):
                 toks = frozenset(en_tokens(phrase))
                 if toks:
                     self.en.append((toks, f"area:{a.id}", phrase))
-            for phrase in (a.name_zh, *a.aliases_zh):
+            for phrase in (a.name_zh, *_halves(a.name_zh, zh=True), *a.aliases_zh):
                 p = clean(phrase).strip()
                 if len(p) >= 2:
                     self.zh.append((p, f"area:{a.id}"))
