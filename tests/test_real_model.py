@@ -123,11 +123,13 @@ def test_damaged_optimised_int8_falls_back_to_the_checked_int8_model(real_recomm
                                                                     tmp_path) -> None:
     """The graph-optimised copy is used only while its sidecar vouches for it; a damaged copy
     means the plain int8 model serves (same vectors), and the copy is written again."""
+    import json
+
     import numpy as np
 
     from pt_recommender.encoders import make_encoder
-    from pt_recommender.encoders.export import optimised_int8
-    from pt_recommender.encoders.onnx import OPT_DATA, OPT_FILE
+    from pt_recommender.encoders.export import OPT_META, optimised_int8
+    from pt_recommender.encoders.onnx import OPT_DATA_GLOB, OPT_FILE
 
     folder = _export_copy(real_index_dir, tmp_path)
     assert optimised_int8(folder) == folder / OPT_FILE
@@ -140,13 +142,16 @@ def test_damaged_optimised_int8_falls_back_to_the_checked_int8_model(real_recomm
     texts = ["3D medical segmentation", "显存不够"]
     assert np.allclose(good.encode(texts), again.encode(texts), atol=1e-4)
     assert optimised_int8(folder) == folder / OPT_FILE  # rewritten from the checked int8 model
-    # the weights live in a file of their own beside the graph: damage there is caught the same way
-    weights = (folder / OPT_DATA).read_bytes()
-    (folder / OPT_DATA).write_bytes(weights[:1000] + bytes([weights[1000] ^ 1]) + weights[1001:])
+    # the weights live in a file of their own beside the graph (named in the sidecar): damage
+    # there is caught the same way, and a rewrite leaves one weights file behind
+    data = folder / json.loads((folder / OPT_META).read_text())["data_file"]
+    weights = data.read_bytes()
+    data.write_bytes(weights[:1000] + bytes([weights[1000] ^ 1]) + weights[1001:])
     assert optimised_int8(folder) is None
     third = make_encoder("all-MiniLM-L6-v2", tmp_path, backend="int8")
     assert np.allclose(good.encode(texts), third.encode(texts), atol=1e-4)
     assert optimised_int8(folder) == folder / OPT_FILE
+    assert len(list(folder.glob(OPT_DATA_GLOB))) == 1
 
 
 def test_skipped_int8_serves_the_float_export_without_re_exporting(real_recommender, real_index_dir,

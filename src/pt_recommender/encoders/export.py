@@ -8,14 +8,15 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 
-from ..files import atomic_write_text, sha256_file
+from ..files import atomic_write_text, fsync_file, sha256_file
 from .base import model_path, model_slug, offline
-from .onnx import OPT_DATA, OPT_FILE, OnnxEncoder
+from .onnx import OPT_DATA_GLOB, OPT_FILE, OnnxEncoder
 from .sentence import dimension
 
 log = logging.getLogger(__name__)
@@ -225,8 +226,9 @@ def optimised_int8(folder: Path) -> Path | None:
     try:
         meta = json.loads((folder / "export.json").read_text())
         side = json.loads((folder / OPT_META).read_text())
+        data = side["data_file"]
         if (side["source_sha256"] == meta["int8_sha256"] and _sha(folder / OPT_FILE) == side["sha256"]
-                and _sha(folder / OPT_DATA) == side["data_sha256"]):
+                and Path(data).name == data and _sha(folder / data) == side["data_sha256"]):
             return folder / OPT_FILE
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -236,7 +238,10 @@ def optimised_int8(folder: Path) -> Path | None:
 def write_optimised_int8(folder: Path) -> None:
     """Save the int8 model after the hardware-independent ("extended") graph optimisations,
     keep it only if it encodes the check texts like the int8 model (cosine >= 0.9999), and
-    record its checksum in a sidecar written last. Any failure leaves the int8 model in use."""
+    record its checksum in a sidecar written last. Any failure leaves the int8 model in use.
+    The weights file gets a new name each time and is complete before the graph that names it
+    replaces the old graph (atomically), so a process reading concurrently sees one consistent
+    pair; the old weights file is removed only after the new sidecar is written."""
     import numpy as np
     import onnxruntime as ort
 
@@ -244,13 +249,15 @@ def write_optimised_int8(folder: Path) -> None:
         meta = json.loads((folder / "export.json").read_text())
         (folder / OPT_META).unlink(missing_ok=True)  # nothing vouches for the files while they change
         tmp = folder / f".{OPT_FILE}.{os.getpid()}.tmp"
+        data = OPT_DATA_GLOB.replace("*", secrets.token_hex(6))
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
         opts.optimized_model_filepath = str(tmp)
-        # the weights go to OPT_DATA beside the graph (the graph names it relative to itself)
-        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", OPT_DATA)
+        # the weights go to `data` beside the graph (the graph names it relative to itself)
+        opts.add_session_config_entry("session.optimized_model_external_initializers_file_name", data)
         opts.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
         ort.InferenceSession(str(folder / "model-int8.onnx"), opts, providers=["CPUExecutionProvider"])
+        fsync_file(folder / data)
         os.replace(tmp, folder / OPT_FILE)
         plain = OnnxEncoder(folder, "check", threads=1, variant="int8", optimised=False).encode(CHECK_TEXTS)
         fast = OnnxEncoder(folder, "check", threads=1, variant="int8", optimised=True).encode(CHECK_TEXTS)
@@ -259,8 +266,11 @@ def write_optimised_int8(folder: Path) -> None:
             raise RuntimeError(f"optimised int8 differs (cosine {agreement:.5f})")
         atomic_write_text(folder / OPT_META, json.dumps({
             "source_sha256": meta["int8_sha256"], "sha256": sha256_file(folder / OPT_FILE),
-            "data_sha256": sha256_file(folder / OPT_DATA),
+            "data_file": data, "data_sha256": sha256_file(folder / data),
             "agreement": round(agreement, 6), "onnxruntime": ort.__version__}))
+        for old in folder.glob(OPT_DATA_GLOB):  # earlier weights files (an open one stays readable)
+            if old.name != data:
+                old.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - the plain int8 model still serves
         log.info("optimised int8 model not written: %s", exc)
         (folder / OPT_META).unlink(missing_ok=True)

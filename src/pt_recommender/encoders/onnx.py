@@ -13,9 +13,10 @@ from .base import normalise
 
 GROUP = 32  # texts per thread task when encoding a list
 OPT_FILE = "model-int8-opt.onnx"  # the int8 model's graph saved after graph optimisation
-# ...and its weights in a file of their own: ONNX Runtime maps them in place instead of parsing
-# them out of the graph and copying them (session start ~50 -> ~25 ms, ~10 MiB less at peak)
-OPT_DATA = "model-int8-opt.onnx.data"
+# ...and its weights in a file of their own, named per write (model-int8-opt.<token>.data, recorded
+# in the sidecar): ONNX Runtime maps them in place instead of parsing them out of the graph and
+# copying them (session start ~50 -> ~25 ms, ~10 MiB less at peak)
+OPT_DATA_GLOB = "model-int8-opt.*.data"
 
 
 class OnnxEncoder:
