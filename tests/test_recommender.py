@@ -308,3 +308,6 @@ def test_a_successor_on_the_list_goes_above_its_deprecated_predecessor(rec) -> N
     assert "replaces “Allegro Trains”" in clearml.reason
     off = [r.id for r in rec.with_options(w_successor=0.0).recommend(q, k=4)]
     assert off.index("allegro-trains") < off.index("clearml")
+    # a reason never names a card that is not on the page
+    only = rec.recommend(q, k=1)
+    assert [r.id for r in only] == ["clearml"] and "replaces" not in only[0].reason

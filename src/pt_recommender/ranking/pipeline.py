@@ -156,6 +156,9 @@ class Pipeline:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
             pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
             succeeds = {int(cols[c]): int(cols[p]) for c, p in sh.replaces[i].items()}
+            if not q.replacing:  # "replaces X" only beside X: a reason must not name a card not shown
+                shown = {row for row, _ in best[:k]}
+                succeeds = {row: old for row, old in succeeds.items() if old in shown}
             out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifts[i][0] if lifts[i] else {}, row),
                             pick_of.get(row), succeeds.get(row)) for row, score in best[:k]])
         return out
