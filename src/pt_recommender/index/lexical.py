@@ -36,10 +36,6 @@ class LexicalIndex:
         """Each indexed token -> its id (read-only by convention)."""
         return self._ids
 
-    def document_frequency(self) -> np.ndarray:
-        """How many documents hold each token id."""
-        return np.diff(self._indptr)
-
     @staticmethod
     def index_arrays(docs: list[list[str]]) -> dict:
         """BM25 postings as plain arrays: per token id its documents and their weights.

@@ -282,9 +282,7 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(raw)
             or (len(owners) and (owners.min() < 0 or owners.max() >= len(ids)))):
         raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
-    for i, r in enumerate(raw):  # in place: each parsed dict is freed as its record is made
-        raw[i] = _resource(r)
-    resources = raw
+    resources = [_resource(r) for r in raw]
     return LoadedIndex(
         vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen),
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},

@@ -108,12 +108,6 @@ BACKENDS: dict[str, type] = {"faiss": FaissIndex, "numpy": NumpyIndex}
 BY_FILE: dict[str, type] = {cls.file_name: cls for cls in BACKENDS.values()}
 
 
-def make_index(backend: str, dim: int) -> VectorIndex:
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown vector backend {backend!r}; allowed: {', '.join(BACKENDS)}")
-    return BACKENDS[backend](dim)
-
-
 def build_vectors(backend: str, matrix: np.ndarray, exact_max: int = EXACT_MAX_VECTORS,
                   sq8_above: int = HNSW_SQ8_ABOVE, min_recall: float = ANN_MIN_RECALL,
                   target_recall: float = ANN_TARGET_RECALL) -> tuple[VectorIndex, dict]:

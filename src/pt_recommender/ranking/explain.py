@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
-from ..text.lang import CJK_RE, cjk_tokens, en_tokens, en_words
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens
 from .query import Query
 
 
@@ -105,14 +105,13 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         return (t.name, t.name_zh) if t else None
 
     matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
-    typed = frozenset(en_words(query.raw)) if query.lang == "zh" else frozenset()
     return Explanation(
         type=resource.type, pick_for=names(pick_for),
         pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
         task=None if pick_for in tasks else names(via_task),
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
-        typed=tuple(w for w in matched if w in typed),
+        typed=tuple(w for w in matched if w in query.typed),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces,
     )

@@ -30,6 +30,7 @@ class Query:
     tasks: dict[str, float] = field(default_factory=dict)
     intent: frozenset[str] = frozenset()
     word_stems: tuple[tuple[str, str], ...] = ()  # (word as typed, its stem) for explanations
+    typed: frozenset[str] = frozenset()  # a Chinese query's English words as typed (not the glossary's)
     replacing: bool = False  # asks what replaces something ("deprecated, what now", "alternative to")
 
 
@@ -167,7 +168,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     replacing = bool(_REPLACING.intersection(seq))
     # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
     # what the answer is about (they would match every deprecated resource's description)
-    words = [stem_of(w) for w in index_words(english) if w not in _REPLACING]
+    word_stems = tuple((w, stem_of(w)) for w in index_words(english) if w not in _REPLACING)
+    words = [st for _, st in word_stems]
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
     if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
         words.append("llm")
@@ -186,7 +188,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=matcher.match(words, text),
         intent=frozenset(intent),
-        word_stems=tuple((w, stem_of(w)) for w in index_words(english) if w not in _REPLACING),
+        word_stems=word_stems, typed=frozenset(en_words(text)) if lang == "zh" else frozenset(),
         replacing=replacing,
     )
 

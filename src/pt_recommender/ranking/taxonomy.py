@@ -48,25 +48,9 @@ class TaskMatcher:
         self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
         for t in tasks.values():
-            for phrase in (t.name, *_halves(t.name), *t.aliases, t.pwc):
-                toks = en_tokens(phrase)
-                if toks:
-                    if _DIRECTED.search(phrase.lower()):
-                        self.order[len(self.en)] = tuple(toks)
-                    self.en.append((frozenset(toks), t.id, phrase))
-            for phrase in (t.name_zh, *_halves(t.name_zh, zh=True), *t.aliases_zh):
-                p = clean(phrase).strip()
-                if len(p) >= 2:
-                    self.zh.append((p, t.id))
+            self._add(t.id, t.name, (*t.aliases, t.pwc), t.name_zh, t.aliases_zh)
         for a in (areas or {}).values():
-            for phrase in (a.name, *_halves(a.name), *a.aliases):
-                toks = frozenset(en_tokens(phrase))
-                if toks:
-                    self.en.append((toks, f"area:{a.id}", phrase))
-            for phrase in (a.name_zh, *_halves(a.name_zh, zh=True), *a.aliases_zh):
-                p = clean(phrase).strip()
-                if len(p) >= 2:
-                    self.zh.append((p, f"area:{a.id}"))
+            self._add(f"area:{a.id}", a.name, a.aliases, a.name_zh, a.aliases_zh)
         self._build_lookup()
         self.children: dict[str, list[str]] = defaultdict(list)
         for t in tasks.values():
@@ -74,6 +58,19 @@ class TaskMatcher:
                 self.children[t.parent].append(t.id)
             else:  # an area's top-level tasks are its children
                 self.children[f"area:{t.area}"].append(t.id)
+
+    def _add(self, tid: str, name: str, aliases: Sequence[str], name_zh: str, aliases_zh: Sequence[str]) -> None:
+        """A task's or area's names as phrases: the name, each half of a compound name, the aliases."""
+        for phrase in (name, *_halves(name), *aliases):
+            toks = en_tokens(phrase)
+            if toks:
+                if _DIRECTED.search(phrase.lower()):
+                    self.order[len(self.en)] = tuple(toks)
+                self.en.append((frozenset(toks), tid, phrase))
+        for phrase in (name_zh, *_halves(name_zh, zh=True), *aliases_zh):
+            p = clean(phrase).strip()
+            if len(p) >= 2:
+                self.zh.append((p, tid))
 
     def _build_lookup(self) -> None:
         """Inverted indexes so matching a query touches only phrases that could match."""
