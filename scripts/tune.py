@@ -31,7 +31,7 @@ GRIDS = {
     # the answer-type prior for queries that name no kind of answer (the other weights as shipped)
     "types": {"w_library": [0.2, 0.3, 0.4], "w_paper": [0.0, -0.15, -0.3, -0.45], "w_dataset": [0.0, -0.15, -0.3, -0.45]},
     # how much the needs phrases count in BM25 (with --representations: and in the dense leg)
-    "needs": {"needs_weight": [1, 2, 3]},
+    "needs": {"needs_weight": [1, 2, 3, 4, 5]},
     # books and courses for queries that do not ask to learn (the other weights as shipped)
     "learning": {"w_learning": [0.0, -0.15, -0.3, -0.45]},
     # links, intent and go-to picks (structural weights, re-checked)

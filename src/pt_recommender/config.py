@@ -27,7 +27,7 @@ class Options:
     # -- BM25 document fields: names and task names say more about a resource than its prose
     name_weight: int = 3
     task_weight: int = 2
-    needs_weight: int = 2  # (CV) the needs phrases: how users ask, in both languages
+    needs_weight: int = 3  # (CV, grid "needs": 3-5 tie within 0.002) the needs phrases: how users ask
     # -- links: a model shares its paper's match and vice versa
     w_link: float = 0.5
     # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
