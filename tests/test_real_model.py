@@ -16,8 +16,8 @@ from .conftest import QRELS, concurrent_results
 
 pytestmark = pytest.mark.slow
 # what the full system reaches on the dev set, minus a margin; a regression below fails CI
-FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.80, "typed": 0.54},
-          "dev_paraphrase_qrels.yaml": {"en": 0.68, "zh": 0.70, "typed": 0.91}}
+FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.80, "typed": 0.50},
+          "dev_paraphrase_qrels.yaml": {"en": 0.75, "zh": 0.73, "typed": 0.91}}
 
 
 def test_onnx_exports_match_sentence_transformers(real_recommender, real_index_dir) -> None:

@@ -311,3 +311,41 @@ def test_a_successor_on_the_list_goes_above_its_deprecated_predecessor(rec) -> N
     # a reason never names a card that is not on the page
     only = rec.recommend(q, k=1)
     assert [r.id for r in only] == ["clearml"] and "replaces" not in only[0].reason
+
+
+def test_a_chinese_reason_quotes_the_readers_words_not_the_glossary_rendering() -> None:
+    """"显存爆了" is searched as "out of gpu memory"; the Chinese reason names what the reader
+    wrote, the English one the rendering's words."""
+    from pt_recommender.catalog.schema import Resource
+    from pt_recommender.ranking.explain import explain
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    glossary = Glossary([("显存爆了", "out of gpu memory"), ("训练", "training")])
+    q = analyse("训练时显存爆了 用fsdp", glossary, TaskMatcher({}, {}))
+    r = Resource(id="x", name="Shard it", type="library", description="Shards training state when GPU memory "
+                 "runs out; works with FSDP.", url="https://example.org", tasks=())
+    e = explain(q, r, {}, None, ("lexical",))
+    assert e.render("zh") == "库；匹配 “训练”、“显存爆了”、“fsdp”"
+    assert e.render("en") == "Library; matches “training”, “out”, “gpu”, “memory”, “fsdp”"
+
+
+def test_a_learner_naming_no_topic_gets_the_learning_area_said_honestly(rec) -> None:
+    """"Complete beginner, where do I start?" names no task: it is read as the learning area,
+    and the reason says "for getting started", never "the area you named"."""
+    from pt_recommender.ranking.explain import Explanation
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    q = analyse("complete beginner, where do I start?", d.glossary, d.matcher)
+    assert q.starting and q.tasks == {"area:learning": 1.0}
+    named = analyse("learning pytorch", d.glossary, d.matcher)
+    assert not named.starting
+    topic = analyse("beginner guide: plot loss curves", d.glossary, d.matcher)
+    assert not topic.starting and "area:learning" not in topic.tasks
+    e = Explanation(type="tutorial", area=("Learning PyTorch", "学习 PyTorch"), starting=True)
+    assert e.render("en") == "Tutorial for getting started"
+    assert e.render("zh") == "教程；适合入门"
+    pick = Explanation(type="tutorial", pick_area=("Learning PyTorch", "学习 PyTorch"), starting=True)
+    assert pick.render("en") == "Tutorial; a go-to choice for getting started"

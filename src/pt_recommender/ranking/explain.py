@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
-from ..text.lang import CJK_RE, cjk_tokens, en_tokens
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens, en_words
 from .query import Query
 
 
@@ -45,6 +45,8 @@ class Explanation:
     area: tuple[str, str] | None = None  # in the area the query names
     matched: tuple[str, ...] = ()
     typed: tuple[str, ...] = ()  # the matched English words the user typed (not glossary renderings)
+    said: tuple[tuple[str, str], ...] = ()  # (matched English rendering word, the Chinese term it renders)
+    starting: bool = False  # the area was inferred from a learner's words, not named
     close_in_meaning: bool = False
     maintenance: str = ""
     replaces: str = ""  # the name of the deprecated or archived resource it succeeds
@@ -57,10 +59,12 @@ MAINTENANCE_ZH = {"deprecated": "已弃用", "archived": "已归档", "stale": "
 PHRASES = {  # one explanation, two languages: the same parts fill either template
     "en": {"pick": "{label}; a go-to choice for “{name}”, the task you named",
            "pick_area": "{label}; a go-to choice in “{name}”, the area you named",
+           "pick_start": "{label}; a go-to choice for getting started", "start": "{label} for getting started",
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "pick_area": "{label}；你提到的领域“{name}”的首选",
+           "pick_start": "{label}；入门首选", "start": "{label}；适合入门",
            "task": "{label}；属于你提到的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
            "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”"},
@@ -75,14 +79,16 @@ def _render(e: Explanation, lang: str) -> str:
     parts = [label]
     for key, pair in (("pick", e.pick_for), ("pick_area", e.pick_area), ("task", e.task), ("area", e.area)):
         if pair:
+            if e.starting and key in ("pick_area", "area"):
+                key = "pick_start" if key == "pick_area" else "start"
             parts = [p[key].format(label=label, name=(pair[1] or pair[0]) if zh else pair[0])]
             break
     if e.replaces:
         parts.append(p["replaces"].format(name=e.replaces))
     # the reader's own words first: a Chinese reader's Chinese terms and the English words they
-    # typed themselves ("onnx" in "把模型转成onnx"), not the glossary's renderings
-    own = ([w for w in e.matched if CJK_RE.search(w) or w in e.typed] if zh
-           else [w for w in e.matched if not CJK_RE.search(w)])
+    # typed themselves ("onnx" in "把模型转成onnx"), and for a glossary rendering the Chinese term
+    # it came from ("显存爆了", not "out", "gpu", "memory"), not the glossary's renderings
+    own = _own_words(e) if zh else [w for w in e.matched if not CJK_RE.search(w)]
     if e.matched:
         parts.append(p["matches"].format(terms=p["term_sep"].join(f"“{w}”" for w in (own or e.matched))))
     elif e.close_in_meaning:
@@ -90,6 +96,16 @@ def _render(e: Explanation, lang: str) -> str:
     if e.maintenance:
         parts.append(p["note"].format(status=MAINTENANCE_ZH.get(e.maintenance, e.maintenance) if zh else e.maintenance))
     return p["sep"].join(parts)
+
+
+def _own_words(e: Explanation) -> list[str]:
+    source = dict(e.said)
+    out: list[str] = []
+    for w in e.matched:
+        term = w if CJK_RE.search(w) or w in e.typed else source.get(w)
+        if term and term not in out:
+            out.append(term)
+    return out
 
 
 def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
@@ -112,9 +128,22 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
         typed=tuple(w for w in matched if w in query.typed),
+        said=_sources(query, matched), starting=query.starting,
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces,
     )
+
+
+def _sources(query: Query, matched: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """For a Chinese query: each matched English word and the Chinese term whose glossary
+    rendering holds it (the first such term)."""
+    if query.lang != "zh":
+        return ()
+    source: dict[str, str] = {}
+    for zh, en in query.glossary_terms:
+        for w in en_words(en):
+            source.setdefault(w, zh)
+    return tuple((w, source[w]) for w in matched if w in source)
 
 
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],

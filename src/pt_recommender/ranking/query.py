@@ -32,6 +32,7 @@ class Query:
     word_stems: tuple[tuple[str, str], ...] = ()  # (word as typed, its stem) for explanations
     typed: frozenset[str] = frozenset()  # a Chinese query's English words as typed (not the glossary's)
     replacing: bool = False  # asks what replaces something ("deprecated, what now", "alternative to")
+    starting: bool = False  # a learner naming no topic: `tasks` is the learning area, not named by the user
 
 
 def check_query(query: object) -> str:
@@ -153,6 +154,10 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
                         "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
 
 
+# A learner who names no topic ("complete beginner, where do I start?") is answered from the
+# learning area, its go-to picks (the official beginner tutorials) first; the reason says "for
+# getting started", as the user named no area
+LEARNER_AREA_KEY = "area:learning"
 _BILLIONS = re.compile(r"\d{1,4}b")
 
 
@@ -184,12 +189,16 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     intent = _asked(seq)
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
+    tasks = matcher.match(words, text)
+    starting = not tasks and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
+    if starting:
+        tasks = {LEARNER_AREA_KEY: 1.0}
     return Query(
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
-        glossary_terms=tuple(terms), tasks=matcher.match(words, text),
+        glossary_terms=tuple(terms), tasks=tasks,
         intent=frozenset(intent),
         word_stems=word_stems, typed=frozenset(en_words(text)) if lang == "zh" else frozenset(),
-        replacing=replacing,
+        replacing=replacing, starting=starting,
     )
 
 
