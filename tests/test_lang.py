@@ -47,3 +47,19 @@ def test_one_character_tokens_are_not_indexed() -> None:
     assert not [t for t in tokens if len(t) == 1]
     assert {"13b", "a100", "85", "xray", "c++"} <= set(tokens) and "ray" not in tokens  # not the Ray library
     assert en_tokens("load it in 4-bit") == en_tokens("load it in 4 bit")  # a digit part stays apart
+
+
+def test_glossary_terms_mixing_latin_and_chinese_match_across_the_script_change() -> None:
+    """"python环境" is a software set-up, not the 环境 of reinforcement learning; such terms
+    span a CJK run's edge, which run-by-run segmentation never saw (54 curated terms were dead)."""
+    from pt_recommender.text.lang import Glossary
+
+    g = Glossary([("环境", "environment"), ("python环境", "python runtime"), ("c++部署", "C++ deployment"),
+                  ("部署", "deploy"), ("不想装", "without installing"), ("c++ 教程", "C++ tutorial")])
+    assert g.translate("不想装Python环境") == ("without installing python runtime",
+                                            [("不想装", "without installing"), ("python环境", "python runtime")])
+    assert g.translate("模型要 C++ 部署")[0] == "C++ deployment"  # a space at the script change
+    assert g.translate("C++教程")[0] == "C++ tutorial"  # the key's own space is optional too
+    # no Latin letter glued on: "cpython" is not "python"
+    assert g.translate("cpython环境") == ("cpython environment", [("环境", "environment")])
+    assert g.translate("部署环境") == ("deploy environment", [("部署", "deploy"), ("环境", "environment")])

@@ -121,6 +121,12 @@ class Glossary:
             if key and has_cjk(key) and key not in self.table:
                 self.table[key] = en
         self.max_len = max((len(k) for k in self.table), default=1)
+        # terms mixing Latin and Chinese ("c++部署", "python环境", "loss不降") span a CJK run's edge,
+        # so the run-by-run segmentation below never sees them: they are found first, by a pattern
+        # that allows a space at each script change and stops at Latin word edges
+        mixed = sorted((k for k in self.table if _LATIN.search(k)), key=lambda k: (-len(k), k))
+        self.mixed = re.compile("|".join(_mixed_pattern(k) for k in mixed)) if mixed else None
+        self._mixed_key = {re.sub(r"\s+", "", k): k for k in mixed}
 
     def translate(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """English rendering of `text` and the (zh, en) terms that matched.
@@ -131,6 +137,18 @@ class Glossary:
         text = clean(text)
         parts: list[str] = []
         matched: list[tuple[str, str]] = []
+        pos = 0
+        for m in self.mixed.finditer(text) if self.mixed is not None else ():
+            self._segment(text[pos : m.start()], parts, matched)
+            key = self._mixed_key[re.sub(r"\s+", "", m.group())]
+            parts.append(f" {self.table[key]} ")
+            matched.append((key, self.table[key]))
+            pos = m.end()
+        self._segment(text[pos:], parts, matched)
+        return " ".join("".join(parts).split()), matched
+
+    def _segment(self, text: str, parts: list[str], matched: list[tuple[str, str]]) -> None:
+        """Longest-match segmentation of the CJK runs of `text` (other characters kept)."""
         pos = 0
         for m in CJK_RE.finditer(text):
             parts.append(text[pos : m.start()])
@@ -147,4 +165,16 @@ class Glossary:
                     i += 1
             pos = m.end()
         parts.append(text[pos:])
-        return " ".join("".join(parts).split()), matched
+
+
+_LATIN = re.compile(r"[0-9a-z]")
+
+
+def _mixed_pattern(key: str) -> str:
+    """A regex for a mixed-script term: optional spaces where the script changes or the key has
+    a space, and no Latin letter or digit glued on at either end."""
+    pieces = [m.group() for m in re.finditer(r"\s+|[\u3400-\u9fff]+|[^\s\u3400-\u9fff]+", key)]
+    body = r"\s*".join(re.escape(p) for p in pieces if not p.isspace())
+    head = r"(?<![0-9a-z])" if _LATIN.match(key) else ""
+    tail = r"(?![0-9a-z])" if _LATIN.match(key[-1]) else ""
+    return head + body + tail
