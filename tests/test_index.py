@@ -286,3 +286,40 @@ def test_exact_search_of_a_query_does_not_depend_on_its_batch() -> None:
     for i in range(len(queries)):
         s1, r1 = index.search(queries[i:i + 1], 25)
         assert (r1[0] == rows[i]).all() and (s1[0] == sims[i]).all()  # bit for bit
+
+
+def test_bm25_document_cache_equals_fresh_tokenising_and_never_trusts_damage(catalog_dir, tmp_path) -> None:
+    """A rebuild reads unchanged resources' BM25 documents; the derived arrays equal a fresh
+    derive, a renamed task re-tokenises its resources, and a damaged cache file is ignored."""
+    from dataclasses import replace
+
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.config import Options
+    from pt_recommender.index.doc_cache import FILE, DocCache, doc_key
+    from pt_recommender.ranking.context import derive
+
+    cat = load_catalog_bundle(catalog_dir)
+    opt = Options()
+
+    def same(a: dict, b: dict) -> bool:
+        return all(np.array_equal(a["lexical"][k], b["lexical"][k]) if isinstance(a["lexical"][k], np.ndarray)
+                   else a["lexical"][k] == b["lexical"][k] for k in a["lexical"])
+
+    fresh = derive(cat.resources, cat.tasks, opt)
+    cache = tmp_path / "cache"
+    assert same(derive(cat.resources, cat.tasks, opt, doc_cache=cache), fresh)
+    assert same(derive(cat.resources, cat.tasks, opt, doc_cache=cache), fresh)  # read back
+    weights = (opt.name_weight, opt.task_weight, opt.needs_weight)
+    assert all(doc_key(r, cat.tasks, weights) in DocCache(cache).docs for r in cat.resources)
+
+    tid = cat.resources[0].tasks[0]
+    renamed = {**cat.tasks, tid: replace(cat.tasks[tid], name="Renamed Task Zebra")}
+    assert doc_key(cat.resources[0], renamed, weights) != doc_key(cat.resources[0], cat.tasks, weights)
+    assert same(derive(cat.resources, renamed, opt, doc_cache=cache), derive(cat.resources, renamed, opt))
+
+    blob = bytearray((cache / FILE).read_bytes())
+    at = blob.index(b'"', 70)  # inside the JSON, past the checksum line
+    blob[at + 1] = ord("#")
+    (cache / FILE).write_bytes(bytes(blob))
+    assert DocCache(cache).docs == {}
+    assert same(derive(cat.resources, cat.tasks, opt, doc_cache=cache), fresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import pytest
 import yaml
@@ -47,3 +48,41 @@ def test_alias_bomb_costs_nothing(loader: type) -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
     with pytest.raises(safe_yaml.YamlError, match="line 2: anchors and aliases"):
         safe_yaml.load_text("\n".join(lines))
+
+
+def test_parse_cache_gives_the_same_documents_and_never_trusts_a_damaged_entry(catalog_dir, tmp_path) -> None:
+    """A rebuild reads unchanged files from their checksummed parse; an edited file misses, a
+    damaged entry is parsed again (and rewritten), entries of gone files are removed, and a
+    document JSON would change (a date) is not cached."""
+    from pt_recommender.catalog.load import read_raw
+
+    cache = tmp_path / "parsed"
+    fresh, problems = read_raw(catalog_dir)
+    assert not problems
+    first, _ = read_raw(catalog_dir, cache)
+    entries = sorted(cache.glob("*.json"))
+    assert first == fresh and len(entries) == len(fresh)
+    assert read_raw(catalog_dir, cache)[0] == fresh  # all from the cache
+
+    # a damaged entry: one byte of its JSON changed, checksum kept -> ignored, parsed again
+    victim = entries[0]
+    blob = bytearray(victim.read_bytes())
+    blob[-3] = ord("x") if blob[-3] != ord("x") else ord("y")
+    victim.write_bytes(bytes(blob))
+    assert read_raw(catalog_dir, cache)[0] == fresh
+    digest, _, payload = victim.read_bytes().partition(b"\n")
+    assert hashlib.sha256(payload).hexdigest().encode() == digest  # rewritten soundly
+
+    # an edit misses; the old entry of that file is pruned
+    libs = catalog_dir / "libraries.yaml"
+    libs.write_text(libs.read_text(encoding="utf-8").replace("MONAI", "MONAI framework", 1), encoding="utf-8")
+    edited, _ = read_raw(catalog_dir, cache)
+    assert edited == read_raw(catalog_dir)[0] != fresh
+    assert len(list(cache.glob("*.json"))) == len(fresh)
+
+    # a value JSON would not give back (a date) is parsed each time, never cached
+    extra = catalog_dir / "websites.yaml"
+    extra.write_text("resources: []\nwhen: 2026-12-01\n", encoding="utf-8")
+    dated, _ = read_raw(catalog_dir, cache)
+    assert dated["websites.yaml"]["when"] == datetime.date(2026, 12, 1)
+    assert len(list(cache.glob("*.json"))) == len(fresh) - ("websites.yaml" in fresh)

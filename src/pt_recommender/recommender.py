@@ -16,7 +16,7 @@ from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder, vocabulary_words
 from .files import file_lock
 from .index.manifest import IndexProblem, check_index, default_index_dir
-from .index.store import Progress, build_index, load_generation
+from .index.store import Progress, build_index, derived_cache_dir, load_generation, parse_cache_dir
 from .index.vectors import NumpyIndex, VectorIndex
 from .ranking.context import RankingData, derive
 from .ranking.explain import explain
@@ -237,10 +237,10 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
         except IndexProblem:
             pass
         log.warning("rebuilding index: %s", why)
-        catalog = load_catalog_bundle(data_dir)
+        catalog = load_catalog_bundle(data_dir, parse_cache=parse_cache_dir(index_dir))
         build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation,
                     derived=derive(catalog.resources, catalog.tasks, Options(), catalog.areas,
-                                                catalog.glossary))
+                                   catalog.glossary, doc_cache=derived_cache_dir(index_dir)))
         return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend, representation)
 
 

@@ -36,19 +36,26 @@ class Catalog:
         return {r.id: r for r in self.resources}
 
 
-def read_raw(data_dir: Path) -> tuple[dict[str, Any], list[str]]:
-    """Parse every YAML file; returns {file name: document} and the parse problems."""
-    from .safe_yaml import YamlError, load_file
+def read_raw(data_dir: Path, cache: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Parse every YAML file; returns {file name: document} and the parse problems. With a
+    `cache` folder, files unchanged since an earlier read come from their checksummed parse
+    (see `parse_cache`), so a rebuild after one edit parses one file."""
+    from .parse_cache import ParseCache
+    from .safe_yaml import YamlError, load_bytes, read_source
 
     docs: dict[str, Any] = {}
     problems: list[str] = []
     if not data_dir.is_dir():
         return docs, [f"{data_dir}:-:-: catalog folder not found"]
+    parsed = ParseCache(cache) if cache is not None else None
     for path in catalog_files(data_dir):
         try:
-            docs[path.name] = load_file(path)
+            raw = read_source(path)
+            docs[path.name] = parsed.load(raw, load_bytes) if parsed is not None else load_bytes(raw)
         except (YamlError, OSError) as exc:
             problems.append(f"{path.name}:-:-: {exc}")
+    if parsed is not None and not problems:
+        parsed.prune()
     return docs, problems
 
 
@@ -90,10 +97,11 @@ def to_area(entry: dict[str, Any]) -> Area:
     return Area(**data)
 
 
-def load_catalog_bundle(data_dir: Path | None = None) -> Catalog:
-    """Validate and load the whole catalog; raises CatalogError listing every problem."""
+def load_catalog_bundle(data_dir: Path | None = None, parse_cache: Path | None = None) -> Catalog:
+    """Validate and load the whole catalog; raises CatalogError listing every problem. The
+    index builder passes a `parse_cache` folder (see `read_raw`)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    docs, problems = read_raw(data_dir)
+    docs, problems = read_raw(data_dir, parse_cache)
     from .validate import check_docs
 
     found, warnings = check_docs(docs, complete=not problems)

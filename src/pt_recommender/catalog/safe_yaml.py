@@ -78,11 +78,21 @@ def load_text(text: str) -> Any:
 
 def load_file(path: Path) -> Any:
     """Read and parse one YAML file, refusing oversized or non-UTF-8 files."""
+    return load_bytes(read_source(path))
+
+
+def read_source(path: Path) -> bytes:
+    """A YAML file's bytes, refusing an oversized one before reading it."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise YamlError(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+    return path.read_bytes()
+
+
+def load_bytes(raw: bytes) -> Any:
+    """Parse a YAML file's bytes, refusing text that is not UTF-8."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(f"not UTF-8 (byte {exc.start})") from None
     return load_text(text)

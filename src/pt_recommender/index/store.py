@@ -6,6 +6,8 @@ Layout::
     index/gen-<time>-<rand>/ vectors.npy (vectors.faiss for a graph index), ids.json, resources.json,
                              taxonomy.json, manifest.json
     index/cache/<model>/     embedding cache keyed by sha256(model, text)
+    index/cache/parsed/      the catalog's YAML files parsed, keyed by sha256 of their bytes
+    index/cache/lexical-docs.json  BM25 documents of the last build, keyed by sha256 of their inputs
     index/models/<model>/    ONNX export of the encoder
 """
 
@@ -48,6 +50,16 @@ EMBED_BATCH = 64
 CACHE_SUMS = "checksums.json"
 Progress = Callable[[int, int], None]
 log = logging.getLogger("pt_recommender")
+
+
+def derived_cache_dir(index_dir: Path) -> Path:
+    """Where a build keeps the BM25 documents of the last build (see `doc_cache`)."""
+    return Path(index_dir) / "cache"
+
+
+def parse_cache_dir(index_dir: Path) -> Path:
+    """Where a build keeps the catalog's parsed YAML (see `catalog.parse_cache`)."""
+    return Path(index_dir) / "cache" / "parsed"
 
 
 @dataclass

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ..arrays import spans
 from ..catalog.schema import RESOURCE_TYPES, Area, Resource, Task
 from ..config import Options
+from ..index.doc_cache import DocCache, doc_key
 from ..index.lexical import LexicalIndex
 from ..text.docs import lexical_doc
 from ..text.lang import CJK_RE, Glossary, clean, has_cjk
@@ -143,11 +145,19 @@ def derived_key(options: Options) -> str:
 
 
 def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Options,
-           areas: Mapping[str, Area] | None = None, glossary: Iterable[tuple[str, str]] | None = None) -> dict:
+           areas: Mapping[str, Area] | None = None, glossary: Iterable[tuple[str, str]] | None = None,
+           doc_cache: Path | None = None) -> dict:
     """The slow, catalog-only parts of `RankingData`, as plain arrays and tables an index
     generation saves (the name table and the glossary's pairs only when areas and the glossary
-    are given)."""
-    docs = [lexical_doc(r, tasks, options.name_weight, options.task_weight, options.needs_weight) for r in resources]
+    are given). With a `doc_cache` folder (the index builder's), BM25 documents of unchanged
+    resources are read, not tokenised again (see `index.doc_cache`)."""
+    weights = (options.name_weight, options.task_weight, options.needs_weight)
+    if doc_cache is None:
+        docs = [lexical_doc(r, tasks, *weights) for r in resources]
+    else:
+        cache = DocCache(doc_cache)
+        docs = [cache.get(doc_key(r, tasks, weights), lambda r=r: lexical_doc(r, tasks, *weights)) for r in resources]
+        cache.save()
     out = {"key": derived_key(options), "prior": np.asarray(prior(resources), dtype=np.float64),
            "lexical": LexicalIndex.index_arrays(docs)}
     if areas is not None and glossary is not None:
