@@ -349,3 +349,16 @@ def test_a_learner_naming_no_topic_gets_the_learning_area_said_honestly(rec) -> 
     assert e.render("zh") == "教程；适合入门"
     pick = Explanation(type="tutorial", pick_area=("Learning PyTorch", "学习 PyTorch"), starting=True)
     assert pick.render("en") == "Tutorial; a go-to choice for getting started"
+
+
+def test_photos_and_pictures_name_image_tasks() -> None:
+    """Task names say "image"; users say "photo" or "picture"."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import en_tokens
+
+    m = TaskMatcher({"image-captioning": Task(id="image-captioning", name="Image Captioning", area="multimodal",
+                                              aliases=("describe images",))})
+    for q in ("describe my photos", "describing each picture", "describe images"):
+        assert set(m.match(en_tokens(q), q)) == {"image-captioning"}, q
+    assert m.match(en_tokens("describe my code"), "describe my code") == {}

@@ -39,6 +39,11 @@ def _in_order(words: Sequence[str], seq: Sequence[str]) -> bool:
     return all(w in it for w in words)
 
 
+# Words users put where task names say "image": "describe photos", "classify pictures" name the
+# same tasks as "describe images" (stems; task matching only, BM25 keeps the words as typed)
+_SAME = {"photo": "imag", "pictur": "imag", "pic": "imag"}
+
+
 class TaskMatcher:
     """Phrase table of every task name and alias; the longest matches win."""
 
@@ -62,7 +67,7 @@ class TaskMatcher:
     def _add(self, tid: str, name: str, aliases: Sequence[str], name_zh: str, aliases_zh: Sequence[str]) -> None:
         """A task's or area's names as phrases: the name, each half of a compound name, the aliases."""
         for phrase in (name, *_halves(name), *aliases):
-            toks = en_tokens(phrase)
+            toks = [_SAME.get(t, t) for t in en_tokens(phrase)]
             if toks:
                 if _DIRECTED.search(phrase.lower()):
                     self.order[len(self.en)] = tuple(toks)
@@ -83,6 +88,7 @@ class TaskMatcher:
 
     def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
+        tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
         hits: dict[str, frozenset[str]] = {}
         candidates = sorted({i for tok in have for i in self._by_token.get(tok, ())})
