@@ -38,6 +38,8 @@ GRIDS = {
     "structure": {"w_link": [0.25, 0.5], "w_intent": [0.35, 0.5, 0.65], "w_featured": [0.3, 0.45, 0.6]},
     # how strongly a page mixes kinds of answer
     "diversity": {"cap_share": [0.5, 0.6, 0.7], "min_relative": [0.5, 0.7, 0.9], "free_per_type": [2, 3]},
+    # gentler mixing: more free places per kind, a smaller discount past them
+    "diversity-gentle": {"free_per_type": [2, 3, 4], "diversity_decay": [0.9, 0.95], "cap_share": [0.5, 0.7]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},
 }
