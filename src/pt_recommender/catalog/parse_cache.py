@@ -76,8 +76,7 @@ class ParseCache:
     def prune(self) -> None:
         """Remove entries of files not read since this cache was opened."""
         try:
-            stale = [p for p in self.folder.glob("*.json") if p.stem not in self.used]
-        except OSError:
-            return
-        for p in stale:
-            p.unlink(missing_ok=True)
+            for p in [p for p in self.folder.glob("*.json") if p.stem not in self.used]:
+                p.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only cache: stale entries stay, harmless (never read)
+            log.warning("could not prune the parse cache: %s", exc)
