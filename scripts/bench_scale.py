@@ -53,6 +53,11 @@ def dev_queries() -> list[str]:
 
 
 def real_vectors(rec) -> np.ndarray:
+    """The shipped catalog's vectors, from whichever index holds them (the exact index keeps a
+    plain matrix; a FAISS index reconstructs its rows)."""
+    matrix = getattr(rec.vectors, "matrix", None)
+    if matrix is not None:
+        return np.asarray(matrix, dtype=np.float32)
     index = rec.vectors.index
     return index.reconstruct_n(0, index.ntotal)
 
