@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -49,6 +50,24 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_checked_json(path: Path, value: object) -> None:
+    """A cache file: the sha256 of the JSON on the first line, then the JSON (written atomically,
+    without fsync: a power cut can only lose or truncate it, and `read_checked_json` then
+    refuses it)."""
+    payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload, durable=False)
+
+
+def read_checked_json(path: Path) -> object:
+    """The value `write_checked_json` stored; OSError when the file cannot be read, ValueError
+    when its checksum or JSON is wrong (a damaged entry is never trusted)."""
+    digest, _, payload = Path(path).read_bytes().partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        raise ValueError("checksum mismatch")
+    return json.loads(payload)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

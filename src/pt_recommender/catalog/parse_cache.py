@@ -11,13 +11,12 @@ are not cached. Entries of files no longer in the catalog are removed after each
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write_bytes
+from ..files import read_checked_json, write_checked_json
 
 FORMAT = b"parse-cache-v1\0"
 log = logging.getLogger("pt_recommender")
@@ -51,24 +50,15 @@ class ParseCache:
         self.used.add(key)
         path = self.folder / f"{key}.json"
         try:
-            blob = path.read_bytes()
-        except OSError:
-            blob = b""
-        if blob:
-            digest, _, payload = blob.partition(b"\n")
-            if hashlib.sha256(payload).hexdigest().encode() == digest:
-                try:
-                    return json.loads(payload)
-                except ValueError:
-                    pass
+            return read_checked_json(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
             log.warning("ignoring a damaged parse-cache entry: %s", path.name)
         doc = parse(raw)
         if _plain(doc):
-            payload = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write_bytes(path, hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload,
-                                   durable=False)
+                write_checked_json(path, doc)
             except OSError as exc:  # a read-only or full disk: the catalog still loads, unsaved
                 log.warning("could not save a parse-cache entry: %s", exc)
         return doc
