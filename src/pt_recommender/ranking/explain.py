@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
-from ..text.lang import CJK_RE, cjk_tokens, en_tokens, en_words
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens
 from .query import Query
 
 
@@ -128,22 +128,10 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
         typed=tuple(w for w in matched if w in query.typed),
-        said=_sources(query, matched), starting=query.starting,
+        said=tuple((w, query.sources[w]) for w in matched if w in query.sources), starting=query.starting,
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces,
     )
-
-
-def _sources(query: Query, matched: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """For a Chinese query: each matched English word and the Chinese term whose glossary
-    rendering holds it (the first such term)."""
-    if query.lang != "zh":
-        return ()
-    source: dict[str, str] = {}
-    for zh, en in query.glossary_terms:
-        for w in en_words(en):
-            source.setdefault(w, zh)
-    return tuple((w, source[w]) for w in matched if w in source)
 
 
 def reason(query: Query, resource: Resource, tasks: Mapping[str, Task],

@@ -31,6 +31,7 @@ class Query:
     intent: frozenset[str] = frozenset()
     word_stems: tuple[tuple[str, str], ...] = ()  # (word as typed, its stem) for explanations
     typed: frozenset[str] = frozenset()  # a Chinese query's English words as typed (not the glossary's)
+    sources: dict[str, str] = field(default_factory=dict)  # a glossary rendering's word -> its Chinese term
     replacing: bool = False  # asks what replaces something ("deprecated, what now", "alternative to")
     starting: bool = False  # a learner naming no topic: `tasks` is the learning area, not named by the user
 
@@ -198,8 +199,19 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         glossary_terms=tuple(terms), tasks=tasks,
         intent=frozenset(intent),
         word_stems=word_stems, typed=frozenset(en_words(text)) if lang == "zh" else frozenset(),
+        sources=_sources(terms),
         replacing=replacing, starting=starting,
     )
+
+
+def _sources(terms: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each English word of the glossary's renderings -> the Chinese term it renders (the first
+    such term), so a Chinese reason can quote what the reader wrote."""
+    out: dict[str, str] = {}
+    for zh, en in terms:
+        for w in en_words(en):
+            out.setdefault(w, zh)
+    return out
 
 
 def check_queries(queries: object) -> list[str]:
