@@ -7,7 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = "\u3400-\u9fff\uf900-\ufaff"  # CJK unified and compatibility ideographs
+CJK_RE = re.compile(f"[{_CJK}]+")
 WORD_RE = re.compile(r"[a-z0-9]+(?:\+\+|#)?")
 STOPWORDS = frozenset(
     """a an and are as at be by for from has have how i in into is it its my of on or our so
@@ -168,12 +169,13 @@ class Glossary:
 
 
 _LATIN = re.compile(r"[0-9a-z]")
+_SCRIPT_RUNS = re.compile(rf"\s+|[{_CJK}]+|[^\s{_CJK}]+")  # spaces, Chinese, everything else
 
 
 def _mixed_pattern(key: str) -> str:
     """A regex for a mixed-script term: optional spaces where the script changes or the key has
     a space, and no Latin letter or digit glued on at either end."""
-    pieces = [m.group() for m in re.finditer(r"\s+|[\u3400-\u9fff]+|[^\s\u3400-\u9fff]+", key)]
+    pieces = _SCRIPT_RUNS.findall(key)
     body = r"\s*".join(re.escape(p) for p in pieces if not p.isspace())
     head = r"(?<![0-9a-z])" if _LATIN.match(key) else ""
     tail = r"(?![0-9a-z])" if _LATIN.match(key[-1]) else ""
