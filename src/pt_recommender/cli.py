@@ -187,19 +187,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .encoders import make_encoder, resolve_model
     from .encoders.export import failed_marker
     from .index.manifest import default_index_dir
-    from .index.store import build_index, derived_cache_dir, parse_cache_dir
+    from .index.store import parse_cache_dir
+    from .recommender import build_catalog_index
 
     data_dir = args.data_dir or default_data_dir()
     index_dir = args.index_dir or default_index_dir(data_dir)
     catalog = load_catalog_bundle(data_dir, parse_cache=parse_cache_dir(index_dir))
     failed_marker(resolve_model(args.model), index_dir).unlink(missing_ok=True)  # an explicit build retries
     encoder = make_encoder(resolve_model(args.model), index_dir)
-    from .config import Options
-    from .ranking.context import derive
-
-    gen = build_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"),
-                      derived=derive(catalog.resources, catalog.tasks, Options(), catalog.areas,
-                                     catalog.glossary, doc_cache=derived_cache_dir(index_dir)))
+    gen = build_catalog_index(catalog, index_dir, encoder, args.backend, _progress("embedding catalog"))
     manifest = json.loads((gen / "manifest.json").read_text())
     print(f"built {gen.name}: {manifest['count']} resources, model {manifest['model']} "
           f"(dim {manifest['dim']}), {manifest['embedded_new']} newly embedded")

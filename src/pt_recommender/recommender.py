@@ -238,10 +238,19 @@ def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str
             pass
         log.warning("rebuilding index: %s", why)
         catalog = load_catalog_bundle(data_dir, parse_cache=parse_cache_dir(index_dir))
-        build_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation,
-                    derived=derive(catalog.resources, catalog.tasks, Options(), catalog.areas,
-                                   catalog.glossary, doc_cache=derived_cache_dir(index_dir)))
+        build_catalog_index(catalog, index_dir, encoder, backend, progress, lock=False, representation=representation)
         return check_index(index_dir, encoder.name, catalog.content_hash, encoder.dim, backend, representation)
+
+
+def build_catalog_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: str, progress: Progress | None,
+                        lock: bool = True, representation: str = EMBED_REPRESENTATION) -> Path:
+    """A new index generation with the ranking data derived from `catalog` (the BM25 documents
+    of unchanged resources read from the build cache): the one build path of `build` and of a
+    rebuild on load."""
+    derived = derive(catalog.resources, catalog.tasks, Options(), catalog.areas, catalog.glossary,
+                     doc_cache=derived_cache_dir(index_dir))
+    return build_index(catalog, index_dir, encoder, backend, progress, lock=lock, representation=representation,
+                       derived=derived)
 
 
 def best_per_resource(owners: np.ndarray, hits: np.ndarray, sims: np.ndarray, n: int
