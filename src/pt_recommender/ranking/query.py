@@ -136,11 +136,17 @@ _LEARNER_PHRASES = (("new", "to", "pytorch"), ("new", "to", "deep"), ("new", "to
                     ("learn", "deep"), ("learn", "the", "basics"), ("teach", "myself"))
 
 
+_LEARNER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    w: tuple(p for p in _LEARNER_PHRASES if p[0] == w) for w in {p[0] for p in _LEARNER_PHRASES}}
+
+
 def is_learner(seq: list[str]) -> bool:
-    """True when the words say the user wants to learn rather than to get a task done."""
+    """True when the words say the user wants to learn rather than to get a task done (phrases
+    are looked up by their first word: this runs on every query)."""
     if _LEARNER_WORDS.intersection(seq):
         return True
-    return any(tuple(seq[i:i + len(p)]) == p for p in _LEARNER_PHRASES for i in range(len(seq) - len(p) + 1))
+    return any(tuple(seq[i:i + len(p)]) == p
+               for i, w in enumerate(seq) for p in _LEARNER_BY_FIRST.get(w, ()))
 
 
 # Chinese characters that only hold a sentence together: a token made of them alone is dropped
