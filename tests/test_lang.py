@@ -63,3 +63,22 @@ def test_glossary_terms_mixing_latin_and_chinese_match_across_the_script_change(
     # no Latin letter glued on: "cpython" is not "python"
     assert g.translate("cpython环境") == ("cpython environment", [("环境", "environment")])
     assert g.translate("部署环境") == ("deploy environment", [("部署", "deploy"), ("环境", "environment")])
+
+
+def test_task_matcher_from_the_saved_phrase_table_matches_like_a_fresh_one() -> None:
+    """A start reads the phrase table from the index generation instead of stemming every task
+    name again: it must hold the same phrases and match the same way (the shipped taxonomy)."""
+    import json
+
+    from pt_recommender.catalog import default_data_dir
+    from pt_recommender.catalog.load import load_catalog_bundle
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import lexical_tokens
+
+    cat = load_catalog_bundle(default_data_dir())
+    fresh = TaskMatcher(cat.tasks, cat.areas)
+    saved = TaskMatcher(cat.tasks, cat.areas, json.loads(json.dumps(fresh.phrase_table())))
+    assert (saved.en, saved.order, saved.zh) == (fresh.en, fresh.order, fresh.zh)
+    assert len(fresh.en) > 100 and fresh.order and fresh.zh
+    for q in ("3D medical segmentation", "translate English to German", "语义分割模型", "pose of people in photos"):
+        assert saved.match(lexical_tokens(q), q) == fresh.match(lexical_tokens(q), q)

@@ -55,13 +55,12 @@ class Options:
     min_dense: float = 0.3  # (CV) cosine that counts as "close in meaning" for MiniLM
     floor: float = 0.3  # drop results under this share of the best score
     w_exact: float = 1.0  # the query is exactly a resource's name or alias
-    # -- diversity: a mix of kinds unless the query asks for one
+    # -- diversity: no kind of answer fills the page unless the query asks for it (a cap only:
+    # a discount past the first two of a kind lost out of fold, grid "diversity-cap")
     diversity: bool = True
-    diversity_decay: float = 0.9  # each further result of a type past the free ones
-    free_per_type: int = 2  # (CV, grid "diversity")
-    cap_share: float = 0.5  # no type fills more than this share of the page...
+    cap_share: float = 0.6  # (CV, grid "diversity-cap") no type fills more than this share of the page...
     min_cap: int = 3  # ...but at least this many are always allowed
-    min_relative: float = 0.5  # the cap never promotes a result under this share of a capped one
+    min_relative: float = 0.7  # (CV) the cap never promotes a result under this share of a capped one
     # -- query analysis
     glossary: bool = True  # read Chinese through the zh->en glossary
 

@@ -238,7 +238,7 @@ DERIVED_ARRAYS = ("prior", "bm25_indptr", "bm25_docs", "bm25_weights")
 
 def _write_derived(tmp: Path, derived: dict) -> None:
     """What the ranking derives from the catalog (the prior, BM25 postings, the name table, the
-    glossary's pairs), saved so that a start loads them instead of recomputing them; covered
+    glossary's pairs, the task phrase table), saved so that a start loads them instead of recomputing them; covered
     by the manifest like every file."""
     lex = derived["lexical"]
     arrays = {"prior": derived["prior"], "bm25_indptr": lex["indptr"], "bm25_docs": lex["docs"],
@@ -247,7 +247,8 @@ def _write_derived(tmp: Path, derived: dict) -> None:
         np.save(tmp / f"{name}.npy", np.asarray(arr), allow_pickle=False)
     _write_json(tmp / "derived.json", {"key": derived["key"], "bm25_size": lex["size"], "vocab": lex["vocab"],
                                        "by_name": derived.get("by_name"), "same_as": derived.get("same_as"),
-                                       "glossary_pairs": derived.get("glossary_pairs")})
+                                       "glossary_pairs": derived.get("glossary_pairs"),
+                                       "matcher": derived.get("matcher")})
 
 
 def _read_derived(gen: Path) -> dict | None:
@@ -257,6 +258,7 @@ def _read_derived(gen: Path) -> dict | None:
     a = {name: np.load(gen / f"{name}.npy", allow_pickle=False) for name in DERIVED_ARRAYS}
     return {"key": meta["key"], "prior": a["prior"], "by_name": meta.get("by_name"), "same_as": meta.get("same_as"),
             "glossary_pairs": [tuple(p) for p in meta["glossary_pairs"]] if meta.get("glossary_pairs") else None,
+            "matcher": meta.get("matcher"),
             "lexical": {"size": meta["bm25_size"], "indptr": a["bm25_indptr"], "docs": a["bm25_docs"],
                         "weights": a["bm25_weights"], "vocab": meta["vocab"]}}
 

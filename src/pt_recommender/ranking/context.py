@@ -92,7 +92,7 @@ class RankingData:
             resources=resources, tasks=tasks, areas=areas, types=types, type_codes=codes,
             is_type={t: (codes == t).astype(np.float64) for t in RESOURCE_TYPES}, row_of=row_of,
             lexical=LexicalIndex(arrays=saved["lexical"]),
-            matcher=TaskMatcher(tasks, areas),
+            matcher=TaskMatcher(tasks, areas, saved.get("matcher")),
             glossary=Glossary(pairs),
             prior=np.asarray(saved["prior"], dtype=np.float64),
             terms=TermCache(resources, tasks),
@@ -164,6 +164,7 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
         out["by_name"] = names_index(resources)
         out["same_as"] = sorted(same_things(resources).items())
         out["glossary_pairs"] = glossary_pairs(list(glossary), tasks, areas, resources)
+        out["matcher"] = TaskMatcher(tasks, areas).phrase_table()
     return out
 
 

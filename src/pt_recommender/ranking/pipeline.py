@@ -142,7 +142,9 @@ class Pipeline:
         if opt.w_successor:
             pos, to = d.successors(cols)
             on = sh.has(to) & (d.type_index[to] == d.type_index[cols[pos]])
-            others = np.setdiff1d(np.arange(len(qs)), replacing)
+            rest = np.ones(len(qs), dtype=bool)
+            rest[replacing] = False  # not np.setdiff1d: it imports numpy.ma (20 ms of a cold start)
+            others = np.flatnonzero(rest)
             steps.successor_first(sh, others, pos[on], sh.local(to[on]))
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]

@@ -47,15 +47,23 @@ _SAME = {"photo": "imag", "pictur": "imag", "pic": "imag"}
 class TaskMatcher:
     """Phrase table of every task name and alias; the longest matches win."""
 
-    def __init__(self, tasks: Mapping[str, Task], areas: Mapping[str, Area] | None = None):
+    def __init__(self, tasks: Mapping[str, Task], areas: Mapping[str, Area] | None = None,
+                 saved: Mapping | None = None):
+        """`saved` is `phrase_table()` of a matcher over the same tasks and areas (from the index
+        generation): stemming every name again costs ~40 ms of a one-shot query."""
         self.tasks = dict(tasks)
         self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
         self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
-        for t in tasks.values():
-            self._add(t.id, t.name, (*t.aliases, t.pwc), t.name_zh, t.aliases_zh)
-        for a in (areas or {}).values():
-            self._add(f"area:{a.id}", a.name, a.aliases, a.name_zh, a.aliases_zh)
+        if saved:
+            self.en = [(frozenset(toks), tid, phrase) for toks, tid, phrase in saved["en"]]
+            self.order = {int(i): tuple(toks) for i, toks in saved["order"]}
+            self.zh = [(p, tid) for p, tid in saved["zh"]]
+        else:
+            for t in tasks.values():
+                self._add(t.id, t.name, (*t.aliases, t.pwc), t.name_zh, t.aliases_zh)
+            for a in (areas or {}).values():
+                self._add(f"area:{a.id}", a.name, a.aliases, a.name_zh, a.aliases_zh)
         self._build_lookup()
         self.children: dict[str, list[str]] = defaultdict(list)
         for t in tasks.values():
@@ -76,6 +84,12 @@ class TaskMatcher:
             p = clean(phrase).strip()
             if len(p) >= 2:
                 self.zh.append((p, tid))
+
+    def phrase_table(self) -> dict:
+        """The phrases as plain JSON data, for the index generation (see `saved`)."""
+        return {"en": [[sorted(toks), tid, phrase] for toks, tid, phrase in self.en],
+                "order": [[i, list(toks)] for i, toks in sorted(self.order.items())],
+                "zh": [[p, tid] for p, tid in self.zh]}
 
     def _build_lookup(self) -> None:
         """Inverted indexes so matching a query touches only phrases that could match."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"  # CJK unified and compatibility ideographs
 CJK_RE = re.compile(f"[{_CJK}]+")
@@ -125,9 +125,16 @@ class Glossary:
         # terms mixing Latin and Chinese ("c++部署", "python环境", "loss不降") span a CJK run's edge,
         # so the run-by-run segmentation below never sees them: they are found first, by a pattern
         # that allows a space at each script change and stops at Latin word edges
-        mixed = sorted((k for k in self.table if _LATIN.search(k)), key=lambda k: (-len(k), k))
-        self.mixed = re.compile("|".join(_mixed_pattern(k) for k in mixed)) if mixed else None
-        self._mixed_key = {re.sub(r"\s+", "", k): k for k in mixed}
+        self._mixed_terms = sorted((k for k in self.table if _LATIN.search(k)), key=lambda k: (-len(k), k))
+        self._mixed_key = {re.sub(r"\s+", "", k): k for k in self._mixed_terms}
+
+    @cached_property
+    def mixed(self) -> re.Pattern[str] | None:
+        """The mixed-script terms as one pattern, compiled on first use: compiling it takes
+        ~50 ms, which a one-shot English query (or a Chinese one with no Latin letter) never
+        needs to pay."""
+        terms = self._mixed_terms
+        return re.compile("|".join(_mixed_pattern(k) for k in terms)) if terms else None
 
     def translate(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """English rendering of `text` and the (zh, en) terms that matched.
@@ -139,7 +146,8 @@ class Glossary:
         parts: list[str] = []
         matched: list[tuple[str, str]] = []
         pos = 0
-        for m in self.mixed.finditer(text) if self.mixed is not None else ():
+        mixed = self.mixed if self._mixed_terms and _LATIN.search(text) else None
+        for m in mixed.finditer(text) if mixed is not None else ():
             self._segment(text[pos : m.start()], parts, matched)
             key = self._mixed_key[re.sub(r"\s+", "", m.group())]
             parts.append(f" {self.table[key]} ")
