@@ -323,3 +323,18 @@ def test_bm25_document_cache_equals_fresh_tokenising_and_never_trusts_damage(cat
     (cache / FILE).write_bytes(bytes(blob))
     assert DocCache(cache).docs == {}
     assert same(derive(cat.resources, cat.tasks, opt, doc_cache=cache), fresh)
+
+
+def test_exact_search_top_k_equals_a_stable_full_sort_even_with_ties() -> None:
+    """The partial selection must give what the full stable sort gave: the same rows, ties by
+    position (a fixed seed over many small tied score vectors)."""
+    import numpy as np
+
+    from pt_recommender.index.vectors import _top
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        n = int(rng.integers(1, 60))
+        k = int(rng.integers(1, n + 1))
+        scores = rng.integers(0, 5, size=n).astype(np.float32)
+        assert _top(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()

@@ -53,7 +53,7 @@ class NumpyIndex:
         scores = np.empty((len(queries), len(self)), dtype=np.float32)
         for i, q in enumerate(queries):
             np.einsum("ij,j->i", self.matrix, q, out=scores[i])
-        idx = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        idx = np.stack([_top(s, k) for s in scores]) if len(scores) else np.zeros((0, k), dtype=np.int64)
         return np.take_along_axis(scores, idx, axis=1), idx
 
     def save(self, path: Path) -> None:
@@ -69,6 +69,17 @@ class NumpyIndex:
 
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best positions, best first, ties by position: what a stable full sort gives, from a
+    partition (the full sort was most of a shipped-catalog search)."""
+    if k < len(scores):
+        threshold = scores[np.argpartition(-scores, k - 1)[:k]].min()
+        cand = np.flatnonzero(scores >= threshold)  # ascending, every tie at the threshold kept
+    else:
+        cand = np.arange(len(scores))
+    return cand[np.argsort(-scores[cand], kind="stable")[:k]]
 
 
 class FaissIndex:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
@@ -20,6 +21,11 @@ def resource_terms(resource: Resource, tasks: Mapping[str, Task]) -> frozenset[s
     return frozenset(en_tokens(text)) | frozenset(cjk_tokens(text))
 
 
+@lru_cache(maxsize=8192)
+def _grams(term: str) -> tuple[str, ...]:
+    return tuple(cjk_tokens(term))  # a query's terms are tested against every result it explains
+
+
 def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
     """Query words (or Chinese terms) that also occur in the resource's own text."""
     out: list[str] = []
@@ -28,7 +34,7 @@ def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
             out.append(w)
     if query.lang == "zh":
         for zh, _ in query.glossary_terms:
-            grams = cjk_tokens(zh)
+            grams = _grams(zh)
             if grams and sum(g in have for g in grams) >= 0.8 * len(grams) and zh not in out:
                 out.append(zh)
     return out[:6]
