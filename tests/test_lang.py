@@ -82,3 +82,20 @@ def test_task_matcher_from_the_saved_phrase_table_matches_like_a_fresh_one() -> 
     assert len(fresh.en) > 100 and fresh.order and fresh.zh
     for q in ("3D medical segmentation", "translate English to German", "语义分割模型", "pose of people in photos"):
         assert saved.match(lexical_tokens(q), q) == fresh.match(lexical_tokens(q), q)
+
+
+def test_a_task_is_matched_by_how_people_ask_for_it_without_naming_it() -> None:
+    """`asked_as` phrases ("who spoke when") find the task like its aliases do, in both
+    languages, and are not names of it."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import lexical_tokens
+
+    tasks = {"diar": Task(id="diar", name="Speaker Diarization", area="x", asked_as=("who spoke when",),
+                          asked_as_zh=("说话人分离",))}
+    m = TaskMatcher(tasks)
+    q = "transcripts that say who spoke when in a meeting"
+    assert "diar" in m.match(lexical_tokens(q), q)
+    assert "diar" in m.match([], "会议录音想做说话人分离")
+    assert "diar" not in m.match(lexical_tokens("when did the speaker join"), "when did the speaker join")
+    assert "who spoke when" not in tasks["diar"].all_names

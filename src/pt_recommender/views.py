@@ -192,7 +192,8 @@ def browse(rec: Recommender, text: str = "") -> list[AreaCard]:
     for a in rec.areas.values():
         rows = []
         for t in sorted((t for t in rec.tasks.values() if t.area == a.id), key=lambda t: t.name):
-            hay = " ".join((t.name, t.name_zh, *t.aliases, *t.aliases_zh, a.name, a.name_zh)).lower()
+            hay = " ".join((t.name, t.name_zh, *t.aliases, *t.aliases_zh, *t.asked_as, *t.asked_as_zh,
+                            a.name, a.name_zh)).lower()
             if needle and needle not in hay:
                 continue
             counts: dict[str, int] = {}

@@ -89,6 +89,10 @@ class Task:
     hf: str = ""
     description: str = ""
     featured: tuple[str, ...] = ()  # editor's go-to resource ids for this task, best first
+    # how people ask for the task without naming it ("who spoke when", "人像抠图"): not names, so
+    # never "also called", but the task matcher reads them like aliases
+    asked_as: tuple[str, ...] = ()
+    asked_as_zh: tuple[str, ...] = ()
 
     @property
     def all_names(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "plat
               "instructor", "maintenance", "checked_on", "landscape", "license", "source")
 LIST_FIELDS = ("tasks", "aliases", "tags", "authors", "successor")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
-                         "pwc", "hf", "description", "featured"))
+                         "pwc", "hf", "description", "featured", "asked_as", "asked_as_zh"))
 AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh", "featured"))
 
 
@@ -150,7 +150,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         for fld in ("id", "name", "area"):
             if not isinstance(t.get(fld), str) or not t.get(fld):
                 rep.add(f, label, fld, "required field is missing or empty")
-        for fld in ("aliases", "aliases_zh", "featured"):
+        for fld in ("aliases", "aliases_zh", "featured", "asked_as", "asked_as_zh"):
             v = t.get(fld)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 rep.add(f, label, fld, "must be a list of strings")

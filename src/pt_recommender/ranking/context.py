@@ -239,7 +239,7 @@ def glossary_pairs(glossary: Iterable[tuple[str, str]], tasks: Mapping[str, Task
     pairs = list(glossary)
     common = Glossary(pairs)
     for t in tasks.values():
-        pairs += [(zh, t.name) for zh in (t.name_zh, *t.aliases_zh) if zh]
+        pairs += [(zh, t.name) for zh in (t.name_zh, *t.aliases_zh, *t.asked_as_zh) if zh]
     for a in areas.values():
         pairs += [(zh, a.name) for zh in (a.name_zh, *a.aliases_zh) if zh]
     for r in resources:

@@ -61,7 +61,7 @@ class TaskMatcher:
             self.zh = [(p, tid) for p, tid in saved["zh"]]
         else:
             for t in tasks.values():
-                self._add(t.id, t.name, (*t.aliases, t.pwc), t.name_zh, t.aliases_zh)
+                self._add(t.id, t.name, (*t.aliases, t.pwc, *t.asked_as), t.name_zh, (*t.aliases_zh, *t.asked_as_zh))
             for a in (areas or {}).values():
                 self._add(f"area:{a.id}", a.name, a.aliases, a.name_zh, a.aliases_zh)
         self._build_lookup()

@@ -306,6 +306,9 @@ def task_view(rec, task_id: str, lang: str) -> None:
     aliases = [*task.aliases, *task.aliases_zh]
     if aliases:
         st.caption(f"{t('also_called', lang)}: " + md(", ".join(aliases)))
+    asked = [*task.asked_as_zh, *task.asked_as] if lang == "zh" else [*task.asked_as, *task.asked_as_zh]
+    if asked:
+        st.caption(f"{t('asked_as', lang)}: " + md(", ".join(f"“{a}”" for a in asked)))
     if task.description:
         st.markdown(md(task.description))
     if page.featured:
