@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from pt_recommender.config import Options
 from pt_recommender.ranking.diversity import diversify
 
-OPT = Options()  # cap_share 0.6 of k=10 -> at most 6 of a kind
+OPT = Options()
+CAP = max(OPT.min_cap, math.ceil(10 * OPT.cap_share))  # at most this many of a kind on a page of 10
 
 
 def page(kinds: list[str], scores: list[float], favoured: frozenset[str] = frozenset()) -> list[str]:
@@ -17,8 +20,8 @@ def test_no_unasked_kind_fills_the_page():
     kinds = ["library"] * 9 + ["paper"] * 4
     scores = [1.0 - 0.01 * i for i in range(13)]  # papers close behind the libraries
     got = page(kinds, scores)
-    assert got.count("library") == 6 and got.count("paper") == 4
-    assert got[:6] == ["library"] * 6  # best first up to the cap
+    assert got.count("library") == max(CAP, 10 - 4) and got.count("paper") == 4 and CAP < 9
+    assert got[:CAP] == ["library"] * CAP  # best first up to the cap
 
 
 def test_asked_kind_may_fill_the_page():
