@@ -16,8 +16,10 @@ from .conftest import QRELS, concurrent_results
 
 pytestmark = pytest.mark.slow
 # what the full system reaches on the dev set, minus a margin; a regression below fails CI
-FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.80, "typed": 0.50},
-          "dev_paraphrase_qrels.yaml": {"en": 0.75, "zh": 0.73, "typed": 0.91}}
+# (keyword zh 0.78: the consensus step trades two book-judged Chinese queries, 0.837 -> 0.803,
+# for paraphrased English 0.801 -> 0.846; see the 2026-12-01 commit)
+FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.78, "typed": 0.60},
+          "dev_paraphrase_qrels.yaml": {"en": 0.82, "zh": 0.80, "typed": 0.91}}
 
 
 def test_onnx_exports_match_sentence_transformers(real_recommender, real_index_dir) -> None:

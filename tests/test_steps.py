@@ -234,3 +234,31 @@ def test_each_half_of_a_compound_task_name_names_it() -> None:
     assert set(m.match([], "图像检索")) == {"ret"}
     assert set(m.match(en_tokens("stereo estimation"), "stereo estimation")) == {"dep"}
     assert not m.match(en_tokens("depth of the network"), "depth of the network")
+
+
+def _voting_sheet(scores: list[float]) -> steps.Sheet:
+    sh = steps.Sheet.empty(1, np.arange(len(scores)), np.ones(len(scores), dtype=bool))
+    sh.total[0] = scores
+    sh.candidate[0] = True
+    sh.evidence[0] = True
+    return sh
+
+
+def test_consensus_is_the_task_the_best_results_share_and_needs_a_clear_share() -> None:
+    """The best five vote (first task 1, second 0.5, times the score); a split vote elects none."""
+    tasks = {0: ("pose",), 1: ("pose", "detection"), 2: ("detection",), 3: ("pose",), 4: ("faces",), 5: ("pose",)}
+    sh = _voting_sheet([1.0, 0.9, 0.8, 0.7, 0.6, 0.1])
+    assert steps.consensus_task(sh, 0, tasks.__getitem__, 5, 0.4) == "pose"
+    assert steps.consensus_task(sh, 0, tasks.__getitem__, 5, 0.9) is None  # pose has ~0.65 of the vote
+    split = {0: ("a",), 1: ("b",), 2: ("c",), 3: ("d",), 4: ("e",), 5: ("a",)}
+    assert steps.consensus_task(sh, 0, split.__getitem__, 5, 0.4) is None
+    sh.evidence[0, :2] = False  # rows without evidence do not vote
+    assert steps.consensus_task(sh, 0, tasks.__getitem__, 2, 0.4) == "detection"
+
+
+def test_consensus_lifts_only_what_a_leg_found() -> None:
+    sh = _voting_sheet([1.0, 0.5, 0.4, 0.3])
+    sh.candidate[0, 3] = False  # a pick no leg found stays out
+    filed = np.array([False, True, False, False])
+    steps.add_consensus(sh, 0, filed, [2, 3], w_task=0.1, w_pick=0.5)
+    assert np.allclose(sh.total[0], [1.0, 0.6, 0.9, 0.3])

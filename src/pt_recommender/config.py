@@ -38,6 +38,14 @@ class Options:
     task_child: float = 0.6  # the resource is filed under a subtask of the named task
     w_featured: float = 0.45  # (CV) the task's editor picks (go-to choices)
     featured_step: float = 0.15  # each later pick gets this much less
+    # -- consensus: the task the best matches share (whether or not the query named one) lifts
+    # its go-to picks and its own resources, when a leg found them; users who describe a need
+    # instead of naming the task get the picks a task name would have brought
+    vote_top: int = 5  # the best results that vote (a result's first task 1, its second 0.5)
+    vote_share: float = 0.4  # (CV, grid "consensus") the leading task's share of the vote needed to act
+    w_vote_pick: float = 0.2  # (CV: 0.3 scored 0.001 higher; the smaller within 0.005) its go-to picks,
+    # times the query's best score
+    w_vote_task: float = 0.05  # (CV) resources filed under it first, times the query's best score
     # -- priors: which resource a user would rather see among similar matches
     w_prior: float = 0.3  # (CV) maintained and widely used first, among rows a leg found
     # (CV, grid "types": the smallest magnitudes within 0.005 out-of-fold nDCG of the best)
@@ -69,6 +77,7 @@ class Options:
 
 # Parts that make the full system; the single-leg ablations switch every one of them off.
 _BOOSTS_OFF = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0,
+               "w_vote_pick": 0.0, "w_vote_task": 0.0,
                "w_dataset": 0.0, "w_learning": 0.0, "diversity": False,
                "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
@@ -77,6 +86,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no-taxonomy": {"taxonomy": False},
     "no-prior": {"w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0, "w_dataset": 0.0, "w_learning": 0.0},
     "no-intent": {"intent": False},
+    "no-consensus": {"w_vote_pick": 0.0, "w_vote_task": 0.0},
     "no-diversity": {"diversity": False},
     "no-zh-glossary": {"glossary": False},
 }

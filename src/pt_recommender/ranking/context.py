@@ -68,6 +68,8 @@ class RankingData:
     by_name: dict[str, list[int]]
     same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
+    primary_task: np.ndarray  # (rows,) `task_pos` of each row's first task, -1 for none
+    task_pos: dict[str, int]  # task id -> its number (sorted ids)
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
@@ -105,6 +107,9 @@ class RankingData:
             link_ptr=(link_csr := _csr(links, len(resources)))[0], link_to=link_csr[1],
             succ_ptr=(succ_csr := _csr(succ, len(resources)))[0], succ_to=succ_csr[1],
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
+            task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}),
+            primary_task=np.array([task_pos.get(r.tasks[0], -1) if r.tasks else -1 for r in resources],
+                                  dtype=np.int64),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The ranking pipeline, top to bottom, for a chunk of analysed queries.
 
 candidates (each leg's top k0, their linked rows, the named tasks' rows, an exact name) → legs
-(dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent → cut
+(dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent →
+consensus (the task the best results share) → cut
 (floor, exact name) → diversify. Only the candidates are scored, so the cost of a query grows
 slowly with the catalog. Each step is a function of `steps.py` switched by one
 `Options` field; the explanation of each result is built afterwards from what the steps recorded.
@@ -133,6 +134,19 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
+        # 5a. consensus: the task the best matches share lifts its picks and resources a leg found
+        if opt.w_vote_pick or opt.w_vote_task:
+            for i, q in enumerate(qs):
+                task = steps.consensus_task(sh, i, lambda row: d.resources[row].tasks, opt.vote_top, opt.vote_share)
+                if task is None:
+                    continue
+                filed = d.primary_task[cols] == d.task_pos.get(task, -2)
+                if opt.intent and q.intent:  # a query asking for a kind has only that kind lifted
+                    filed &= sum(d.is_type[t][cols] for t in q.intent) > 0
+                featured = np.asarray(d.featured.get(task, []), dtype=np.int64)
+                picks = [c for c, on in zip(sh.local(featured).tolist(), sh.has(featured).tolist(), strict=True)
+                         if on and (not (opt.intent and q.intent) or d.types[int(cols[c])] in q.intent)]
+                steps.add_consensus(sh, i, filed, picks, opt.w_vote_task, opt.w_vote_pick)
         # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):

@@ -163,6 +163,43 @@ def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
                 picks[row] = task
 
 
+def consensus_task(sh: Sheet, q: int, row_tasks: Callable[[int], Sequence[str]], top: int,
+                   share: float) -> str | None:
+    """The task the query's `top` best candidates agree on (each votes with its score: its first
+    task fully, its second half), when it holds at least `share` of the vote; ties go to the
+    task that received a vote first."""
+    cand = sh.candidate[q] & sh.evidence[q] & sh.allowed
+    idx = np.flatnonzero(cand)
+    if not len(idx):
+        return None
+    best = idx[np.argsort(-sh.total[q, idx], kind="stable")[:top]]
+    scores = np.maximum(sh.total[q, best], 0.0)
+    total = float(scores.sum())
+    votes: dict[str, float] = {}
+    for col, s in zip(best.tolist(), scores.tolist(), strict=True):
+        for pos, task in enumerate(row_tasks(int(sh.cols[col]))[:2]):
+            votes[task] = votes.get(task, 0.0) + s * (1.0 if pos == 0 else 0.5)
+    if total <= 0 or not votes:
+        return None
+    task = max(votes, key=lambda t: votes[t])  # the first of equal votes
+    return task if votes[task] >= share * total else None
+
+
+def add_consensus(sh: Sheet, q: int, filed_first: np.ndarray, picks: Sequence[int], w_task: float,
+                  w_pick: float) -> None:
+    """Lift what a leg already found of the consensus task: resources filed under it first
+    (`filed_first`, a mask over columns) and its go-to picks (columns), in units of the query's
+    best score so the lift means the same for every query."""
+    cand = sh.candidate[q] & sh.allowed
+    best = float(np.where(cand & sh.evidence[q], sh.total[q], -np.inf).max(initial=-np.inf))
+    if best <= 0:
+        return
+    sh.total[q, filed_first & cand] += w_task * best
+    for col in picks:
+        if cand[col]:
+            sh.total[q, col] += w_pick * best
+
+
 def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int,
            require_evidence: bool = False) -> list[list[tuple[int, float]]]:
     """Each query's best `n` candidate columns, dropping those under `floor` x its best; an exact
