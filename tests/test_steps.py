@@ -260,5 +260,16 @@ def test_consensus_lifts_only_what_a_leg_found() -> None:
     sh = _voting_sheet([1.0, 0.5, 0.4, 0.3])
     sh.candidate[0, 3] = False  # a pick no leg found stays out
     filed = np.array([False, True, False, False])
-    steps.add_consensus(sh, 0, filed, [2, 3], w_task=0.1, w_pick=0.5)
+    steps.add_consensus(sh, 0, filed, [2, 3], w_task=0.1, w_pick=0.5, task="pose")
     assert np.allclose(sh.total[0], [1.0, 0.6, 0.9, 0.3])
+    assert sh.voted[0] == {2: "pose"}  # its reason names the task; the pick left out is not recorded
+
+
+def test_a_consensus_pick_says_which_task_the_description_points_to() -> None:
+    from pt_recommender.ranking.explain import Explanation
+
+    e = Explanation(type="library", pick_voted=("Super-Resolution", "超分辨率"))
+    assert "“Super-Resolution”, the task your description points to" in e.render("en")
+    assert "“超分辨率”" in e.render("zh") and "你描述的需求" in e.render("zh")
+    named = Explanation(type="library", pick_for=("Pose", "姿态"), pick_voted=("Faces", "人脸"))
+    assert "you named" in named.render("en") and "Faces" not in named.render("en")  # a named task wins

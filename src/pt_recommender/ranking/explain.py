@@ -47,6 +47,7 @@ class Explanation:
     type: str
     pick_for: tuple[str, str] | None = None  # (task name en, zh): a go-to pick for the named task
     pick_area: tuple[str, str] | None = None  # (area name en, zh): a go-to pick for the named area
+    pick_voted: tuple[str, str] | None = None  # (task name en, zh): a go-to pick of the task the results share
     task: tuple[str, str] | None = None  # filed under the task the query names
     area: tuple[str, str] | None = None  # in the area the query names
     matched: tuple[str, ...] = ()
@@ -64,12 +65,15 @@ class Explanation:
 MAINTENANCE_ZH = {"deprecated": "已弃用", "archived": "已归档", "stale": "长期未更新"}
 PHRASES = {  # one explanation, two languages: the same parts fill either template
     "en": {"pick": "{label}; a go-to choice for “{name}”, the task you named",
+           "pick_voted": "{label}; a go-to choice for “{name}”, the task your description points to",
            "pick_area": "{label}; a go-to choice in “{name}”, the area you named",
            "pick_start": "{label}; a go-to choice for getting started", "start": "{label} for getting started",
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”"},
-    "zh": {"pick": "{label}；你提到的任务“{name}”的首选", "pick_area": "{label}；你提到的领域“{name}”的首选",
+    "zh": {"pick": "{label}；你提到的任务“{name}”的首选",
+           "pick_voted": "{label}；你描述的需求对应任务“{name}”，这是它的首选",
+           "pick_area": "{label}；你提到的领域“{name}”的首选",
            "pick_start": "{label}；入门首选", "start": "{label}；适合入门",
            "task": "{label}；属于你提到的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
@@ -83,7 +87,8 @@ def _render(e: Explanation, lang: str) -> str:
     info = TYPES.get(e.type)
     label = (info.label_zh if zh else info.label) if info else e.type
     parts = [label]
-    for key, pair in (("pick", e.pick_for), ("pick_area", e.pick_area), ("task", e.task), ("area", e.area)):
+    for key, pair in (("pick", e.pick_for), ("pick_area", e.pick_area), ("task", e.task), ("area", e.area),
+                      ("pick_voted", e.pick_voted)):
         if pair:
             if e.starting and key in ("pick_area", "area"):
                 key = "pick_start" if key == "pick_area" else "start"
@@ -116,7 +121,7 @@ def _own_words(e: Explanation) -> list[str]:
 
 def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
             legs: Sequence[str], areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
-            pick_for: str | None = None, replaces: str = "") -> Explanation:
+            pick_for: str | None = None, replaces: str = "", voted_for: str | None = None) -> Explanation:
     """What a user can check about why this result is here: kind, named task or go-to pick,
     the query words it matches, and whether it is still maintained."""
     area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
@@ -128,7 +133,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
 
     matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
     return Explanation(
-        type=resource.type, pick_for=names(pick_for),
+        type=resource.type, pick_for=names(pick_for), pick_voted=names(voted_for),
         pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
         task=None if pick_for in tasks else names(via_task),
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,

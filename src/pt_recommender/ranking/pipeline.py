@@ -34,6 +34,7 @@ class Hit:
     via_task: str | None  # the named task (or `area:` id) that lifted it
     pick_for: str | None  # the task it is a go-to pick for
     replaces: int | None = None  # the deprecated or archived row it succeeds (asked for a replacement)
+    voted_for: str | None = None  # the task the best results agree on, it being a go-to pick of it
 
 
 @dataclass
@@ -146,7 +147,7 @@ class Pipeline:
                 featured = np.asarray(d.featured.get(task, []), dtype=np.int64)
                 picks = [c for c, on in zip(sh.local(featured).tolist(), sh.has(featured).tolist(), strict=True)
                          if on and (not (opt.intent and q.intent) or d.types[int(cols[c])] in q.intent)]
-                steps.add_consensus(sh, i, filed, picks, opt.w_vote_task, opt.w_vote_pick)
+                steps.add_consensus(sh, i, filed, picks, opt.w_vote_task, opt.w_vote_pick, task)
         # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):
@@ -171,12 +172,13 @@ class Pipeline:
             if opt.diversity and types is None:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
             pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
+            voted = {int(cols[c]): task for c, task in sh.voted[i].items()}
             succeeds = {int(cols[c]): int(cols[p]) for c, p in sh.replaces[i].items()}
             if not q.replacing:  # "replaces X" only beside X: a reason must not name a card not shown
                 shown = {row for row, _ in best[:k]}
                 succeeds = {row: old for row, old in succeeds.items() if old in shown}
             out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifts[i][0] if lifts[i] else {}, row),
-                            pick_of.get(row), succeeds.get(row)) for row, score in best[:k]])
+                            pick_of.get(row), succeeds.get(row), voted.get(row)) for row, score in best[:k]])
         return out
 
     def _lift_rows(self, lifted: tuple, found_by_legs: np.ndarray) -> tuple:

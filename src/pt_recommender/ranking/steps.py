@@ -27,13 +27,15 @@ class Sheet:
     legs: list[list[str]] = field(default_factory=list)  # per query: legs that ran
     picks: list[dict[int, str]] = field(default_factory=list)  # column -> task it is a pick for
     replaces: list[dict[int, int]] = field(default_factory=list)  # column -> the column it succeeds
+    voted: list[dict[int, str]] = field(default_factory=list)  # column -> consensus task it is a pick of
 
     @classmethod
     def empty(cls, n_queries: int, cols: np.ndarray, allowed: np.ndarray) -> Sheet:
         n = len(cols)
         return cls(cols, allowed, np.zeros((n_queries, n), dtype=np.float64),
                    np.zeros((n_queries, n), dtype=bool), np.zeros((n_queries, n), dtype=bool),
-                   [[] for _ in range(n_queries)], [{} for _ in range(n_queries)], [{} for _ in range(n_queries)])
+                   [[] for _ in range(n_queries)], [{} for _ in range(n_queries)], [{} for _ in range(n_queries)],
+                   [{} for _ in range(n_queries)])
 
     def local(self, rows: np.ndarray) -> np.ndarray:
         """Column of each catalog row (rows must be columns; anything else maps to 0)."""
@@ -186,10 +188,11 @@ def consensus_task(sh: Sheet, q: int, row_tasks: Callable[[int], Sequence[str]],
 
 
 def add_consensus(sh: Sheet, q: int, filed_first: np.ndarray, picks: Sequence[int], w_task: float,
-                  w_pick: float) -> None:
-    """Lift what a leg already found of the consensus task: resources filed under it first
+                  w_pick: float, task: str = "") -> None:
+    """Lift what a leg already found of the consensus `task`: resources filed under it first
     (`filed_first`, a mask over columns) and its go-to picks (columns), in units of the query's
-    best score so the lift means the same for every query."""
+    best score so the lift means the same for every query; a lifted pick is recorded so its
+    reason can name the task."""
     cand = sh.candidate[q] & sh.allowed
     best = float(np.where(cand & sh.evidence[q], sh.total[q], -np.inf).max(initial=-np.inf))
     if best <= 0:
@@ -198,6 +201,7 @@ def add_consensus(sh: Sheet, q: int, filed_first: np.ndarray, picks: Sequence[in
     for col in picks:
         if cand[col]:
             sh.total[q, col] += w_pick * best
+            sh.voted[q].setdefault(col, task)
 
 
 def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int,
