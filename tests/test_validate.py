@@ -195,3 +195,15 @@ def test_a_go_to_pick_must_be_maintained(catalog_dir: Path) -> None:
     tax.write_text(yaml.safe_dump(doc, allow_unicode=True))
     problems = _problems(catalog_dir)
     assert any("go-to pick" in p and deprecated in p for p in problems), problems
+
+
+def test_asked_as_phrases_are_short_unrepeated_and_chinese_where_they_say_so(catalog_dir: Path) -> None:
+    problems = _problems_after(
+        catalog_dir,
+        ("taxonomy.yaml", "{id: image-classification, name: Image Classification, area: computer-vision,",
+         "{id: image-classification, name: Image Classification, area: computer-vision, "
+         "asked_as: [cat or dog, Cat or dog, " + "x" * 50 + "], asked_as_zh: [猫狗分类, cats],"))
+    assert "taxonomy.yaml:image-classification:asked_as: repeats a phrase" in problems
+    assert any(p.startswith("taxonomy.yaml:image-classification:asked_as: 'xxx") and "longer than 40" in p
+               for p in problems)
+    assert "taxonomy.yaml:image-classification:asked_as_zh: 'cats' has no Chinese in it" in problems

@@ -47,6 +47,25 @@ def check_needs(e: dict[str, Any], add: Add, warn: Add) -> None:
                 add(fld, f"{v[:30]!r} has no Chinese in it")
 
 
+def check_asked_as(t: dict[str, Any], add: Add) -> None:
+    """A task's plain-words phrases: short, none repeated, the Chinese ones in Chinese (each one
+    fires the task when a query holds all its words, so a long or duplicated one is a mistake)."""
+    for fld, zh in (("asked_as", False), ("asked_as_zh", True)):
+        val = t.get(fld)
+        if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
+            continue  # absent, or reported as "must be a list of strings" with the other lists
+        if len({v.strip().lower() for v in val}) != len(val):
+            add(fld, "repeats a phrase")
+        for v in val:
+            if len(v) > MAX_ASKED_CHARS:
+                add(fld, f"{v[:30]!r} is longer than {MAX_ASKED_CHARS} characters")
+            if zh and not CJK.search(v):
+                add(fld, f"{v[:30]!r} has no Chinese in it")
+
+
+MAX_ASKED_CHARS = 40
+
+
 def check_zh(e: dict[str, Any], add: Add) -> None:
     """Every resource speaks to Chinese readers too: a Chinese description, not a copy."""
     zh = e.get("description_zh")

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .rules import check_maintenance, check_needs, check_weights, check_zh
+from .rules import check_asked_as, check_maintenance, check_needs, check_weights, check_zh
 from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE
 from .types import file_type
 from .urls import is_https_url
@@ -154,6 +154,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
             v = t.get(fld)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 rep.add(f, label, fld, "must be a list of strings")
+        check_asked_as(t, lambda fld, msg, label=label: rep.add(f, label, fld, msg))
         if label in tasks:
             rep.add(f, label, "id", "duplicate task id")
         if not isinstance(t.get("parent", ""), (str, type(None))):
