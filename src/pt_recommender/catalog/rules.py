@@ -38,13 +38,18 @@ def check_needs(e: dict[str, Any], add: Add, warn: Add) -> None:
         lo, hi = NEEDS_RANGE
         if not lo <= len(val) <= hi:
             add(fld, f"has {len(val)} phrases; give {lo} to {hi}")
-        if len({v.strip().lower() for v in val}) != len(val):
-            add(fld, "repeats a phrase")
-        for v in val:
-            if len(v) > MAX_NEED_CHARS:
-                add(fld, f"a phrase is longer than {MAX_NEED_CHARS} characters")
-            if zh and not CJK.search(v):
-                add(fld, f"{v[:30]!r} has no Chinese in it")
+        _check_phrases(fld, val, zh, MAX_NEED_CHARS, add)
+
+
+def _check_phrases(fld: str, val: list[str], zh: bool, max_chars: int, add: Add) -> None:
+    """Phrases users' words are matched against: none repeated, short, Chinese where they say so."""
+    if len({v.strip().lower() for v in val}) != len(val):
+        add(fld, "repeats a phrase")
+    for v in val:
+        if len(v) > max_chars:
+            add(fld, f"{v[:30]!r} is longer than {max_chars} characters")
+        if zh and not CJK.search(v):
+            add(fld, f"{v[:30]!r} has no Chinese in it")
 
 
 def check_asked_as(t: dict[str, Any], add: Add) -> None:
@@ -52,15 +57,8 @@ def check_asked_as(t: dict[str, Any], add: Add) -> None:
     fires the task when a query holds all its words, so a long or duplicated one is a mistake)."""
     for fld, zh in (("asked_as", False), ("asked_as_zh", True)):
         val = t.get(fld)
-        if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
-            continue  # absent, or reported as "must be a list of strings" with the other lists
-        if len({v.strip().lower() for v in val}) != len(val):
-            add(fld, "repeats a phrase")
-        for v in val:
-            if len(v) > MAX_ASKED_CHARS:
-                add(fld, f"{v[:30]!r} is longer than {MAX_ASKED_CHARS} characters")
-            if zh and not CJK.search(v):
-                add(fld, f"{v[:30]!r} has no Chinese in it")
+        if isinstance(val, list) and all(isinstance(v, str) and v.strip() for v in val):
+            _check_phrases(fld, val, zh, MAX_ASKED_CHARS, add)  # else reported with the other lists
 
 
 MAX_ASKED_CHARS = 40
