@@ -137,17 +137,18 @@ class Pipeline:
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found
         if opt.w_vote_pick or opt.w_vote_task:
+            tasks_of = lambda row: d.resources[row].tasks  # noqa: E731
             for i, q in enumerate(qs):
-                task = steps.consensus_task(sh, i, lambda row: d.resources[row].tasks, opt.vote_top, opt.vote_share)
+                task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share)
                 if task is None:
                     continue
-                filed = d.primary_task[cols] == d.task_pos.get(task, -2)
-                if opt.intent and q.intent:  # a query asking for a kind has only that kind lifted
-                    filed &= sum(d.is_type[t][cols] for t in q.intent) > 0
+                # a query asking for a kind has only that kind lifted
+                kind = (sum(d.is_type[t][cols] for t in q.intent) > 0) if opt.intent and q.intent else sh.allowed
                 featured = np.asarray(d.featured.get(task, []), dtype=np.int64)
                 picks = [c for c, on in zip(sh.local(featured).tolist(), sh.has(featured).tolist(), strict=True)
-                         if on and (not (opt.intent and q.intent) or d.types[int(cols[c])] in q.intent)]
-                steps.add_consensus(sh, i, filed, picks, opt.w_vote_task, opt.w_vote_pick, task)
+                         if on and kind[c]]
+                steps.add_consensus(sh, i, (d.primary_task[cols] == d.task_pos.get(task, -2)) & kind, picks,
+                                    opt.w_vote_task, opt.w_vote_pick, task)
         # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):
