@@ -222,6 +222,9 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("new to PyTorch, want to learn the basics") == {"tutorial", "course", "book"}
     assert asked_types("teach the network to learn rotation invariance") == set()
     assert asked_types("deep learning for new to market products") == set()
+    # ...but a learner who names the kind gets that kind only
+    assert asked_types("a beginner course on deep learning") == {"course"}
+    assert asked_types("new to pytorch, any good book?") == {"book"}
 
 
 def test_reason_names_what_a_successor_replaces() -> None:
@@ -249,6 +252,23 @@ def test_a_named_area_opens_with_its_go_to_picks(catalog_dir, index_dir, fake_en
     assert "你提到的领域“可视化”的首选" in first.reason_zh
     tb = next((r for r in plain.recommend("visualization", k=5) if r.id == "tensorboard"), None)
     assert tb is None or "go-to" not in tb.reason_en  # without picks no such claim is made
+
+
+def test_a_query_asking_for_a_kind_gets_no_go_to_pick_of_another_kind(catalog_dir, index_dir, fake_encoder) -> None:
+    """"visualization tutorial": the area's go-to library is not lifted over the tutorials (nor
+    called a go-to choice); the same query without a kind still gets it."""
+    from pt_recommender.recommender import Recommender
+
+    tax = catalog_dir / "taxonomy.yaml"
+    tax.write_text(tax.read_text().replace("{id: visualization, name: Visualization, name_zh: 可视化}",
+                                           "{id: visualization, name: Visualization, name_zh: 可视化, "
+                                           "featured: [tensorboard]}"))
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    assert rec.recommend("visualization", k=5)[0].id == "tensorboard"
+    asked = rec.recommend("visualization tutorial", k=5)
+    tb = next((r for r in asked if r.id == "tensorboard"), None)
+    assert tb is None or "go-to" not in tb.reason_en
+    assert asked and asked[0].type == "tutorial"
 
 
 def test_books_and_courses_come_later_unless_asked(rec) -> None:

@@ -10,7 +10,7 @@ slowly with the catalog. Each step is a function of `steps.py` switched by one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +82,8 @@ class Pipeline:
         old_rows = unique(near) if len(replacing) else _NONE
         succ_pos, succ_to = d.successors(old_rows) if len(replacing) else (_NONE, _NONE)
         lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
-        picks = [{t: d.featured[t] for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {}
-                 for q in qs]
+        picks = [{t: _of_kinds(d.featured[t], d.types, q.intent if opt.intent else frozenset())
+                  for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {} for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
         lifts = [self._lift_rows(lf, near) if lf else None for lf in lifts]
         parts = [leg_rows, link_to, succ_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
@@ -234,6 +234,12 @@ def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], typ
             if rank[0] < rank[1]:
                 out[slot[g]] = (row, out[slot[g]][1])
     return out
+
+
+def _of_kinds(rows: Sequence[int], types: list[str], asked: frozenset[str]) -> list[int]:
+    """A task's go-to picks of the kinds a query asks for (all of them when it asks for none):
+    "a course on X" must not get X's go-to library lifted above the courses."""
+    return list(rows) if not asked else [r for r in rows if types[r] in asked]
 
 
 def _via(lifted: Mapping[int, tuple[float, str]], row: int) -> str | None:

@@ -120,7 +120,7 @@ def _asked(seq: list[str]) -> set[str]:
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
         out.add(t)
-    if is_learner(seq):
+    if is_learner(seq) and not out & LEARNING_TYPES:  # "a beginner's course" asks for courses only
         out |= LEARNING_TYPES
     return out
 
