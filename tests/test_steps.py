@@ -265,6 +265,17 @@ def test_consensus_lifts_only_what_a_leg_found() -> None:
     assert sh.voted[0] == {2: "pose"}  # its reason names the task; the pick left out is not recorded
 
 
+def test_a_consensus_lift_reorders_the_page_without_shortening_it() -> None:
+    """The floor is a share of the best score from before the lift: lifting the first result
+    must not push the last one off the page."""
+    sh = _voting_sheet([1.0, 0.5, 0.45, 0.35])
+    before = steps.best_scores(sh, require_evidence=True)
+    steps.add_consensus(sh, 0, np.zeros(4, dtype=bool), [0], w_task=0.0, w_pick=0.3, task="pose")
+    assert [c for c, _ in steps.select(sh, 0.33, [[]], 0.0, 10, True)[0]] == [0, 1, 2]  # 0.35 < 0.33 x 1.3
+    kept = steps.select(sh, 0.33, [[]], 0.0, 10, True, reference=before)[0]
+    assert [c for c, _ in kept] == [0, 1, 2, 3]
+
+
 def test_a_consensus_pick_says_which_task_the_description_points_to() -> None:
     from pt_recommender.ranking.explain import Explanation
 

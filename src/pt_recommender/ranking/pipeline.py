@@ -135,8 +135,12 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
-        # 5a. consensus: the task the best matches share lifts its picks and resources a leg found
+        # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
+        # It reorders what the page holds: the floor keeps the best score from before it, so a
+        # lifted first result does not push the last ones off the page
+        reference = None
         if opt.w_vote_pick or opt.w_vote_task:
+            reference = steps.best_scores(sh, opt.evidence)
             tasks_of = lambda row: d.resources[row].tasks  # noqa: E731
             for i, q in enumerate(qs):
                 task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share)
@@ -164,7 +168,7 @@ class Pipeline:
             steps.successor_first(sh, others, pos[on], sh.local(to[on]))
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
-        ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence)
+        ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence, reference)
         # 7. diversify, then keep k (rows again from here on)
         out = []
         for i, q in enumerate(qs):

@@ -204,17 +204,24 @@ def add_consensus(sh: Sheet, q: int, filed_first: np.ndarray, picks: Sequence[in
             sh.voted[q].setdefault(col, task)
 
 
+def best_scores(sh: Sheet, require_evidence: bool = False) -> np.ndarray:
+    """Each query's best candidate score (-inf for none): the reference of `select`'s floor."""
+    cand = sh.candidate & sh.evidence if require_evidence else sh.candidate
+    return np.where(cand, sh.total, -np.inf).max(axis=1, initial=-np.inf)
+
+
 def select(sh: Sheet, floor: float, exact: Sequence[Sequence[int]], w_exact: float, n: int,
-           require_evidence: bool = False) -> list[list[tuple[int, float]]]:
-    """Each query's best `n` candidate columns, dropping those under `floor` x its best; an exact
-    name hit is added after the floor's reference is taken, so its neighbours keep their
-    places. With `require_evidence`, candidates no leg vouches for (a dense similarity under
-    the threshold and no word or task match) are dropped first: fewer results beat filler,
-    and a query with no evidence at all gets none. Ties go to the lower row."""
+           require_evidence: bool = False, reference: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+    """Each query's best `n` candidate columns, dropping those under `floor` x its best (or x
+    `reference`, the best taken before a step that only reorders); an exact name hit is added
+    after the floor's reference is taken, so its neighbours keep their places. With
+    `require_evidence`, candidates no leg vouches for (a dense similarity under the threshold
+    and no word or task match) are dropped first: fewer results beat filler, and a query with
+    no evidence at all gets none. Ties go to the lower row."""
     if not len(sh.cols):
         return [[] for _ in exact]
     cand = sh.candidate & sh.evidence if require_evidence else sh.candidate
-    best = np.where(cand, sh.total, -np.inf).max(axis=1)
+    best = best_scores(sh, require_evidence) if reference is None else reference
     has = cand.any(axis=1)
     cut = np.where(has, floor * best, -np.inf) if floor else np.full(len(best), -np.inf)
     named = np.zeros_like(cand)
