@@ -178,3 +178,20 @@ def test_nonsense_abstains_and_zh_gets_chinese_cards(real_recommender) -> None:
     out = real_recommender.recommend("三维医学图像分割", k=5)
     assert out and all(r.lang == "zh" for r in out)
     assert any(r.id == "monai" and r.description == r.description_zh for r in out)
+
+
+def test_a_stated_conversion_drops_the_opposite_one(real_recommender) -> None:
+    """"Speech to text" holds the words of "text to speech": the answers are speech recognition,
+    not speech synthesis (and the reverse still finds synthesis)."""
+    def tasks_of(query: str) -> list[tuple[str, ...]]:
+        return [r.tasks for r in real_recommender.recommend(query, k=10)]
+
+    asr = tasks_of("speech to text")
+    assert not [t for t in asr if "text-to-speech" in t and "speech-recognition" not in t], asr
+    assert any("speech-recognition" in t for t in asr[:3])
+    assert any("text-to-speech" in t for t in tasks_of("text to speech")[:3])
+    caption = tasks_of("image to text")
+    assert not [t for t in caption if "image-generation" in t and "image-captioning" not in t], caption
+    off = real_recommender.with_options(taxonomy=False)  # the rule belongs to the taxonomy step
+    assert [t for t in (r.tasks for r in off.recommend("speech to text", k=10))
+            if "text-to-speech" in t and "speech-recognition" not in t]

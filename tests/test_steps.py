@@ -284,3 +284,23 @@ def test_a_consensus_pick_says_which_task_the_description_points_to() -> None:
     assert "“超分辨率”" in e.render("zh") and "你描述的需求" in e.render("zh")
     named = Explanation(type="library", pick_for=("Pose", "姿态"), pick_voted=("Faces", "人脸"))
     assert "you named" in named.render("en") and "Faces" not in named.render("en")  # a named task wins
+
+
+def test_conversions_are_read_with_their_direction() -> None:
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import conversions, reversed_tasks
+
+    tasks = {t.id: t for t in (
+        Task("asr", "Speech Recognition", "audio", aliases=("speech to text",)),
+        Task("tts", "Text-to-Speech", "audio", aliases=("text to audio",)),
+        Task("both", "Speech Toolkits", "audio", aliases=("text-to-speech",)),
+        Task("caption", "Image Captioning", "cv", aliases=("image to text",)),
+    )}
+    known = conversions(tasks)
+    assert known[("text", "speech")] == {"tts", "both"} and known[("speech", "text")] == {"asr"}
+    assert reversed_tasks("Speech-to-text for meetings", known) == ({"tts", "both"}, {"asr"})
+    assert reversed_tasks("text to speech", known) == ({"asr"}, {"tts", "both"})
+    # both directions asked for: neither is the opposite of the query
+    assert reversed_tasks("speech to text and text to speech", known)[0] == frozenset()
+    assert reversed_tasks("image to text", known) == (frozenset(), {"caption"})  # nothing states the reverse
+    assert reversed_tasks("speech and text", known) == (frozenset(), frozenset())

@@ -151,6 +151,12 @@ def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight
     sh.evidence[q, rows[ok]] = True  # filed under the task the query names
 
 
+def drop(sh: Sheet, q: int, columns: np.ndarray) -> None:
+    """The query's candidates in `columns` (a mask) are no answer to it (see `reversed_tasks`)."""
+    sh.candidate[q, columns] = False
+    sh.evidence[q, columns] = False
+
+
 def add_featured(sh: Sheet, q: int, tasks: Mapping[str, float],
                  featured: Mapping[str, Sequence[int]], weight: float, step: float) -> None:
     """A named task's go-to picks (columns) move up, ranked among the picks of the allowed types."""

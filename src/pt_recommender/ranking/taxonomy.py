@@ -159,3 +159,37 @@ def lift(matched: Mapping[str, float], task_rows: Mapping[str, list[tuple[int, i
             if bonus > out.get(row, (0.0, ""))[0]:
                 out[row] = (bonus, via)
     return out
+
+
+# "A to B" in a task's English names: a conversion with a direction
+_CONVERSION = re.compile(r"^([a-z0-9]+(?: [a-z0-9]+)?) (?:to|into) ([a-z0-9]+(?: [a-z0-9]+)?)$")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", clean(text)))
+
+
+def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[str]]:
+    """Each conversion the tasks' English names state ("speech to text", "text-to-image") and the
+    tasks stating it."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for t in tasks.values():
+        for name in (t.name, *t.aliases, *t.asked_as):
+            m = _CONVERSION.match(_plain(name))
+            if m:
+                out[(m.group(1), m.group(2))].add(t.id)
+    return {pair: frozenset(ids) for pair, ids in out.items()}
+
+
+def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
+                   ) -> tuple[frozenset[str], frozenset[str]]:
+    """(tasks converting the other way round, tasks converting the stated way) for the
+    conversions a query states. "Speech to text" holds the words of "text to speech", so both
+    legs find text-to-speech resources for it; they answer the opposite need."""
+    text = f" {_plain(english)} "
+    stated = [pair for pair in known if f" {pair[0]} to {pair[1]} " in text or f" {pair[0]} into {pair[1]} " in text]
+    if not stated:
+        return frozenset(), frozenset()
+    named = frozenset().union(*(known[p] for p in stated))
+    other = frozenset().union(*(known.get((b, a), frozenset()) for a, b in stated))
+    return other - named, named
