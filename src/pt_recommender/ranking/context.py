@@ -19,7 +19,7 @@ from ..text.lang import CJK_RE, Glossary, clean, has_cjk
 from .explain import resource_terms
 from .prior import prior
 from .spelling import Speller
-from .taxonomy import TaskMatcher, conversions, task_index
+from .taxonomy import TaskMatcher, task_index
 
 
 class TermCache:
@@ -70,7 +70,6 @@ class RankingData:
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
     primary_task: np.ndarray  # (rows,) `task_pos` of each row's first task, -1 for none
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
-    conversions: dict[tuple[str, str], frozenset[str]]  # ("speech", "text") -> tasks named so
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
@@ -108,7 +107,7 @@ class RankingData:
             link_ptr=(link_csr := _csr(links, len(resources)))[0], link_to=link_csr[1],
             succ_ptr=(succ_csr := _csr(succ, len(resources)))[0], succ_to=succ_csr[1],
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
-            task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}), conversions=conversions(tasks),
+            task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}),
             primary_task=np.array([task_pos.get(r.tasks[0], -1) if r.tasks else -1 for r in resources],
                                   dtype=np.int64),
         )

@@ -21,7 +21,7 @@ from . import steps
 from .context import RankingData, name_key
 from .diversity import diversify
 from .query import Query
-from .taxonomy import lift, reversed_tasks
+from .taxonomy import lift
 
 
 @dataclass(frozen=True)
@@ -117,13 +117,11 @@ class Pipeline:
                     steps.add_featured(sh, i, q.tasks, local, opt.w_featured, opt.featured_step)
         # 3b. direction: a query stating a conversion ("speech to text") drops what converts the
         # other way round (text-to-speech), unless it is also filed under the stated one
-        if opt.taxonomy and d.conversions:
-            for i, q in enumerate(qs):
-                other, stated = reversed_tasks(q.english, d.conversions)
-                if other:
-                    keep = stated | frozenset(q.tasks)
-                    steps.drop(sh, i, np.array([bool(other.intersection(ts)) and not keep.intersection(ts)
-                                                for ts in (d.resources[c].tasks for c in cols.tolist())], dtype=bool))
+        for i, q in enumerate(qs):
+            if opt.taxonomy and q.opposite:
+                keep = q.stated | frozenset(q.tasks)
+                steps.drop(sh, i, np.array([bool(q.opposite.intersection(ts)) and not keep.intersection(ts)
+                                            for ts in (d.resources[c].tasks for c in cols.tolist())], dtype=bool))
         # 4. priors: a query that names no kind of answer is answered first by a library, later
         # by papers and datasets; a catalog-wide prior breaks near-ties
         unasked = [(t, w) for t, w in (("library", opt.w_library), ("paper", opt.w_paper),

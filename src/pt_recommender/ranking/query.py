@@ -11,7 +11,7 @@ from ..catalog.types import RESOURCE_TYPES, TYPES
 from ..config import MAX_K, MAX_QUERY_CHARS
 from ..text.lang import Glossary, cjk_tokens, clean, en_words, has_cjk, index_words, stem
 from .spelling import Speller
-from .taxonomy import TaskMatcher
+from .taxonomy import TaskMatcher, reversed_tasks
 
 _INTENT_STEMS = {stem(w): t for t, info in TYPES.items() for w in info.intent_words if " " not in w}
 # "depth estimation models": the plural asks for model cards, while "a model" / "the model" is
@@ -34,6 +34,10 @@ class Query:
     sources: dict[str, str] = field(default_factory=dict)  # a glossary rendering's word -> its Chinese term
     replacing: bool = False  # asks what replaces something ("deprecated, what now", "alternative to")
     starting: bool = False  # a learner naming no topic: `tasks` is the learning area, not named by the user
+    # a stated conversion ("speech to text"): the tasks converting the other way round, and the
+    # tasks converting the stated way (see `taxonomy.reversed_tasks`)
+    opposite: frozenset[str] = frozenset()
+    stated: frozenset[str] = frozenset()
 
 
 def check_query(query: object) -> str:
@@ -197,6 +201,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     tasks = matcher.match(words, text)
+    opposite, stated = reversed_tasks(english, matcher.conversions)
     starting = not tasks and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
     if starting:
         tasks = {LEARNER_AREA_KEY: 1.0}
@@ -206,7 +211,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent=frozenset(intent),
         word_stems=word_stems, typed=frozenset(en_words(text)) if lang == "zh" else frozenset(),
         sources=_sources(terms),
-        replacing=replacing, starting=starting,
+        replacing=replacing, starting=starting, opposite=opposite, stated=stated,
     )
 
 

@@ -52,6 +52,7 @@ class TaskMatcher:
         """`saved` is `phrase_table()` of a matcher over the same tasks and areas (from the index
         generation): stemming every name again costs ~40 ms of a one-shot query."""
         self.tasks = dict(tasks)
+        self.conversions = conversions(self.tasks)  # ("speech", "text") -> tasks named so
         self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
         self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
