@@ -304,3 +304,31 @@ def test_conversions_are_read_with_their_direction() -> None:
     assert reversed_tasks("speech to text and text to speech", known)[0] == frozenset()
     assert reversed_tasks("image to text", known) == (frozenset(), {"caption"})  # nothing states the reverse
     assert reversed_tasks("speech and text", known) == (frozenset(), frozenset())
+
+
+def test_b_from_a_states_the_conversion_a_to_b() -> None:
+    """"Pictures from a text description" asks for text to image, not image to text, in task
+    matching and in the opposite-direction rule alike."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher, reversed_tasks
+    from pt_recommender.text.lang import en_tokens
+
+    tasks = {t.id: t for t in (
+        Task("gen", "Image Generation", "cv", aliases=("text-to-image",)),
+        Task("caption", "Image Captioning", "cv", aliases=("image to text",)),
+        Task("asr", "Speech Recognition", "audio", aliases=("speech to text",)),
+        Task("tts", "Speech Synthesis", "audio", aliases=("text to speech",)),
+    )}
+    m = TaskMatcher(tasks)
+
+    def matched(q: str) -> set[str]:
+        return set(m.match(en_tokens(q), q))
+
+    assert matched("generate pictures of furniture from a text description") == {"gen"}
+    assert matched("an image from text") == {"gen"}  # in the caption phrase's order, but reversed by "from"
+    assert matched("captions from images") == {"caption"}
+    assert matched("make speech from text") == {"tts"}
+    assert matched("image to text") == {"caption"}  # the plain order still reads as before
+    assert reversed_tasks("pictures from a text description", m.conversions) == ({"caption"}, {"gen"})
+    assert reversed_tasks("speech from text", m.conversions) == ({"asr"}, {"tts"})
+    assert reversed_tasks("speech and text from the web", m.conversions) == (frozenset(), frozenset())

@@ -39,6 +39,23 @@ def _in_order(words: Sequence[str], seq: Sequence[str]) -> bool:
     return all(w in it for w in words)
 
 
+# "B from A" states the conversion "A to B": "pictures from a text description", "text from
+# scanned pages", "speech from text"
+_FROM = re.compile(r"\bfrom\b")
+
+
+def _from_sides(raw: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The query's words before and after its first "from" (as stems), or None without one."""
+    m = _FROM.search(raw.lower())
+    if not m:
+        return None
+    return _stems(raw[:m.start()]), _stems(raw[m.end():])
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(_SAME.get(t, t) for t in en_tokens(text))
+
+
 # Words users put where task names say "image": "describe photos", "classify pictures" name the
 # same tasks as "describe images" (stems; task matching only, BM25 keeps the words as typed)
 _SAME = {"photo": "imag", "pictur": "imag", "pic": "imag"}
@@ -100,6 +117,25 @@ class TaskMatcher:
         self._by_char: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for phrase, tid in self.zh:
             self._by_char[phrase[0]].append((phrase, tid))
+        # each directed phrase's source and target words, for the "B from A" reading
+        self._sides: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        for i in self.order:
+            parts = _DIRECTED.split(self.en[i][2].lower(), maxsplit=1)
+            if len(parts) == 2:
+                a, b = _stems(parts[0]), _stems(parts[1])
+                if a and b:
+                    self._sides[i] = (a, b)
+
+    def _directed(self, i: int, tokens: Sequence[str], sides: tuple | None) -> bool:
+        """A directed phrase matches its words in its order, or read as "B from A"; a "from"
+        between its words in its order reverses it ("an image from text" is not image to text)."""
+        if sides is not None and i in self._sides:
+            a, b = self._sides[i]
+            if b <= sides[0] and a <= sides[1]:
+                return True
+            if a <= sides[0] and b <= sides[1]:
+                return False
+        return _in_order(self.order[i], tokens)
 
     def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
@@ -107,10 +143,11 @@ class TaskMatcher:
         have = set(tokens)
         hits: dict[str, frozenset[str]] = {}
         candidates = sorted({i for tok in have for i in self._by_token.get(tok, ())})
+        sides = _from_sides(raw) if any(i in self.order for i in candidates) else None
         for i in candidates:  # sorted: the same phrase wins ties in every process
             toks, tid, _ = self.en[i]
             if toks <= have and len(toks) > len(hits.get(tid, ())) and (
-                    i not in self.order or _in_order(self.order[i], tokens)):
+                    i not in self.order or self._directed(i, tokens, sides)):
                 hits[tid] = toks
         text = clean(raw)
         found = {(p, tid) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
@@ -182,13 +219,29 @@ def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[st
     return {pair: frozenset(ids) for pair, ids in out.items()}
 
 
+_WORD_SAME = {"picture": "image", "photo": "image", "pic": "image"}
+
+
+def _same_words(text: str) -> str:
+    """Singular words, photos and pictures as images: "pictures from text" states "text to image"."""
+    out = []
+    for w in text.split():
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(_WORD_SAME.get(w, w))
+    return " ".join(out)
+
+
 def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
                    ) -> tuple[frozenset[str], frozenset[str]]:
     """(tasks converting the other way round, tasks converting the stated way) for the
     conversions a query states. "Speech to text" holds the words of "text to speech", so both
     legs find text-to-speech resources for it; they answer the opposite need."""
-    text = f" {_plain(english)} "
-    stated = [pair for pair in known if f" {pair[0]} to {pair[1]} " in text or f" {pair[0]} into {pair[1]} " in text]
+    text = f" {_same_words(_plain(english))} "
+    head, sep, tail = text.partition(" from ")
+    stated = [pair for pair in known
+              if any(f" {_same_words(pair[0])} {v} {_same_words(pair[1])} " in text for v in ("to", "into"))
+              or (sep and f" {_same_words(pair[1])} " in f"{head} " and f" {_same_words(pair[0])} " in f" {tail}")]
     if not stated:
         return frozenset(), frozenset()
     named = frozenset().union(*(known[p] for p in stated))
