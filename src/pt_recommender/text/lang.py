@@ -77,11 +77,17 @@ def en_tokens(text: str) -> list[str]:
 _JOIN = re.compile(r"(?<![a-z0-9])([a-z])-(?=[a-z0-9])|(?<=[a-z0-9])-([a-z])(?![a-z0-9])")
 
 
+# "8-bit", "8 bit", "4bit" name the integer precisions the catalog calls int8 and int4
+_BITS = re.compile(r"(?<![a-z0-9.])([2348])[- ]?bits?(?![a-z0-9])")
+
+
 def index_words(cleaned: str) -> list[str]:
     """The words BM25 indexes and searches, before stemming (the same for documents and
     queries): no stopwords, and no lone character, which names nothing a resource is about: a
     digit ("batch size 1", "8 GPUs", the "8" of "85.8%") or a letter split off a word ("doesn't"
-    -> "t")."""
+    -> "t"). A precision in bits reads as the integer type ("8-bit" as "int8")."""
+    if "bit" in cleaned:
+        cleaned = _BITS.sub(r"int\1", cleaned)
     if "-" in cleaned:
         cleaned = _JOIN.sub(lambda m: m.group(1) or m.group(2), cleaned)
     return [w for w in WORD_RE.findall(cleaned) if len(w) > 1 and w not in STOPWORDS]
