@@ -332,3 +332,33 @@ def test_b_from_a_states_the_conversion_a_to_b() -> None:
     assert reversed_tasks("pictures from a text description", m.conversions) == ({"caption"}, {"gen"})
     assert reversed_tasks("speech from text", m.conversions) == ({"asr"}, {"tts"})
     assert reversed_tasks("speech and text from the web", m.conversions) == (frozenset(), frozenset())
+
+
+def test_a_task_name_then_model_at_the_end_asks_for_models() -> None:
+    """"semantic segmentation model" / 目标检测模型 ask for model cards of the task; "model"
+    mid-sentence, owned, or after a word that is not the end of a task's name does not."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    tasks = {t.id: t for t in (
+        Task("det", "Object Detection", "cv", name_zh="目标检测"),
+        Task("lm", "Language Modeling", "nlp", aliases=("language model",)),
+        Task("train", "Distributed Training", "dist", name_zh="分布式训练"),
+    )}
+    m = TaskMatcher(tasks)
+    g = Glossary([("模型", "model"), ("切分", "split"), ("怎么", "how to"), ("目标检测", "object detection"),
+                  ("分布式训练", "distributed training")])
+
+    def intent(q: str) -> set[str]:
+        return set(analyse(q, g, m).intent)
+
+    assert intent("object detection model") == {"model"}
+    assert intent("目标检测模型") == {"model"}
+    assert intent("object detection model?") == {"model"}
+    assert intent("an object detection model for drones") == set()  # not the head noun at the end
+    assert intent("my object detection model") == set()  # the user's own
+    assert intent("my LSTM language model") == set()  # "model" is part of the task's name
+    assert intent("distributed training, how to model") == set()  # words between
+    assert intent("分布式训练怎么切分模型") == set()

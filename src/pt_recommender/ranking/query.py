@@ -169,6 +169,7 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
 # learning area, its go-to picks (the official beginner tutorials) first; the reason says "for
 # getting started", as the user named no area
 LEARNER_AREA_KEY = "area:learning"
+_TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before a final "model"
 _BILLIONS = re.compile(r"\d{1,4}b")
 
 
@@ -198,6 +199,12 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
                             and not ZH_PARTICLES.intersection(t)])
     intent = _asked(seq)
+    # "semantic segmentation model", 目标检测模型: a task's name then "model" at the end of the
+    # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
+    head = _TASK_MODEL.search(english.lower())
+    if head and words[-2:] == [stem(head.group(1)), "model"] and not _OWNED.intersection(seq[-5:-1]) \
+            and matcher.ends_with_task(words[:-1]):
+        intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     tasks = matcher.match(words, text)

@@ -162,6 +162,16 @@ class TaskMatcher:
         size = max(len(have), 1)
         return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
 
+    def ends_with_task(self, tokens: Sequence[str]) -> bool:
+        """True when the tokens end with a task's English name ("... object detection"): a
+        "model" right after it asks for models of that task."""
+        if not tokens:
+            return False
+        toks = [_SAME.get(t, t) for t in tokens]
+        have, last = set(toks), toks[-1]
+        return any(last in self.en[i][0] and self.en[i][0] <= have
+                   for i in sorted({i for tok in have for i in self._by_token.get(tok, ())}))
+
     def descendants(self, task_id: str) -> list[str]:
         out, stack = [], list(self.children.get(task_id, []))
         while stack:
