@@ -99,3 +99,14 @@ def test_a_task_is_matched_by_how_people_ask_for_it_without_naming_it() -> None:
     assert "diar" in m.match([], "会议录音想做说话人分离")
     assert "diar" not in m.match(lexical_tokens("when did the speaker join"), "when did the speaker join")
     assert "who spoke when" not in tasks["diar"].all_names
+
+
+def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
+    """BM25 and task matching compare stems: "distribution" must not match distributed training,
+    nor "transformer" the image transforms, while plurals still meet their singular."""
+    from pt_recommender.text.lang import en_tokens
+
+    assert en_tokens("weight distribution") != en_tokens("weight distributed")
+    assert en_tokens("distributions") == en_tokens("distribution")
+    assert en_tokens("transformers") == en_tokens("transformer") != en_tokens("transform")
+    assert en_tokens("distributed training") == en_tokens("distributing train")

@@ -51,8 +51,17 @@ def _stemmer():
         return None
 
 
+# Words whose stem would join an unrelated word's: "distribution" (statistics) is not
+# "distributed" (training), a "transformer" (the architecture) is not a "transform" (augmentation)
+_OWN_STEM = {"distribution": "distribution", "distributions": "distribution", "distributional": "distribution",
+             "transformer": "transformer", "transformers": "transformer"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    own = _OWN_STEM.get(word)
+    if own is not None:
+        return own
     s = _stemmer()
     if s is not None:
         return s.stemWord(word)
