@@ -217,18 +217,6 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", clean(text)))
 
 
-def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[str]]:
-    """Each conversion the tasks' English names state ("speech to text", "text-to-image") and the
-    tasks stating it."""
-    out: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for t in tasks.values():
-        for name in (t.name, *t.aliases, *t.asked_as):
-            m = _CONVERSION.match(_plain(name))
-            if m:
-                out[(m.group(1), m.group(2))].add(t.id)
-    return {pair: frozenset(ids) for pair, ids in out.items()}
-
-
 _WORD_SAME = {"picture": "image", "photo": "image", "pic": "image"}
 
 
@@ -242,6 +230,18 @@ def _same_words(text: str) -> str:
     return " ".join(out)
 
 
+def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[str]]:
+    """Each conversion the tasks' English names state ("speech to text", "text-to-image") and the
+    tasks stating it; the words as `_same_words` gives them, as a query's are read."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for t in tasks.values():
+        for name in (t.name, *t.aliases, *t.asked_as):
+            m = _CONVERSION.match(_plain(name))
+            if m:
+                out[(_same_words(m.group(1)), _same_words(m.group(2)))].add(t.id)
+    return {pair: frozenset(ids) for pair, ids in out.items()}
+
+
 def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
                    ) -> tuple[frozenset[str], frozenset[str]]:
     """(tasks converting the other way round, tasks converting the stated way) for the
@@ -249,9 +249,11 @@ def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
     legs find text-to-speech resources for it; they answer the opposite need."""
     text = f" {_same_words(_plain(english))} "
     head, sep, tail = text.partition(" from ")
-    stated = [pair for pair in known
-              if any(f" {_same_words(pair[0])} {v} {_same_words(pair[1])} " in text for v in ("to", "into"))
-              or (sep and f" {_same_words(pair[1])} " in f"{head} " and f" {_same_words(pair[0])} " in f" {tail}")]
+    if not sep and " to " not in text and " into " not in text:
+        return frozenset(), frozenset()
+    stated = [(a, b) for a, b in known
+              if f" {a} to {b} " in text or f" {a} into {b} " in text
+              or (sep and f" {b} " in f"{head} " and f" {a} " in f" {tail}")]
     if not stated:
         return frozenset(), frozenset()
     named = frozenset().union(*(known[p] for p in stated))
