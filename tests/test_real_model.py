@@ -18,8 +18,16 @@ pytestmark = pytest.mark.slow
 # what the full system reaches on the dev set, minus a margin; a regression below fails CI
 # (keyword zh 0.78: the consensus step trades two book-judged Chinese queries, 0.837 -> 0.803,
 # for paraphrased English 0.801 -> 0.846; see the 2026-12-01 commit)
+# A little under the figures measured on 2026-12-01 (stop 25). The dev files were judged against
+# older catalogs (the keyword file against the book only), so the blind check sets, judged against
+# today's, guard against regressions too: a change that trades dev points for a better answer
+# judged there shows in both.
 FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.78, "typed": 0.60},
-          "dev_paraphrase_qrels.yaml": {"en": 0.82, "zh": 0.80, "typed": 0.91}}
+          "dev_paraphrase_qrels.yaml": {"en": 0.80, "zh": 0.77, "typed": 0.90},
+          "check2_paraphrase_qrels.yaml": {"en": 0.59, "zh": 0.72, "typed": 0.82},
+          "check2_keyword_qrels.yaml": {"en": 0.83, "zh": 0.77},
+          "check3_paraphrase_qrels.yaml": {"en": 0.59, "zh": 0.69, "typed": 0.87},
+          "check3_keyword_qrels.yaml": {"en": 0.76, "zh": 0.62}}
 
 
 def test_onnx_exports_match_sentence_transformers(real_recommender, real_index_dir) -> None:
