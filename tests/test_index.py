@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -261,7 +262,7 @@ def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:
 # tokeniser must bump index.manifest.FORMAT_VERSION so existing indexes rebuild, and then record
 # the new fingerprint here.
 TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809", 7: "0be3a6ef6ea9c809", 8: "878c697f0428b627",
-                          9: "878c697f0428b627"}  # 9 changed words the sample lacks (see test_lang)
+                          9: "878c697f0428b627", 10: "878c697f0428b627"}  # 9: words the sample lacks
 
 
 def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
@@ -339,3 +340,22 @@ def test_exact_search_top_k_equals_a_stable_full_sort_even_with_ties() -> None:
         k = int(rng.integers(1, n + 1))
         scores = rng.integers(0, 5, size=n).astype(np.float32)
         assert _top(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+
+
+def test_a_generation_parses_only_the_rows_it_shows(catalog_dir, tmp_path) -> None:
+    """resources.json holds one record per line; a loaded index parses a row when it is first
+    read, ranks from the saved columns, and gives the same records and answers as the catalog."""
+    from pt_recommender.index.store import LazyRows
+
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=tmp_path / "idx", encoder=HashingEncoder())
+    rows = rec.resources
+    assert isinstance(rows, LazyRows) and all(r is None for r in rows._rows)
+    got = rec.recommend("3D medical segmentation", k=3)
+    assert 0 < sum(r is not None for r in rows._rows) <= 3 + len(got)  # the shown rows (and what they replace)
+    catalog = load_catalog_bundle(catalog_dir).resources
+    assert list(rows) == catalog and rows[1:3] == catalog[1:3]
+    fresh = Recommender.from_catalog(load_catalog_bundle(catalog_dir), HashingEncoder())
+    assert fresh.recommend("3D medical segmentation", k=3) == got
+    # a file written as one JSON array on one line (not what a build writes) still reads whole
+    whole = LazyRows(json.dumps([asdict(r) for r in catalog[:2]]).encode())
+    assert list(whole) == catalog[:2] and len(LazyRows(b"[\n\n]\n")) == 0

@@ -20,8 +20,9 @@ from ..files import sha256_file
 # 3: resources carry needs, maintenance evidence and per-weight metrics
 # 4: BM25 postings saved impact-ordered; 5: no one-character tokens; 6: x-ray read as xray;
 # 7: an exact vector index is saved as vectors.npy (its file named in the manifest) for any backend
-# 8: "8-bit" read as int8; 9: "distribution" and "transformer" keep stems of their own
-FORMAT_VERSION = 9
+# 8: "8-bit" read as int8; 9: "distribution" and "transformer" keep stems of their own;
+# 10: resources.json holds one record per line and derived.json the columns ranking reads
+FORMAT_VERSION = 10
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

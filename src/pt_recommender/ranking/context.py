@@ -45,7 +45,7 @@ def name_key(text: str) -> str:
 class RankingData:
     """Read-only arrays and tables over catalog rows; shared by every query and thread."""
 
-    resources: list[Resource]
+    resources: Sequence[Resource]  # an index generation's rows are parsed on first use
     tasks: dict[str, Task]
     areas: dict[str, Area]
     types: list[str]
@@ -58,6 +58,7 @@ class RankingData:
     prior: np.ndarray
     terms: TermCache  # each row's words, computed when a result is first explained
     task_rows: dict[str, list[tuple[int, int]]]
+    row_tasks: list[tuple[str, ...]]  # each row's task ids (ranking reads these, not the records)
     featured: dict[str, list[int]]
     type_index: np.ndarray  # (rows,) position of each row's type in RESOURCE_TYPES
     type_counts: np.ndarray  # rows of each type, in RESOURCE_TYPES order
@@ -77,15 +78,20 @@ class RankingData:
               glossary: Iterable[tuple[str, str]], options: Options, saved: Mapping | None = None) -> RankingData:
         """Derive everything once; `saved` (from the index generation, see `derive`) replaces
         the slow parts (BM25 postings, the prior) when it was built with the same options."""
-        resources, tasks, areas, glossary = list(resources), dict(tasks), dict(areas), list(glossary)
+        tasks, areas, glossary = dict(tasks), dict(areas), list(glossary)
+        if not isinstance(resources, Sequence):
+            resources = list(resources)
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
             saved = derive(resources, tasks, options, areas, glossary)
-        types = [r.type for r in resources]
+        cols = saved.get("columns")
+        if cols is None or len(cols["ids"]) != len(resources):
+            cols = columns(resources)
+        types = list(cols["types"])
         codes = np.asarray(types, dtype=object)
-        row_of = {r.id: i for i, r in enumerate(resources)}
-        links = paper_model_links(resources, row_of)
-        succ = sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
-                       for t in r.successor if t in row_of and row_of[t] != row})
+        row_of = {rid: i for i, rid in enumerate(cols["ids"])}
+        row_tasks = [tuple(ts) for ts in cols["tasks"]]
+        links = [(a, b) for a, b in cols["links"]]
+        succ = [(a, b) for a, b in cols["succ"]]
         by_name = saved.get("by_name") or names_index(resources)
         pairs = saved.get("glossary_pairs") or glossary_pairs(glossary, tasks, areas, resources)
         same = saved.get("same_as")
@@ -98,7 +104,7 @@ class RankingData:
             glossary=Glossary(pairs),
             prior=np.asarray(saved["prior"], dtype=np.float64),
             terms=TermCache(resources, tasks),
-            task_rows=task_index(resources),
+            task_rows=task_index(row_tasks), row_tasks=row_tasks,
             featured={**{t.id: [row_of[r] for r in t.featured if r in row_of] for t in tasks.values() if t.featured},
                       **{f"area:{a.id}": [row_of[r] for r in a.featured if r in row_of]
                          for a in areas.values() if a.featured}},
@@ -108,8 +114,7 @@ class RankingData:
             succ_ptr=(succ_csr := _csr(succ, len(resources)))[0], succ_to=succ_csr[1],
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
             task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}),
-            primary_task=np.array([task_pos.get(r.tasks[0], -1) if r.tasks else -1 for r in resources],
-                                  dtype=np.int64),
+            primary_task=np.array([task_pos.get(ts[0], -1) if ts else -1 for ts in row_tasks], dtype=np.int64),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -170,7 +175,18 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
         out["same_as"] = sorted(same_things(resources).items())
         out["glossary_pairs"] = glossary_pairs(list(glossary), tasks, areas, resources)
         out["matcher"] = TaskMatcher(tasks, areas).phrase_table()
+        out["columns"] = columns(resources)
     return out
+
+
+def columns(resources: Sequence[Resource]) -> dict[str, list]:
+    """What ranking reads of every row, as plain lists an index generation saves: ids, types,
+    task ids, paper-model links and successor edges (so a start need not parse every record)."""
+    row_of = {r.id: i for i, r in enumerate(resources)}
+    return {"ids": list(row_of), "types": [r.type for r in resources], "tasks": [list(r.tasks) for r in resources],
+            "links": [list(e) for e in paper_model_links(resources, row_of)],
+            "succ": [list(e) for e in sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
+                                             for t in r.successor if t in row_of and row_of[t] != row})]}
 
 
 def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:

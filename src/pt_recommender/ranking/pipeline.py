@@ -121,7 +121,7 @@ class Pipeline:
             if opt.taxonomy and q.opposite:
                 keep = q.stated | frozenset(q.tasks)
                 steps.drop(sh, i, np.array([bool(q.opposite.intersection(ts)) and not keep.intersection(ts)
-                                            for ts in (d.resources[c].tasks for c in cols.tolist())], dtype=bool))
+                                            for ts in (d.row_tasks[c] for c in cols.tolist())], dtype=bool))
         # 4. priors: a query that names no kind of answer is answered first by a library, later
         # by papers and datasets; a catalog-wide prior breaks near-ties
         unasked = [(t, w) for t, w in (("library", opt.w_library), ("paper", opt.w_paper),
@@ -148,7 +148,7 @@ class Pipeline:
         reference = None
         if opt.w_vote_pick or opt.w_vote_task:
             reference = steps.best_scores(sh, opt.evidence)
-            tasks_of = lambda row: d.resources[row].tasks  # noqa: E731
+            tasks_of = d.row_tasks.__getitem__
             for i, q in enumerate(qs):
                 task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share)
                 if task is None:

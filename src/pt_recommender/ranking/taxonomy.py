@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from ..catalog.schema import Area, Resource, Task
+from ..catalog.schema import Area, Task
 from ..config import Options
 from ..text.lang import clean, en_tokens, has_cjk
 
@@ -181,11 +181,11 @@ class TaskMatcher:
         return out
 
 
-def task_index(resources: Sequence[Resource]) -> dict[str, list[tuple[int, int]]]:
-    """{task id: [(row, position of the task in the resource's list)]}."""
+def task_index(row_tasks: Sequence[Sequence[str]]) -> dict[str, list[tuple[int, int]]]:
+    """{task id: [(row, position of the task in the row's list)]} from each row's task ids."""
     index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row, r in enumerate(resources):
-        for pos, t in enumerate(r.tasks):
+    for row, ts in enumerate(row_tasks):
+        for pos, t in enumerate(ts):
             index[t].append((row, pos))
     return dict(index)
 
