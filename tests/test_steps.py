@@ -362,3 +362,16 @@ def test_a_task_name_then_model_at_the_end_asks_for_models() -> None:
     assert intent("my LSTM language model") == set()  # "model" is part of the task's name
     assert intent("distributed training, how to model") == set()  # words between
     assert intent("分布式训练怎么切分模型") == set()
+
+
+def test_a_chinese_name_inside_a_longer_one_yields_to_it() -> None:
+    """语音 (the audio area) inside 语音识别 (speech recognition) names the longer thing only,
+    as "segmentation" yields to "semantic segmentation" in English; apart, both count."""
+    from pt_recommender.catalog.schema import Area, Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+
+    m = TaskMatcher({"asr": Task("asr", "Speech Recognition", "audio", name_zh="语音识别")},
+                    {"audio": Area("audio", "Audio and Speech", name_zh="音频", aliases_zh=("语音",))})
+    assert set(m.match([], "语音识别")) == {"asr"}
+    assert set(m.match([], "语音识别工具")) == {"asr"}
+    assert set(m.match([], "语音 数据增强，顺便做语音识别")) == {"asr", "area:audio"}

@@ -150,15 +150,19 @@ class TaskMatcher:
                     i not in self.order or self._directed(i, tokens, sides)):
                 hits[tid] = toks
         text = clean(raw)
-        found = {(p, tid) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
+        found = {(p, tid, pos) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
                  if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
-        for phrase, tid in sorted(found):
+        spans: dict[str, frozenset[int]] = {}  # where in the text a task's Chinese name was found
+        for phrase, tid, pos in sorted(found):
             cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
             if len(cover) > len(hits.get(tid, ())):
                 hits[tid] = cover
-        # keep only maximal matches: "segmentation" yields to "semantic segmentation"
+                spans[tid] = frozenset(range(pos, pos + len(phrase)))
+        # keep only maximal matches: "segmentation" yields to "semantic segmentation", and a
+        # Chinese name found inside a longer one (语音 of the audio area inside 语音识别) to it
         kept = {tid: toks for tid, toks in hits.items()
-                if not any(toks < other for o, other in hits.items() if o != tid)}
+                if not any(toks < other for o, other in hits.items() if o != tid)
+                and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
         size = max(len(have), 1)
         return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
 
