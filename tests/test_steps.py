@@ -375,3 +375,22 @@ def test_a_chinese_name_inside_a_longer_one_yields_to_it() -> None:
     assert set(m.match([], "语音识别")) == {"asr"}
     assert set(m.match([], "语音识别工具")) == {"asr"}
     assert set(m.match([], "语音 数据增强，顺便做语音识别")) == {"asr", "area:audio"}
+
+
+def test_a_task_converting_against_the_stated_way_is_not_named() -> None:
+    """语音合成 read as "speech synthesis text-to-speech" holds "speech ... text" in order, but the
+    query states text to speech: speech recognition is its opposite, not a task it names."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    m = TaskMatcher({t.id: t for t in (
+        Task("asr", "Speech Recognition", "audio", aliases=("speech to text",)),
+        Task("tts", "Speech Synthesis", "audio", aliases=("text to speech",)),
+    )})
+    g = Glossary([("语音合成", "speech synthesis text-to-speech")])
+    q = analyse("语音合成", g, m)
+    assert set(q.tasks) == {"tts"} and q.opposite == {"asr"}
+    both = analyse("speech to text and text to speech", g, m)
+    assert set(both.tasks) == {"asr", "tts"} and not both.opposite

@@ -209,6 +209,9 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     tasks = matcher.match(words, text)
     opposite, stated = reversed_tasks(english, matcher.conversions)
+    if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
+        # order, yet names text-to-speech only: a task converting against the stated way is not named
+        tasks = {t: v for t, v in tasks.items() if t not in opposite}
     starting = not tasks and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
     if starting:
         tasks = {LEARNER_AREA_KEY: 1.0}
