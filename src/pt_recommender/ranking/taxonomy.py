@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from ..catalog.schema import Area, Task
 from ..config import Options
-from ..text.lang import clean, en_tokens, has_cjk
+from ..text.lang import clean, en_tokens, en_words, has_cjk, stem
 
 
 def _word_at(text: str, pos: int, size: int) -> bool:
@@ -142,9 +142,9 @@ class TaskMatcher:
         tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
         hits: dict[str, frozenset[str]] = {}
-        candidates = sorted({i for tok in have for i in self._by_token.get(tok, ())})
+        candidates = self._candidates(have)
         sides = _from_sides(raw) if any(i in self.order for i in candidates) else None
-        for i in candidates:  # sorted: the same phrase wins ties in every process
+        for i in candidates:
             toks, tid, _ = self.en[i]
             if toks <= have and len(toks) > len(hits.get(tid, ())) and (
                     i not in self.order or self._directed(i, tokens, sides)):
@@ -173,8 +173,12 @@ class TaskMatcher:
             return False
         toks = [_SAME.get(t, t) for t in tokens]
         have, last = set(toks), toks[-1]
-        return any(last in self.en[i][0] and self.en[i][0] <= have
-                   for i in sorted({i for tok in have for i in self._by_token.get(tok, ())}))
+        return any(last in self.en[i][0] and self.en[i][0] <= have for i in self._candidates(have))
+
+    def _candidates(self, have: set[str]) -> list[int]:
+        """The English phrases that could match these tokens (sorted: the same phrase wins ties
+        in every process)."""
+        return sorted({i for tok in have for i in self._by_token.get(tok, ())})
 
     def descendants(self, task_id: str) -> list[str]:
         out, stack = [], list(self.children.get(task_id, []))
@@ -221,28 +225,21 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", clean(text)))
 
 
-_WORD_SAME = {"picture": "image", "photo": "image", "pic": "image"}
-
-
-def _same_words(text: str) -> str:
-    """Singular words, photos and pictures as images: "pictures from text" states "text to image"."""
-    out = []
-    for w in text.split():
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(_WORD_SAME.get(w, w))
-    return " ".join(out)
+def _stemmed(text: str) -> str:
+    """A text's words as the task matcher reads them (stems, photos and pictures as images),
+    stopwords kept: "pictures from text" states "text to image"."""
+    return " ".join(_SAME.get(s, s) for s in (stem(w) for w in en_words(text)))
 
 
 def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[str]]:
     """Each conversion the tasks' English names state ("speech to text", "text-to-image") and the
-    tasks stating it; the words as `_same_words` gives them, as a query's are read."""
+    tasks stating it; the words as `_stemmed` gives them, as a query's are read."""
     out: dict[tuple[str, str], set[str]] = defaultdict(set)
     for t in tasks.values():
         for name in (t.name, *t.aliases, *t.asked_as):
             m = _CONVERSION.match(_plain(name))
             if m:
-                out[(_same_words(m.group(1)), _same_words(m.group(2)))].add(t.id)
+                out[(_stemmed(m.group(1)), _stemmed(m.group(2)))].add(t.id)
     return {pair: frozenset(ids) for pair, ids in out.items()}
 
 
@@ -251,13 +248,13 @@ def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
     """(tasks converting the other way round, tasks converting the stated way) for the
     conversions a query states. "Speech to text" holds the words of "text to speech", so both
     legs find text-to-speech resources for it; they answer the opposite need."""
-    text = f" {_same_words(_plain(english))} "
-    head, sep, tail = text.partition(" from ")
-    if not sep and " to " not in text and " into " not in text:
+    text = f" {_stemmed(english)} "
+    sides = _from_sides(english)  # "B from A", read as the task matcher reads it
+    if sides is None and " to " not in text and " into " not in text:
         return frozenset(), frozenset()
     stated = [(a, b) for a, b in known
               if f" {a} to {b} " in text or f" {a} into {b} " in text
-              or (sep and f" {b} " in f"{head} " and f" {a} " in f" {tail}")]
+              or (sides is not None and set(b.split()) <= sides[0] and set(a.split()) <= sides[1])]
     if not stated:
         return frozenset(), frozenset()
     named = frozenset().union(*(known[p] for p in stated))
