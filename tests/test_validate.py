@@ -207,3 +207,18 @@ def test_asked_as_phrases_are_short_unrepeated_and_chinese_where_they_say_so(cat
     assert any(p.startswith("taxonomy.yaml:image-classification:asked_as: 'xxx") and "longer than 40" in p
                for p in problems)
     assert "taxonomy.yaml:image-classification:asked_as_zh: 'cats' has no Chinese in it" in problems
+
+
+def test_a_task_name_is_no_other_tasks_alias(catalog_dir: Path) -> None:
+    """A parent listing its subtask's name matches the same words as strongly as the subtask, so
+    a query naming the narrow task would lift the broad one's go-to picks too."""
+    problems = _problems_after(
+        catalog_dir,
+        ("taxonomy.yaml", "{id: image-segmentation, name: Image Segmentation, area: computer-vision, name_zh: 图像分割}",
+         "{id: image-segmentation, name: Image Segmentation, area: computer-vision, name_zh: 图像分割, "
+         "aliases: [semantic  Segmentation, segmentation models], aliases_zh: [语义分割]}"))
+    assert ("taxonomy.yaml:image-segmentation:aliases: alias 'semantic  Segmentation' is the name of task "
+            "'semantic-segmentation'") in problems
+    assert "taxonomy.yaml:image-segmentation:aliases_zh: alias '语义分割' is the name of task 'semantic-segmentation'" \
+        in problems
+    assert not any("segmentation models" in p for p in problems)

@@ -168,6 +168,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         parent = t.get("parent")
         if parent and parent not in tasks:
             rep.add(f, label, "parent", f"unknown task {str(parent)[:80]!r}")
+    _check_names_owned(tasks, lambda label, fld, msg: rep.add(f, label, fld, msg))
     for label in tasks:  # walk up the tree; a revisit means a cycle
         seen, cur = set(), label
         while cur in tasks and tasks[cur].get("parent"):
@@ -177,6 +178,22 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
             seen.add(cur)
             cur = tasks[cur]["parent"]
     return set(tasks)
+
+
+def _check_names_owned(tasks: dict[str, dict], add) -> None:
+    """A task's name belongs to that task: another task (its parent most often) listing it as an
+    alias matches the same words just as strongly, so a query naming the narrow task also lifts
+    the broad one's go-to picks ("fine-tune an LLM" lifting model cards of chat LLMs)."""
+    def key(text: Any) -> str:
+        return " ".join("".join(c for c in str(text).lower() if c.isalnum() or c.isspace()).split())
+
+    owner = {key(t.get(fld)): label for label, t in tasks.items() for fld in ("name", "name_zh") if t.get(fld)}
+    for label, t in tasks.items():
+        for fld in ("aliases", "aliases_zh"):
+            for alias in t.get(fld) or []:
+                other = owner.get(key(alias))
+                if other is not None and other != label:
+                    add(label, fld, f"alias {str(alias)[:60]!r} is the name of task {other!r}")
 
 
 def _check_glossary(doc: Any, rep: _Report) -> None:
