@@ -29,6 +29,11 @@ class BuildPyWithData(build_py):
             for path in sorted((root / src).glob("*")):
                 if path.suffix in (".yaml", ".md") and path.is_file():
                     shutil.copy2(path, target / path.name)
+            adapters = root / src / "adapters"  # the query adapters (a matrix and its checksum each)
+            for path in sorted(adapters.glob("*")) if adapters.is_dir() else []:
+                if path.suffix in (".npy", ".json") and path.is_file():
+                    (target / "adapters").mkdir(exist_ok=True)
+                    shutil.copy2(path, target / "adapters" / path.name)
 
 
 setup(cmdclass={"build_py": BuildPyWithData})

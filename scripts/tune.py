@@ -1,7 +1,7 @@
 """Choose ranking weights by 5-fold cross-validation over both judged dev files, and report
 the out-of-fold figures next to the in-sample ones (never tune on what you report).
 
-    .venv/bin/python scripts/tune.py [--grid small|types|needs|structure|diversity-cap|prior|consensus|full] [--out artifacts/tune.json]
+    .venv/bin/python scripts/tune.py [--grid small|types|needs|structure|diversity-cap|prior|dense|consensus|full] [--out artifacts/tune.json]
 
 Every query is scored once per grid point; a fold's weights are the best mean nDCG@10 on the
 other four folds, and the fold's queries are scored with them (out-of-fold). The weights to
@@ -43,6 +43,8 @@ GRIDS = {
     # the task the best matches agree on: how sure the vote must be, how much it lifts
     # the maintained-and-used prior and the library lift, re-checked after a catalog round
     "prior": {"w_prior": [0.0, 0.15, 0.3, 0.45], "w_library": [0.2, 0.3]},
+    # the dense leg's threshold and Chinese weight, re-checked when the query adapter came
+    "dense": {"min_dense": [0.25, 0.3, 0.35], "w_dense_zh": [0.3, 0.5, 0.7], "w_dense": [0.8, 1.0, 1.2]},
     "consensus": {"vote_share": [0.4, 0.5, 0.6], "w_vote_pick": [0.1, 0.2, 0.3], "w_vote_task": [0.0, 0.05]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},

@@ -39,8 +39,12 @@ def collect(data_dir: Path | None = None, index_dir: Path | None = None, model: 
     facts["catalog"]["hash"] = catalog_hash
     try:
         gen, manifest = check_index(index_dir, configured_name(model), catalog_hash)
+        adapter = manifest.get("adapter") or {}
         facts["index"] |= {"state": "ready", "generation": gen.name, "count": manifest.get("count"),
-                           "built_at": manifest.get("built_at"), "backend": manifest.get("backend")}
+                           "built_at": manifest.get("built_at"), "backend": manifest.get("backend"),
+                           "query_adapter": (f"trained {adapter.get('trained_at')} on "
+                                             f"{(adapter.get('trained_on') or {}).get('phrases')} needs phrases"
+                                             if adapter else "none")}
     except IndexProblem as problem:
         facts["index"] |= {"state": problem.kind, "why": str(problem)}
     return facts

@@ -14,6 +14,7 @@ from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load
 from .catalog.schema import Area, Recommendation, Resource, Task
 from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder, vocabulary_words
+from .encoders.adapter import adapt
 from .files import file_lock
 from .index.manifest import IndexProblem, check_index, default_index_dir
 from .index.store import Progress, build_index, derived_cache_dir, load_generation, parse_cache_dir
@@ -43,8 +44,10 @@ class Recommender:
     def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task],
                  areas: Mapping[str, Area], glossary: Iterable[tuple[str, str]],
                  vectors: VectorIndex, encoder: Encoder, options: Options | None = None,
-                 manifest: dict | None = None, owners: np.ndarray | None = None, saved: dict | None = None):
+                 manifest: dict | None = None, owners: np.ndarray | None = None, saved: dict | None = None,
+                 adapter: np.ndarray | None = None):
         self.vectors = vectors
+        self.adapter = adapter  # the query adapter the index was built with (encoders.adapter)
         # resource row of each vector; one vector per resource unless the index says otherwise
         self.owners = np.arange(len(resources), dtype=np.int64) if owners is None else np.asarray(owners)
         self._one_vector_each = bool(np.array_equal(self.owners, np.arange(len(resources))))
@@ -116,7 +119,7 @@ class Recommender:
                                          representation)
             loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
-                   encoder, options, loaded.manifest, loaded.owners, loaded.derived)
+                   encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter)
 
     def with_options(self, **changes: object) -> Recommender:
         """A view sharing every loaded part but with other options (for ablations)."""
@@ -175,6 +178,8 @@ class Recommender:
         if not len(todo):
             return Prepared(analysed, todo, np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), np.float32))
         vecs = self.encoder.encode([analysed[i].english for i in todo])
+        if self.adapter is not None and self.options.adapter:
+            vecs = adapt(vecs, self.adapter)
         rows, sims = self._dense_search(vecs, types)
         return Prepared(analysed, todo, rows, sims)
 

@@ -31,6 +31,7 @@ class Catalog:
     glossary: list[tuple[str, str]] = field(default_factory=list)
     content_hash: str = ""
     warnings: list[str] = field(default_factory=list)  # e.g. evidence checked long ago
+    data_dir: Path | None = None  # where it was read from (the build looks for adapters there)
 
     def by_id(self) -> dict[str, Resource]:
         return {r.id: r for r in self.resources}
@@ -122,6 +123,7 @@ def load_catalog_bundle(data_dir: Path | None = None, parse_cache: Path | None =
         glossary=[(str(t["zh"]), str(t["en"])) for t in gloss.get("terms") or []],
         content_hash=content_hash(data_dir),
         warnings=warnings,
+        data_dir=data_dir,
     )
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+ADAPTER_DIR = "adapters"  # data/adapters/<model>.npy: the query adapter of each model (encoders.adapter)
 
 
 def in_checkout() -> bool:
@@ -45,10 +46,19 @@ def catalog_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.glob("*.yaml") if p.is_file())
 
 
+def adapter_files(data_dir: Path) -> list[Path]:
+    """The query adapters kept with the catalog (see `encoders.adapter`), sorted."""
+    folder = data_dir / ADAPTER_DIR
+    return sorted(p for p in folder.glob("*") if p.suffix in (".npy", ".json") and p.is_file())
+
+
 def content_hash(data_dir: Path) -> str:
-    """sha256 over file names and bytes: changes whenever the catalog does."""
+    """sha256 over file names and bytes: changes whenever the catalog (or an adapter) does."""
     digest = hashlib.sha256()
     for path in catalog_files(data_dir):
         digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in adapter_files(data_dir):
+        digest.update(f"{ADAPTER_DIR}/{path.name}".encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

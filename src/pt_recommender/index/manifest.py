@@ -22,7 +22,8 @@ from ..files import sha256_file
 # 7: an exact vector index is saved as vectors.npy (its file named in the manifest) for any backend
 # 8: "8-bit" read as int8; 9: "distribution" and "transformer" keep stems of their own;
 # 10: resources.json holds one record per line and derived.json the columns ranking reads
-FORMAT_VERSION = 10
+# 11: the query adapter (encoders.adapter) travels in the generation, named in the manifest
+FORMAT_VERSION = 11
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

@@ -73,6 +73,7 @@ class LoadedIndex:
     areas: dict[str, Area]
     glossary: list[tuple[str, str]]
     manifest: dict[str, Any]
+    adapter: np.ndarray | None = None  # the query adapter (see encoders.adapter), when built with one
 
 
 def _text_key(model: str, text: str) -> str:
@@ -232,6 +233,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
     if derived:
         _write_derived(tmp, derived)
+    adapter = _write_adapter(tmp, catalog, encoder)
     vectors, vector_index = build_vectors(backend, matrix)
     vectors.save(tmp / vector_index["file"])
     _write_json(tmp / "ids.json", [r.id for r in catalog.resources])
@@ -252,6 +254,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
         "backend": backend,
         "vector_index": vector_index,
         "representation": representation,
+        "adapter": adapter,
         "vectors": int(len(owners)),
         "catalog_hash": catalog.content_hash,
         "package_version": __version__,
@@ -264,6 +267,31 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
     _write_json(tmp / MANIFEST, manifest, indent=1)
     fsync_file(tmp / MANIFEST)
     fsync_dir(tmp)
+
+
+ADAPTER_FILE = "adapter.npy"
+
+
+def _write_adapter(tmp: Path, catalog: Catalog, encoder: Encoder) -> dict | None:
+    """The encoder's query adapter from the catalog folder, saved into the generation (where
+    the manifest checksums it); its description goes into the manifest. A damaged adapter
+    stops the build with the reason rather than changing every answer without a word."""
+    from ..catalog import CatalogError
+    from ..encoders.adapter import AdapterProblem, read_adapter
+
+    if catalog.data_dir is None:
+        return None
+    try:
+        found = read_adapter(catalog.data_dir, encoder.name, encoder.dim)
+    except AdapterProblem as exc:
+        raise CatalogError([f"{exc}; restore it (git checkout) or train it again "
+                            "(scripts/train_adapter.py)"]) from None
+    if found is None:
+        return None
+    matrix, meta = found
+    np.save(tmp / ADAPTER_FILE, matrix, allow_pickle=False)
+    return {"file": ADAPTER_FILE, "sha256": meta["sha256"], "trained_on": meta.get("trained_on"),
+            "trained_at": meta.get("trained_at")}
 
 
 DERIVED_ARRAYS = ("prior", "bm25_indptr", "bm25_docs", "bm25_weights")
@@ -329,8 +357,13 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(resources)
             or (len(owners) and (owners.min() < 0 or owners.max() >= len(ids)))):
         raise IndexProblem("dim", "index vectors do not match the manifest's dimension or count")
+    adapter = None
+    if manifest.get("adapter"):
+        adapter = np.load(gen / ADAPTER_FILE, allow_pickle=False)
+        if adapter.shape != (manifest["dim"], manifest["dim"]):
+            raise IndexProblem("dim", "the query adapter does not match the index dimension")
     return LoadedIndex(
-        vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen),
+        vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen), adapter=adapter,
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
         areas={a["id"]: _record(Area, a) for a in tax["areas"]},
         glossary=[(zh, en) for zh, en in tax["glossary"]], manifest=manifest,
