@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -25,7 +24,10 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="refuse (exit 3) instead of rebuilding a missing or stale index")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `command`, only that command's options are built (the
+    others keep their name and help line): ~60 option definitions cost a cold start 10-20 ms,
+    most of an up-to-date `build --if-stale`."""
     from ._version import __version__
 
     parser = argparse.ArgumentParser(
@@ -34,17 +36,25 @@ def build_parser() -> argparse.ArgumentParser:
                     "learning material for a task description (English or Chinese).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_options) in _COMMAND_OPTIONS.items():
+        p = sub.add_parser(name, help=help_text)
+        if command in (None, name):
+            add_options(p)
+    return parser
 
-    p = sub.add_parser("validate", help="check the catalog and taxonomy; list every problem")
+
+def _validate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path)
 
-    p = sub.add_parser("build", help="(re)build the search index")
+
+def _build_options(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("--backend", choices=("faiss", "numpy"), default="faiss")
     p.add_argument("--if-stale", action="store_true",
                    help="only build when the index is missing, stale, other-model or corrupt")
 
-    p = sub.add_parser("recommend", help="recommend resources for one task description")
+
+def _recommend_options(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10, help="number of results, 1-100 (default 10)")
@@ -54,14 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "zh"), default=None,
                    help="language of descriptions and reasons (default: the query's)")
 
-    p = sub.add_parser("eval", help="score judged queries (nDCG@10, Recall@10, MRR, S@3)")
+
+def _eval_options(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("qrels", type=Path, nargs="*",
                    help="judged query files (default: the shipped dev sets, keyword and paraphrase)")
     p.add_argument("--show", action="store_true", help="print each query's top results")
     p.add_argument("--only", choices=("full",), help="skip the ablations")
 
-    p = sub.add_parser("export", help="batch: many task descriptions in, recommendations out")
+
+def _export_options(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("input", help="CSV with a `query` column, a text file (one query a line), or -")
     p.add_argument("-o", "--output", required=True, type=Path)
@@ -80,13 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--lang", choices=("en", "zh"), default=None,
                    help="language of the reason and description columns (default: each query's)")
-    _browse_commands(sub)
-    return parser
 
 
-def _browse_commands(sub: argparse._SubParsersAction) -> None:
-    """The Papers-with-Code side and the housekeeping commands."""
-    p = sub.add_parser("leaderboard", help="what works best for a task: one row per pretrained weight")
+def _leaderboard_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("task", help="a task id, e.g. image-classification (see `pt-recommender tasks`)")
     p.add_argument("--dataset", help="e.g. ImageNet-1K, COCO-val2017, Sintel-Train-Cleanpass")
     p.add_argument("--metric", help="e.g. acc@1, box_map, epe")
@@ -94,19 +102,36 @@ def _browse_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=int, default=None, help="only the best N rows")
     p.add_argument("--data-dir", type=Path)
 
-    p = sub.add_parser("tasks", help="the task taxonomy as a tree, with resource counts")
+
+def _tasks_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = sub.add_parser("info", help="version, catalog, index and model state (paste it into a bug report)")
+
+def _info_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--index-dir", type=Path)
     p.add_argument("--model")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("app", help="start the web app (needs the `app` extra)")
+
+def _app_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default=None, help="address to listen on (default: Streamlit's)")
+
+
+# command -> (its help line, what adds its options), in the order `--help` lists them
+_COMMAND_OPTIONS = {
+    "validate": ("check the catalog and taxonomy; list every problem", _validate_options),
+    "build": ("(re)build the search index", _build_options),
+    "recommend": ("recommend resources for one task description", _recommend_options),
+    "eval": ("score judged queries (nDCG@10, Recall@10, MRR, S@3)", _eval_options),
+    "export": ("batch: many task descriptions in, recommendations out", _export_options),
+    "leaderboard": ("what works best for a task: one row per pretrained weight", _leaderboard_options),
+    "tasks": ("the task taxonomy as a tree, with resource counts", _tasks_options),
+    "info": ("version, catalog, index and model state (paste it into a bug report)", _info_options),
+    "app": ("start the web app (needs the `app` extra)", _app_options),
+}
 
 
 def _progress(desc: str):
@@ -179,6 +204,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.if_stale:
         m = _fresh_manifest(args)
         if m is None:  # missing, stale or damaged: load through the path that rebuilds
+            _log_setup()
             m = _load(args, backend=args.backend).manifest
         print(f"index ready: {m['count']} resources, model {m['model']} (dim {m['dim']}), "
               f"built {m['built_at']}")
@@ -347,11 +373,21 @@ COMMANDS = {"validate": cmd_validate, "build": cmd_build, "recommend": cmd_recom
             "leaderboard": cmd_leaderboard, "tasks": cmd_tasks}
 
 
+def _log_setup() -> None:
+    """One line per warning, prefixed; imported only by commands that can log (the up-to-date
+    check of `build --if-stale` cannot, and skips the import)."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="pt-recommender: %(message)s")
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.WARNING, format="pt-recommender: %(message)s")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)  # the top level has no valued options
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    if not (args.command == "build" and args.if_stale):
+        _log_setup()
     try:
         return COMMANDS[args.command](args)
     except (UsageError, ValueError) as exc:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from .base import Encoder, HashingEncoder, resolve_model
-
-log = logging.getLogger("pt_recommender")
 
 INT8_SUFFIX = "@int8"
 BACKENDS = ("auto", "onnx", "int8", "torch", "fake")
@@ -56,7 +53,7 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
     export_dir = ensure_export(model, index_dir, variant=variant) if index_dir else None
     if export_dir is not None:
         if variant == "int8" and not has_int8(export_dir):
-            log.warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
+            _log().warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
                         "serving the float export", model)
             variant = "float"
         fast = None
@@ -69,7 +66,15 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
                            optimised=fast is not None)
     if backend != "auto":
         raise RuntimeError(f"no ONNX export of {model} could be made (is torch installed?)")
-    log.warning("serving %s through sentence-transformers (slower start, imports torch)", model)
+    _log().warning("serving %s through sentence-transformers (slower start, imports torch)", model)
     from .sentence import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(model)
+
+
+def _log():
+    """The package logger, imported on first warning: choosing an encoder's name (the
+    up-to-date check of `build --if-stale`) must not pay for importing logging."""
+    import logging
+
+    return logging.getLogger("pt_recommender")
