@@ -59,18 +59,20 @@ def read_adapter(data_dir: Path, model: str, dim: int) -> tuple[np.ndarray, dict
 
 
 def write_adapter(data_dir: Path, model: str, matrix: np.ndarray, about: dict | None = None) -> Path:
-    """Save `model`'s adapter and its description (checksum first in the reader's order: the
-    matrix, then the .json naming its sha256, so a crash between leaves a mismatch, refused)."""
+    """Save `model`'s adapter and its description, each file atomically: the matrix first, then
+    the .json naming its sha256, so a crash between the two leaves a mismatch, which is refused."""
     import numpy as np
+
+    from ..files import atomic_write_bytes, atomic_write_text
 
     buf = io.BytesIO()
     np.save(buf, np.asarray(matrix, dtype=np.float32), allow_pickle=False)
     npy, meta = adapter_paths(data_dir, model)
     npy.parent.mkdir(parents=True, exist_ok=True)
-    npy.write_bytes(buf.getvalue())
-    meta.write_text(json.dumps({"model": model, "dim": int(matrix.shape[0]),
-                                "sha256": hashlib.sha256(buf.getvalue()).hexdigest(), **(about or {})},
-                               indent=1) + "\n", encoding="utf-8")
+    atomic_write_bytes(npy, buf.getvalue())
+    atomic_write_text(meta, json.dumps({"model": model, "dim": int(matrix.shape[0]),
+                                        "sha256": hashlib.sha256(buf.getvalue()).hexdigest(), **(about or {})},
+                                       indent=1) + "\n")
     return npy
 
 
