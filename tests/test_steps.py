@@ -362,6 +362,9 @@ def test_a_task_name_then_model_at_the_end_asks_for_models() -> None:
     assert intent("my LSTM language model") == set()  # "model" is part of the task's name
     assert intent("distributed training, how to model") == set()  # words between
     assert intent("分布式训练怎么切分模型") == set()
+    # which model to take is a question about the approach, not an ask for model cards
+    assert intent("目标检测用什么模型好") == set()
+    assert intent("目标检测选哪个模型") == set()
 
 
 def test_a_chinese_name_inside_a_longer_one_yields_to_it() -> None:

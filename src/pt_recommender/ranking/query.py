@@ -170,6 +170,10 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
 # getting started", as the user named no area
 LEARNER_AREA_KEY = "area:learning"
 _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before a final "model"
+# "股票预测用什么模型好", "分类选哪个模型": 模型 after a question word asks which approach to take, not
+# for model cards; the glossary drops the question word, and the rendering ("stock price
+# prediction model") would read like a task name then "model"
+_ZH_WHICH_MODEL = re.compile(r"(什么|啥|哪个|哪种|哪些|哪类|何种)(样的|样|的)?模型")
 _BILLIONS = re.compile(r"\d{1,4}b")
 
 
@@ -203,7 +207,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
     head = _TASK_MODEL.search(english.lower())
     if head and words[-2:] == [stem(head.group(1)), "model"] and not _OWNED.intersection(seq[-5:-1]) \
-            and matcher.ends_with_task(words[:-1]):
+            and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) and matcher.ends_with_task(words[:-1]):
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
