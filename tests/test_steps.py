@@ -397,3 +397,30 @@ def test_a_task_converting_against_the_stated_way_is_not_named() -> None:
     assert set(q.tasks) == {"tts"} and q.opposite == {"asr"}
     both = analyse("speech to text and text to speech", g, m)
     assert set(both.tasks) == {"asr", "tts"} and not both.opposite
+
+
+def test_a_chinese_type_word_the_reader_owns_or_describes_asks_for_nothing() -> None:
+    """数据集太小 (the reader's dataset is too small) and 我的模型 are context, as "the dataset is 40TB"
+    and "my model" are in English; 目标检测数据集 still asks for datasets. And 数据集, a type word, is
+    no half of a task's Chinese name (数据加载与数据集) that every dataset query would name."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    tasks = {t.id: t for t in (Task("det", "Object Detection", "cv", name_zh="目标检测"),
+                               Task("data", "Data Loading and Datasets", "data", name_zh="数据加载与数据集"))}
+    m = TaskMatcher(tasks)
+    g = Glossary([("数据集", "dataset"), ("模型", "model"), ("模型们", "models"), ("数据增强", "data augmentation"),
+                  ("目标检测", "object detection"), ("过拟合", "overfitting"), ("教程", "tutorial")])
+
+    def intent(q: str) -> set[str]:
+        return set(analyse(q, g, m).intent)
+
+    assert intent("数据集太小，想做数据增强") == set()
+    assert intent("我的数据集老是加载很慢") == set()
+    assert intent("目标检测数据集") == {"dataset"}
+    assert intent("数据集太小，有没有目标检测的公开数据集") == {"dataset"}  # asked for the second time
+    assert intent("目标检测教程") == {"tutorial"}
+    assert set(analyse("目标检测数据集", g, m).tasks) == {"det"}
+    assert "data" in analyse("数据加载太慢", g, m).tasks

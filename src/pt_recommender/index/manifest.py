@@ -23,7 +23,8 @@ from ..files import sha256_file
 # 8: "8-bit" read as int8; 9: "distribution" and "transformer" keep stems of their own;
 # 10: resources.json holds one record per line and derived.json the columns ranking reads
 # 11: the query adapter (encoders.adapter) travels in the generation, named in the manifest
-FORMAT_VERSION = 11
+# 12: a Chinese type word (数据集) is no half of a task's name in the saved phrase table
+FORMAT_VERSION = 12
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

@@ -177,6 +177,28 @@ _ZH_WHICH_MODEL = re.compile(r"(什么|啥|哪个|哪种|哪些|哪类|何种)(�
 _BILLIONS = re.compile(r"\d{1,4}b")
 
 
+# A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
+# possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
+# 模型老是过拟合): the glossary's rendering keeps the word ("dataset") and drops what said so.
+_ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
+_ZH_DESCRIBED = re.compile("(太|很|有点|有些|不够|不足|比较|特别|非常|只有|才|挺|越来越|老是|总是|一直"
+                           "|又|也|还|都|就)")
+
+
+def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
+    """Types whose every Chinese word in `text` is owned or described (see _ZH_OWNED)."""
+    own: set[str] = set()
+    asked: set[str] = set()
+    for zh, en in terms:
+        kinds = _asked(en_words(en)) - LEARNING_TYPES if has_cjk(zh) else set()
+        at = text.find(zh)
+        while kinds and at >= 0:
+            context = own if (text[:at].endswith(_ZH_OWNED) or _ZH_DESCRIBED.match(text, at + len(zh))) else asked
+            context |= kinds
+            at = text.find(zh, at + 1)
+    return own - asked
+
+
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
     """Everything the legs need, computed once per query; with a `speller`, typos in English
     words are read as the catalog words they are one or two edits from."""
@@ -203,6 +225,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
                             and not ZH_PARTICLES.intersection(t)])
     intent = _asked(seq)
+    if lang == "zh" and intent:  # 数据集太小, 我的模型: the reader's own thing, as in English
+        intent -= _zh_own_types(text, terms)
     # "semantic segmentation model", 目标检测模型: a task's name then "model" at the end of the
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
     head = _TASK_MODEL.search(english.lower())

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from ..catalog.schema import Area, Task
+from ..catalog.types import TYPES
 from ..config import Options
 from ..text.lang import clean, en_tokens, en_words, has_cjk, stem
 
@@ -31,7 +32,13 @@ def _halves(name: str, zh: bool = False) -> list[str]:
     parts = re.split(r"[与和及]" if zh else r"\s+and\s+", name)
     if len(parts) < 2:
         return []
-    return [p for p in (x.strip() for x in parts) if (len(p) >= 3 if zh else len(en_tokens(p)) >= 2)]
+    return [p for p in (x.strip() for x in parts)
+            if (len(p) >= 3 and p not in _ZH_TYPE_WORDS if zh else len(en_tokens(p)) >= 2)]
+
+
+# 数据集 of 数据加载与数据集 is a kind of answer (a type word), which every "X数据集" query holds:
+# as half of a task's name it would name data loading for all of them
+_ZH_TYPE_WORDS = frozenset(info.label_zh for info in TYPES.values())
 
 
 def _in_order(words: Sequence[str], seq: Sequence[str]) -> bool:
