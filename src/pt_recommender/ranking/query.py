@@ -116,7 +116,9 @@ def asked_types(english: str) -> set[str]:
 def _asked(seq: list[str]) -> set[str]:
     out = set()
     for i, w in enumerate(seq):
-        t = _INTENT_WORDS.get(w) or _INTENT_STEMS.get(stem(w))
+        # "checkpointing", "benchmarking", "packaging": the -ing form of a type word is something
+        # the user does, not a kind of answer asked for (the stem alone would read it as one)
+        t = _INTENT_WORDS.get(w) or (None if w.endswith("ing") else _INTENT_STEMS.get(stem(w)))
         if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
@@ -227,6 +229,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     intent = _asked(seq)
     if lang == "zh" and intent:  # 数据集太小, 我的模型: the reader's own thing, as in English
         intent -= _zh_own_types(text, terms)
+    if lang == "zh" and "tutorial" in intent:  # 教程 is any learning material (a course, a book),
+        intent |= LEARNING_TYPES  # wider than the glossary's "tutorial"
     # "semantic segmentation model", 目标检测模型: a task's name then "model" at the end of the
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
     head = _TASK_MODEL.search(english.lower())
