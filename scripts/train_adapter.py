@@ -66,7 +66,7 @@ def main() -> int:
     ap.add_argument("--check-only", action="store_true", help="report the held-out figures, write nothing")
     args = ap.parse_args()
     rec = Recommender.load()
-    if not rec._one_vector_each:
+    if len(rec.owners) != len(rec.resources):
         print("the adapter is trained for one vector per resource", file=sys.stderr)
         return 2
     docs = np.asarray(rec.vectors.matrix if hasattr(rec.vectors, "matrix")

@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..catalog import Catalog
+from ..catalog import Catalog, CatalogError
 from ..catalog.schema import Area, Resource, Task
 from ..embedding import EMBED_REPRESENTATION
 from ..encoders import Encoder, model_slug
+from ..encoders.adapter import AdapterProblem, read_adapter
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
 from ..text.docs import embed_texts
 from .manifest import (
@@ -276,9 +277,6 @@ def _write_adapter(tmp: Path, catalog: Catalog, encoder: Encoder) -> dict | None
     """The encoder's query adapter from the catalog folder, saved into the generation (where
     the manifest checksums it); its description goes into the manifest. A damaged adapter
     stops the build with the reason rather than changing every answer without a word."""
-    from ..catalog import CatalogError
-    from ..encoders.adapter import AdapterProblem, read_adapter
-
     if catalog.data_dir is None:
         return None
     try:
