@@ -127,6 +127,8 @@ def test_vector_backends_agree(backend, tmp_path: Path) -> None:
     s2, i2 = loaded.search(data[:5], 7)
     assert (i1 == i2).all() and np.allclose(s1, s2, atol=1e-5)
     assert len(loaded) == 50
+    ids = np.array([7, 0, 49, 7])  # the neighbour step reads stored vectors back by id
+    assert np.allclose(loaded.stored(ids), data[ids], atol=1e-6)
 
 
 def test_numpy_backend_index_end_to_end(catalog_dir, index_dir) -> None:

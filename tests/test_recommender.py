@@ -306,6 +306,8 @@ def test_asking_for_one_kind_still_puts_unasked_papers_later(rec) -> None:
     def paper_rank(r) -> int:
         return [x.id for x in r.recommend("segmentation framework", k=10)].index("paper-deeplabv3")
 
+    rec = rec.with_options(w_neighbour=0.0)  # in this tiny catalog the paper's vector sits next to
+    # its model's, one of the two best results, which lifts it past the tools either way
     assert paper_rank(rec) > paper_rank(rec.with_options(w_paper=0.0))
 
 

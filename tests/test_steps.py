@@ -425,3 +425,18 @@ def test_a_chinese_type_word_the_reader_owns_or_describes_asks_for_nothing() -> 
     assert intent("目标检测教程") == {"tutorial", "course", "book"}  # 教程: any learning material
     assert set(analyse("目标检测数据集", g, m).tasks) == {"det"}
     assert "data" in analyse("数据加载太慢", g, m).tasks
+
+
+def test_neighbours_lift_what_resembles_the_best_results() -> None:
+    """Columns 2 and 3 score alike; 3 points where the two best results point, so it moves
+    above 2. A candidate no leg found gains nothing, and a query with one result is left alone."""
+    vecs = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.9, 0.44], [1.0, 0.0]], dtype=np.float32)
+    sh = _voting_sheet([1.0, 0.9, 0.5, 0.49, 0.0])
+    sh.candidate[0, 4] = False
+    steps.add_neighbours(sh, vecs.__getitem__, top=2, weight=0.2)
+    assert sh.total[0, 3] > sh.total[0, 2] and sh.total[0, 4] == 0.0
+    assert np.isclose(sh.total[0, 2], 0.5)  # the least similar candidate gains nothing
+    one = _voting_sheet([1.0, 0.2])
+    one.evidence[0, 1] = False
+    steps.add_neighbours(one, vecs.__getitem__, top=2, weight=0.2, require_evidence=True)
+    assert np.allclose(one.total[0], [1.0, 0.2])

@@ -58,7 +58,10 @@ class Recommender:
         # typos are read against the encoder's English words (asked for on the first unknown word)
         self.data.speller = Speller(self.data.lexical.vocabulary, lambda: vocabulary_words(self.encoder), stem,
                                     lambda: catalog_words(self.data.resources))
-        self.pipeline = Pipeline(self.data, self.options)
+        # each resource's first vector (its only one in the default representation)
+        self._first_vector = np.full(len(resources), -1, dtype=np.int64)
+        self._first_vector[self.owners[::-1]] = np.arange(len(self.owners) - 1, -1, -1, dtype=np.int64)
+        self.pipeline = Pipeline(self.data, self.options, self._row_vectors)
 
     @property
     def resources(self) -> list[Resource]:
@@ -129,8 +132,12 @@ class Recommender:
             d = self.data  # the BM25 documents change: derive the ranking data again
             other.data = RankingData.build(d.resources, d.tasks, d.areas, d.glossary_pairs, other.options)
             other.data.speller = d.speller
-        other.pipeline = Pipeline(other.data, other.options)
+        other.pipeline = Pipeline(other.data, other.options, other._row_vectors)
         return other
+
+    def _row_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of catalog rows (a row's first one when it has several)."""
+        return self.vectors.stored(self._first_vector[rows])
 
     # ---------------------------------------------------------------- queries
     def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None,

@@ -27,6 +27,7 @@ class VectorIndex(Protocol):
 
     def add(self, vectors: np.ndarray) -> None: ...
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def stored(self, ids: np.ndarray) -> np.ndarray: ...
     def save(self, path: Path) -> None: ...
     def __len__(self) -> int: ...
 
@@ -56,6 +57,10 @@ class NumpyIndex:
             np.einsum("ij,j->i", self.matrix, q, out=scores[i])
         idx = np.stack([_top(s, k) for s in scores]) if len(scores) else np.zeros((0, k), dtype=np.int64)
         return np.take_along_axis(scores, idx, axis=1), idx
+
+    def stored(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors at `ids` as stored (float32, one row each)."""
+        return self.matrix[np.asarray(ids, dtype=np.int64)]
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as fh:
@@ -101,6 +106,10 @@ class FaissIndex:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self))
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+    def stored(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors at `ids` as stored (an 8-bit graph's decoded approximations)."""
+        return self.index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
 
     def save(self, path: Path) -> None:
         import faiss

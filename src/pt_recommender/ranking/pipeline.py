@@ -2,7 +2,7 @@
 
 candidates (each leg's top k0, their linked rows, the named tasks' rows, an exact name) → legs
 (dense, BM25, fused) → links → task lift and go-to picks → library bonus → prior → intent →
-consensus (the task the best results share) → cut
+consensus (the task the best results share) → neighbours (what resembles the best results) → cut
 (floor, exact name) → diversify. Only the candidates are scored, so the cost of a query grows
 slowly with the catalog. Each step is a function of `steps.py` switched by one
 `Options` field; the explanation of each result is built afterwards from what the steps recorded.
@@ -10,7 +10,7 @@ slowly with the catalog. Each step is a function of `steps.py` switched by one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,11 +52,14 @@ _NONE = np.zeros(0, dtype=np.int64)
 
 
 class Pipeline:
-    """Runs the steps over one `RankingData`; memoises the task lift (a batch repeats tasks)."""
+    """Runs the steps over one `RankingData`; memoises the task lift (a batch repeats tasks).
+    `vectors` gives catalog rows' stored vectors (the neighbour step; None switches it off)."""
 
-    def __init__(self, data: RankingData, options: Options):
+    def __init__(self, data: RankingData, options: Options,
+                 vectors: Callable[[np.ndarray], np.ndarray] | None = None):
         self.data = data
         self.options = options
+        self.vectors = vectors
         self._lift_cache: dict[tuple, tuple] = {}
 
     def rank(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Hit]]:
@@ -160,6 +163,10 @@ class Pipeline:
                          if on and kind[c]]
                 steps.add_consensus(sh, i, (d.primary_task[cols] == d.task_pos.get(task, -2)) & kind, picks,
                                     opt.w_vote_task, opt.w_vote_pick, task)
+        # 5a'. neighbours: what resembles the best results in meaning moves up (English and
+        # Chinese alike: the vectors compared are the resources', not the query's)
+        if opt.w_neighbour and self.vectors is not None:
+            steps.add_neighbours(sh, self.vectors, opt.neighbour_top, opt.w_neighbour, opt.evidence)
         # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):
