@@ -210,25 +210,6 @@ def add_consensus(sh: Sheet, q: int, filed_first: np.ndarray, picks: Sequence[in
             sh.voted[q].setdefault(col, task)
 
 
-def add_neighbours(sh: Sheet, q: int, vectors: np.ndarray, top: int, weight: float,
-                   require_evidence: bool = False) -> None:
-    """Candidates close in meaning to the query's `top` best results move up (pseudo-relevance
-    feedback): the best results are usually right, and what resembles them often is too."""
-    cand = sh.candidate[q] & sh.allowed
-    ok = cand & sh.evidence[q] if require_evidence else cand
-    idx = np.flatnonzero(ok)
-    if len(idx) < 2:
-        return
-    best = idx[np.argsort(-sh.total[q, idx], kind="stable")[:top]]
-    centre = vectors[sh.cols[best]].mean(axis=0)
-    on = np.flatnonzero(cand)
-    s = vectors[sh.cols[on]] @ centre
-    lo, hi = float(s.min()), float(s.max())
-    if hi <= lo:
-        return
-    sh.total[q, on] += weight * (s - lo) / (hi - lo)
-
-
 def add_neighbours(sh: Sheet, vectors: Callable[[np.ndarray], np.ndarray], top: int, weight: float,
                    require_evidence: bool = False) -> None:
     """Pseudo-relevance feedback: each query's candidates gain up to `weight` by their similarity
