@@ -213,6 +213,10 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("is there an API for image decoding") == {"api"}
     assert asked_types("tag people and places in news articles") == set()
     assert asked_types("images in one folder per class") == set()
+    # placed by "between", "from", "across": the material worked on
+    assert asked_types("predict links between papers") == set()
+    assert asked_types("pull the tables out from papers") == set()
+    assert asked_types("papers on link prediction") == {"paper"}
     # the plural asks for model cards; "a model" is usually the one the user trains
     assert asked_types("depth estimation models") == {"model"}
     assert asked_types("train a model to count cars") == set()

@@ -103,6 +103,9 @@ _DESCRIBED = frozenset(("is", "are", "was", "were", "has", "have", "had", "conta
                         "lives", "sits"))
 # "behind an API", "a REST API": a web endpoint, not a library's function
 _WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote"))
+# "citations between papers", "tables from papers", "search across datasets": a type word placed
+# by one of these prepositions is the material the user works on, not what they ask for
+_AMONG = frozenset(("between", "among", "amongst", "across", "from", "within", "inside", "into"))
 
 
 def asked_types(english: str) -> set[str]:
@@ -122,6 +125,8 @@ def _asked(seq: list[str]) -> set[str]:
         if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
+            continue
+        if i and seq[i - 1] in _AMONG:
             continue
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
