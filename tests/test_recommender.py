@@ -295,6 +295,16 @@ def test_a_size_in_billions_reads_as_a_large_language_model(rec) -> None:
     assert "llm" not in analyse("resnet50 on 8 GPUs with a 512 batch", d.glossary, d.matcher).tokens
 
 
+def test_several_accelerators_read_as_distributed_training(rec) -> None:
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("13B model, I have 8 A100s", "split the job over 4 machines", "an 8xH100 box", "两台机器 16 gpus"):
+        assert "distribut" in analyse(q, d.glossary, d.matcher).tokens, q
+    for q in ("fits on 1 GPU", "my 4090 runs out of memory", "top 5 results"):
+        assert "distribut" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
 def test_a_mixed_query_shows_the_english_words_the_user_typed(rec) -> None:
     """"用tensorboard绘制损失曲线": the Chinese reason names "tensorboard" (typed) beside the Chinese
     terms, but not "plot" or "loss" (the glossary's renderings of 绘制, 损失)."""

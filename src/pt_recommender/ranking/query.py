@@ -182,6 +182,11 @@ _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before
 # prediction model") would read like a task name then "model"
 _ZH_WHICH_MODEL = re.compile(r"(什么|啥|哪个|哪种|哪些|哪类|何种)(样的|样|的)?模型")
 _BILLIONS = re.compile(r"\d{1,4}b")
+# "I have 8 A100s", "two nodes", "4x H100": several accelerators or machines at hand means the
+# work is spread over them, though the user may not say "distributed"
+_SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|seven|eight|sixteen|multiple|several)"
+                              r"\s*(?:x\s*)?(?:nvidia\s+)?(?:gpus|[ahv]100s?|h200s?|b200s?|[34]090s?|nodes|machines"
+                              r"|servers|cards|accelerators|tpus)\b")
 
 
 # A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
@@ -223,6 +228,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
     if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
         words.append("llm")
+    if "distribut" not in words and _SEVERAL_DEVICES.search(english.lower()):
+        words.append("distribut")
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):
