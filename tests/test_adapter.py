@@ -98,3 +98,17 @@ def test_cli_build_names_a_damaged_adapter_without_a_traceback(catalog_dir, inde
     assert out.returncode == 1, out.stderr
     assert "adapters/" in out.stderr and "checksum" in out.stderr and "Traceback" not in out.stderr
     assert not (index_dir / "CURRENT").exists()  # nothing half-built is served
+
+
+def test_names_of_one_or_two_words_keep_minilms_vector(catalog_dir, index_dir, fake_encoder) -> None:
+    """The adapter learned from needs phrases of three words or more: a one- or two-word query
+    (a name, not a described need) is answered as without it; a longer one is mapped."""
+    from pt_recommender.encoders.adapter import adapted_rows
+
+    assert adapted_rows(["object detection", "LLM", "3D medical segmentation"]).tolist() == [False, False, True]
+    write_adapter(catalog_dir, fake_encoder.name, _rotation(fake_encoder.dim, 2))
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    plain = rec.with_options(adapter=False)
+    for q in ("object detection", "speech recognition"):
+        assert rec.recommend(q, k=8) == plain.recommend(q, k=8)
+    assert rec.recommend("plot my loss curves", k=8) != plain.recommend("plot my loss curves", k=8)

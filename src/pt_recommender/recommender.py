@@ -14,7 +14,7 @@ from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load
 from .catalog.schema import Area, Recommendation, Resource, Task
 from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder, vocabulary_words
-from .encoders.adapter import adapt
+from .encoders.adapter import adapt, adapted_rows
 from .files import file_lock
 from .index.manifest import IndexProblem, check_index, default_index_dir
 from .index.store import Progress, build_index, derived_cache_dir, load_generation, parse_cache_dir
@@ -184,9 +184,10 @@ class Recommender:
                         if self.options.dense else [], dtype=np.int64)
         if not len(todo):
             return Prepared(analysed, todo, np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), np.float32))
-        vecs = self.encoder.encode([analysed[i].english for i in todo])
+        texts = [analysed[i].english for i in todo]
+        vecs = self.encoder.encode(texts)
         if self.adapter is not None and self.options.adapter:
-            vecs = adapt(vecs, self.adapter)
+            vecs = np.where(adapted_rows(texts)[:, None], adapt(vecs, self.adapter), vecs)
         rows, sims = self._dense_search(vecs, types)
         return Prepared(analysed, todo, rows, sims)
 
