@@ -163,15 +163,15 @@ class Pipeline:
                          if on and kind[c]]
                 steps.add_consensus(sh, i, (d.primary_task[cols] == d.task_pos.get(task, -2)) & kind, picks,
                                     opt.w_vote_task, opt.w_vote_pick, task)
-        # 5a'. neighbours: what resembles the best results in meaning moves up (English and
+        # 5b. neighbours: what resembles the best results in meaning moves up (English and
         # Chinese alike: the vectors compared are the resources', not the query's)
         if opt.w_neighbour and self.vectors is not None:
             steps.add_neighbours(sh, self.vectors, opt.neighbour_top, opt.w_neighbour, opt.evidence)
-        # 5b. successors: a query leaving something behind ("deprecated, what now") gets what
+        # 5c. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):
             steps.hand_over(sh, replacing, sh.local(old_rows[succ_pos]), sh.local(succ_to), opt.w_successor)
-        # 5c. any other query: a successor of the same kind on the list goes just above its
+        # 5d. any other query: a successor of the same kind on the list goes just above its
         # predecessor (a tutorial on a deprecated stack stays where a tutorial query put it)
         if opt.w_successor:
             pos, to = d.successors(cols)

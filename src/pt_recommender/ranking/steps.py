@@ -224,7 +224,8 @@ def add_neighbours(sh: Sheet, vectors: Callable[[np.ndarray], np.ndarray], top: 
         best = idx[np.argsort(-sh.total[q, idx], kind="stable")[:top]]
         on = np.flatnonzero(cand[q])
         v = vectors(sh.cols[np.concatenate([best, on])])
-        s = v[len(best):] @ v[:len(best)].mean(axis=0)
+        # NumPy's own loop, not BLAS, as in the vector search: a score never depends on the BLAS build
+        s = np.einsum("ij,j->i", v[len(best):], v[:len(best)].mean(axis=0))
         lo, hi = float(s.min()), float(s.max())
         if hi > lo:
             sh.total[q, on] += weight * (s - lo) / (hi - lo)
