@@ -58,9 +58,12 @@ class Recommender:
         # typos are read against the encoder's English words (asked for on the first unknown word)
         self.data.speller = Speller(self.data.lexical.vocabulary, lambda: vocabulary_words(self.encoder), stem,
                                     lambda: catalog_words(self.data.resources))
-        # each resource's first vector (its only one in the default representation)
-        self._first_vector = np.full(len(resources), -1, dtype=np.int64)
-        self._first_vector[self.owners[::-1]] = np.arange(len(self.owners) - 1, -1, -1, dtype=np.int64)
+        # each resource's first vector, when a resource may have several (else a row is its vector)
+        self._first_vector = None
+        if not self._one_vector_each:
+            rows, first = np.unique(self.owners, return_index=True)
+            self._first_vector = np.full(len(resources), -1, dtype=np.int64)
+            self._first_vector[rows] = first
         self.pipeline = Pipeline(self.data, self.options, self._row_vectors)
 
     @property
@@ -137,7 +140,7 @@ class Recommender:
 
     def _row_vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of catalog rows (a row's first one when it has several)."""
-        return self.vectors.stored(self._first_vector[rows])
+        return self.vectors.stored(rows if self._first_vector is None else self._first_vector[rows])
 
     # ---------------------------------------------------------------- queries
     def recommend(self, query: str, k: int = 10, types: Iterable[str] | None = None,
@@ -187,7 +190,10 @@ class Recommender:
         texts = [analysed[i].english for i in todo]
         vecs = self.encoder.encode(texts)
         if self.adapter is not None and self.options.adapter:
-            vecs = np.where(adapted_rows(texts)[:, None], adapt(vecs, self.adapter), vecs)
+            mapped = adapted_rows(texts)
+            if mapped.any():  # a copy: an encoder may hand out vectors it keeps (a memo)
+                vecs = np.array(vecs, dtype=np.float32)
+                vecs[mapped] = adapt(vecs[mapped], self.adapter)
         rows, sims = self._dense_search(vecs, types)
         return Prepared(analysed, todo, rows, sims)
 

@@ -54,7 +54,7 @@ def make_encoder(model: str | None = None, index_dir: Path | None = None,
     if export_dir is not None:
         if variant == "int8" and not has_int8(export_dir):
             _log().warning("no int8 model beside the ONNX export of %s (quantisation was skipped); "
-                        "serving the float export", model)
+                           "serving the float export", model)
             variant = "float"
         fast = None
         if variant == "int8":
