@@ -182,6 +182,14 @@ _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before
 # prediction model") would read like a task name then "model"
 _ZH_WHICH_MODEL = re.compile(r"(什么|啥|哪个|哪种|哪些|哪类|何种)(样的|样|的)?模型")
 _BILLIONS = re.compile(r"\d{1,4}b")
+# "recommend me a library for …", "any suggestions", 推荐一个 / 求推荐: the user asking for an
+# answer, not about recommender systems, a task whose names hold the same word ("recommend movies
+# to users", 做推荐 and 推荐系统 still name it)
+_ASKING_EN = re.compile(r"\b(?:recommend|suggest)(?:\s+me)?(?=\s+(?:a|an|some|any|good|the\s+best|the\s+right"
+                        r"|one|something|what|which|tools?|librar(?:y|ies)|frameworks?|packages?|models?"
+                        r"|papers?|books?|courses?|tutorials?|datasets?)\b)|\bany\s+(?:recommendations?"
+                        r"|suggestions?)\b", re.I)
+_ASKING_ZH = re.compile(r"求推荐|(?:有什么|有没有|能不能|可以)推荐|推荐(?:一下|一个|一款|一些|几个|几款|个|些|下)")
 # "I have 8 A100s", "two nodes", "4x H100": several accelerators or machines at hand means the
 # work is spread over them, though the user may not say "distributed"
 _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|seven|eight|sixteen|multiple|several)"
@@ -216,14 +224,17 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     words are read as the catalog words they are one or two edits from."""
     text = clean(query)
     lang = "zh" if has_cjk(text) else "en"
+    if lang == "zh":
+        text = _ASKING_ZH.sub(" ", text)
     english, terms = glossary.translate(text) if lang == "zh" else (text, [])
     english = " ".join(english.split())
+    asked_of = _ASKING_EN.sub(" ", english)  # the words that say what it is about
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
     replacing = bool(_REPLACING.intersection(seq))
     # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
     # what the answer is about (they would match every deprecated resource's description)
-    word_stems = tuple((w, stem_of(w)) for w in index_words(english) if w not in _REPLACING)
+    word_stems = tuple((w, stem_of(w)) for w in index_words(asked_of) if w not in _REPLACING)
     words = [st for _, st in word_stems]
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
     if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
