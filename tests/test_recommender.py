@@ -305,6 +305,20 @@ def test_several_accelerators_read_as_distributed_training(rec) -> None:
         assert "distribut" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
+    """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
+    the task (whose names share the word)."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("recommend me a library for image segmentation", "can you suggest a good optimizer",
+              "any recommendations? image segmentation", "推荐一个图像分割的库", "求推荐图像分割的库"):
+        got = analyse(q, d.glossary, d.matcher)
+        assert "recommend" not in got.tokens and "suggest" not in got.tokens and "推荐" not in got.tokens, q
+    assert "recommend" in analyse("recommend movies to users", d.glossary, d.matcher).tokens
+    assert "推荐" in analyse("用图神经网络做推荐", d.glossary, d.matcher).tokens
+
+
 def test_a_mixed_query_shows_the_english_words_the_user_typed(rec) -> None:
     """"用tensorboard绘制损失曲线": the Chinese reason names "tensorboard" (typed) beside the Chinese
     terms, but not "plot" or "loss" (the glossary's renderings of 绘制, 损失)."""
