@@ -419,6 +419,8 @@ def test_a_chinese_type_word_the_reader_owns_or_describes_asks_for_nothing() -> 
 
     assert intent("数据集太小，想做数据增强") == set()
     assert intent("我的数据集老是加载很慢") == set()
+    assert intent("数据集里类别不平衡怎么处理") == set()  # placed: in the reader's dataset
+    assert intent("模型中的注意力怎么可视化") == set()
     assert intent("checkpointing and benchmarking are slow") == set()  # -ing: an activity, not a kind
     assert intent("目标检测数据集") == {"dataset"}
     assert intent("数据集太小，有没有目标检测的公开数据集") == {"dataset"}  # asked for the second time

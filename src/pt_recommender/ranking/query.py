@@ -201,8 +201,9 @@ _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
 # 模型老是过拟合): the glossary's rendering keeps the word ("dataset") and drops what said so.
 _ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
+# ... or placed: 数据集里/中 (in the dataset), 模型里 (inside the model) is the reader's own material
 _ZH_DESCRIBED = re.compile("(太|很|有点|有些|不够|不足|比较|特别|非常|只有|才|挺|越来越|老是|总是|一直"
-                           "|又|也|还|都|就)")
+                           "|又|也|还|都|就|里|中|内)")
 
 
 def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
