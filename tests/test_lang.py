@@ -18,6 +18,12 @@ def test_unknown_characters_are_dropped() -> None:
     assert text == "segmentation" and len(terms) == 1
 
 
+def test_english_words_around_dropped_chinese_stay_apart() -> None:
+    """"loss变成nan": 变成 has no entry, and "loss" and "nan" must not fuse into "lossnan"."""
+    text, _ = Glossary([("训练", "training")]).translate("训练的时候loss变成nan了")
+    assert text.split() == ["training", "loss", "nan"]
+
+
 def test_cjk_bigrams_and_english_stems() -> None:
     assert cjk_tokens("语义分割") == ["语义", "义分", "分割"]
     assert cjk_tokens("库") == ["库"]

@@ -175,7 +175,9 @@ class Glossary:
         """Longest-match segmentation of the CJK runs of `text` (other characters kept)."""
         pos = 0
         for m in CJK_RE.finditer(text):
-            parts.append(text[pos : m.start()])
+            # a space on each side of the run: Latin words around Chinese ones the glossary drops
+            # ("loss变成nan") stay two words, not "lossnan"
+            parts.append(text[pos : m.start()] + " ")
             run, i = m.group(), 0
             while i < len(run):
                 for size in range(min(self.max_len, len(run) - i), 0, -1):
@@ -187,6 +189,7 @@ class Glossary:
                         break
                 else:
                     i += 1
+            parts.append(" ")
             pos = m.end()
         parts.append(text[pos:])
 
