@@ -64,3 +64,29 @@ def test_every_resource_speaks_chinese_in_its_own_words(catalog) -> None:
         assert r.description_zh and mostly_chinese(r.description_zh), r.id
         assert r.description_zh != r.description, r.id
         assert r.needs and r.needs_zh, r.id
+
+
+def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
+    """Task matching reads a name as a bag of word stems, so a name can match a sentence that
+    merely shares its words: 'data annotation' in 'annotated data', 'remove background' in
+    'remove background noise'. The shipped names avoid that for the tasks where it happened."""
+    from pt_recommender.ranking.context import glossary_pairs
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    g = Glossary(glossary_pairs(list(catalog.glossary), catalog.tasks, catalog.areas, catalog.resources))
+    m = TaskMatcher(catalog.tasks, catalog.areas)
+
+    def tasks(q: str) -> set[str]:
+        return set(analyse(q, g, m).tasks)
+
+    for q in ("只有几十张标注图片，怎么做图像分类", "想做个中文文本分类，标注数据就几千条",
+              "a few hundred annotated images for a classifier"):
+        assert "data-annotation" not in tasks(q), q
+    assert "data-annotation" in tasks("推荐一个图像标注工具")
+    assert "background-removal" not in tasks("remove background noise from my recordings")
+    assert "background-removal" in tasks("人像抠图") and "background-removal" in tasks("png with a transparent background")
+    got = tasks("detect anomalies in network traffic logs")
+    assert "time-series-anomaly-detection" in got and "anomaly-detection" not in got
+    assert "recommender-systems" not in tasks("推荐一个目标检测的库")
