@@ -20,7 +20,7 @@ class Options:
     lexical: bool = True
     k0: int = 50  # candidates each leg contributes
     adapter: bool = True  # map query vectors through the catalog-trained adapter (encoders.adapter)
-    w_dense: float = 1.0  # min-max normalised cosine
+    w_dense: float = 1.0  # min-max normalised cosine (CV grid "dense", stop 28: 0.8 within 0.004; kept)
     w_dense_zh: float = 0.3  # (CV) the same for Chinese queries, read through the glossary
     w_lexical: float = 1.0  # min-max normalised BM25
     fusion: str = "score"  # "score" (min-max sum) or "rrf" (reciprocal ranks)
