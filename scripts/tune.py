@@ -45,6 +45,8 @@ GRIDS = {
     "prior": {"w_prior": [0.0, 0.15, 0.3, 0.45], "w_library": [0.2, 0.3]},
     # the dense leg's threshold and Chinese weight, re-checked when the query adapter came
     "dense": {"min_dense": [0.25, 0.3, 0.35], "w_dense_zh": [0.3, 0.5, 0.7], "w_dense": [0.8, 1.0, 1.2]},
+    # the task read off a query naming none (ranking.inferred): its strength and the cosine it needs
+    "inferred": {"infer_task": [False, True], "w_inferred": [0.3, 0.5, 0.7], "min_inferred": [0.45, 0.5, 0.55]},
     "neighbour": {"w_neighbour": [0.0, 0.5, 1.0, 1.25, 1.5, 2.0], "neighbour_top": [1, 2, 3]},
     "consensus": {"vote_share": [0.4, 0.5, 0.6], "w_vote_pick": [0.1, 0.2, 0.3], "w_vote_task": [0.0, 0.05]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],

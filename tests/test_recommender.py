@@ -412,3 +412,52 @@ def test_photos_and_pictures_name_image_tasks() -> None:
     for q in ("describe my photos", "describing each picture", "describe images"):
         assert set(m.match(en_tokens(q), q)) == {"image-captioning"}, q
     assert m.match(en_tokens("describe my code"), "describe my code") == {}
+
+
+def test_a_query_naming_no_task_gets_the_task_its_meaning_points_to(rec) -> None:
+    """A description naming no task is read through the closest needs phrase: its resource's
+    first task is lifted, and the reason says the task was read, not named."""
+    from dataclasses import replace
+
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    probe = None
+    for r in rec.resources:
+        for need in r.needs:
+            q = analyse(need, d.glossary, d.matcher, d.speller)
+            if r.tasks and not q.tasks and not q.starting and not q.intent:
+                probe = (r, need, q)
+                break
+        if probe:
+            break
+    assert probe is not None, "the fixture catalog needs a needs phrase that names no task"
+    r, need, q = probe
+    task = r.tasks[0]
+    got = rec._infer_task(q, rec.encoder.encode([q.english])[0])
+    assert got.tasks == {task: rec.options.w_inferred} and got.inferred == {task}
+    # nothing close enough: the query stays as it was
+    off = rec.with_options(min_inferred=1.01)
+    assert off._infer_task(q, off.encoder.encode([q.english])[0]) == q
+    assert rec.with_options(infer_task=False)._prepare([need]).queries[0].tasks == {}
+    # a named task is never overridden
+    named = replace(q, tasks={"some-task": 1.0})
+    assert rec._infer_task(named, rec.encoder.encode([q.english])[0]) is named
+    results = rec.recommend(need, k=10)
+    lifted = [x for x in results if task in x.tasks and "the task your description points to" in x.reason]
+    assert lifted, [x.reason for x in results]
+    assert not any("you named" in x.reason for x in results)
+
+
+def test_inferred_task_reads_the_best_phrase_and_its_threshold() -> None:
+    import numpy as np
+
+    from pt_recommender.ranking.inferred import NeedTasks
+
+    vecs = np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float16)
+    nt = NeedTasks.build(vecs, np.array([0, 1, 2]), ["a", None, "c"])
+    assert nt is not None and nt.task_of == ("a", "c")  # a row with no task reads nothing
+    task, sim = nt.infer(np.array([0.6, 0.8]), 0.5)
+    assert task == "c" and sim == pytest.approx(0.8, abs=1e-3)
+    assert nt.infer(np.array([0.6, 0.8]), 0.9) is None
+    assert NeedTasks.build(None, None, []) is None

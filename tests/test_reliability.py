@@ -166,7 +166,8 @@ def test_damaged_embedding_cache_is_not_reused(catalog_dir, index_dir, tmp_path)
     for gen in index_dir.glob("gen-*"):  # force a rebuild that would reuse the cache
         (gen / "ids.json").write_text("[]")
     rebuilt = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder())
-    assert rebuilt.manifest["embedded_new"] == rebuilt.manifest["vectors"]  # every vector embedded again
+    # every vector embedded again, the needs phrases' too
+    assert rebuilt.manifest["embedded_new"] == rebuilt.manifest["vectors"] + rebuilt.manifest["need_vectors"]
     assert _answers(rebuilt) == _answers(clean)
 
 
@@ -182,7 +183,8 @@ def test_failed_build_leaves_no_temporary_folder(catalog_dir, index_dir, monkeyp
     assert not [p for p in index_dir.iterdir() if p.name.startswith(".gen-")]
 
 
-@pytest.mark.parametrize("target", ["resources.json", "ids.json", "taxonomy.json", "manifest.json", "CURRENT"])
+@pytest.mark.parametrize("target", ["resources.json", "ids.json", "taxonomy.json", "manifest.json", "CURRENT",
+                                    "needs.npy", "need_rows.npy"])
 def test_every_index_file_damage_detected(rec, catalog_dir, index_dir, target) -> None:
     gen = index_dir / (index_dir / "CURRENT").read_text().strip()
     path = index_dir / "CURRENT" if target == "CURRENT" else gen / target

@@ -47,6 +47,12 @@ class Options:
     w_vote_pick: float = 0.2  # (CV: 0.3 scored 0.001 higher; the smaller within 0.005) its go-to picks,
     # times the query's best score
     w_vote_task: float = 0.05  # (CV) resources filed under it first, times the query's best score
+    # -- inferred task: a query naming no task gets the first task of the resource whose needs
+    # phrase is closest to it in meaning (ranking.inferred), lifted as a named task is, less
+    infer_task: bool = True
+    w_inferred: float = 0.5  # its strength, as a share of a named task's (1.0 cost Chinese 0.07 on dev)
+    min_inferred: float = 0.5  # the cosine the closest phrase must reach (0.4-0.55 gave equal results;
+    # beside a task the query names, even 0.7-0.8 lost 0.001-0.002: a named task stands alone)
     # -- neighbours (pseudo-relevance feedback): the best results are usually right (MRR 0.9 and
     # more on every dev slice) while judged answers beyond them go missing (Recall@10 0.74-0.85),
     # and an answer that resembles the best results in meaning is often one of those
@@ -89,8 +95,8 @@ class Options:
 
 
 # Parts that make the full system; the single-leg ablations switch every one of them off.
-_BOOSTS_OFF = {"taxonomy": False, "intent": False, "w_prior": 0.0, "w_library": 0.0, "w_paper": 0.0,
-               "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
+_BOOSTS_OFF = {"taxonomy": False, "infer_task": False, "intent": False, "w_prior": 0.0, "w_library": 0.0,
+               "w_paper": 0.0, "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
                "w_dataset": 0.0, "w_learning": 0.0, "diversity": False,
                "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
@@ -101,6 +107,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no-intent": {"intent": False},
     "no-consensus": {"w_vote_pick": 0.0, "w_vote_task": 0.0},
     "no-neighbours": {"w_neighbour": 0.0},
+    "no-inferred-task": {"infer_task": False},
     "no-diversity": {"diversity": False},
     "no-zh-glossary": {"glossary": False},
     "no-adapter": {"adapter": False},

@@ -21,6 +21,7 @@ from .index.store import Progress, build_index, derived_cache_dir, load_generati
 from .index.vectors import NumpyIndex, VectorIndex
 from .ranking.context import RankingData, derive
 from .ranking.explain import explain
+from .ranking.inferred import NeedTasks
 from .ranking.pipeline import Hit, Pipeline, Prepared
 from .ranking.query import Query, analyse, check_k, check_lang, check_queries, check_query, check_types
 from .ranking.spelling import Speller, catalog_words
@@ -45,7 +46,8 @@ class Recommender:
                  areas: Mapping[str, Area], glossary: Iterable[tuple[str, str]],
                  vectors: VectorIndex, encoder: Encoder, options: Options | None = None,
                  manifest: dict | None = None, owners: np.ndarray | None = None, saved: dict | None = None,
-                 adapter: np.ndarray | None = None):
+                 adapter: np.ndarray | None = None, needs: np.ndarray | None = None,
+                 need_rows: np.ndarray | None = None):
         self.vectors = vectors
         self.adapter = adapter  # the query adapter the index was built with (encoders.adapter)
         # resource row of each vector; one vector per resource unless the index says otherwise
@@ -65,6 +67,20 @@ class Recommender:
             self._first_vector = np.full(len(resources), -1, dtype=np.int64)
             self._first_vector[rows] = first
         self.pipeline = Pipeline(self.data, self.options, self._row_vectors)
+        self._needs, self._need_rows = needs, need_rows
+        self._need_tasks: NeedTasks | None = None
+        self._need_tasks_read = False
+
+    @property
+    def need_tasks(self) -> NeedTasks | None:
+        """The needs phrases as task readers, made on first use (a query naming a task never
+        needs them; the float16 file becomes float32 once). Two threads may both make it: equal
+        objects, no harm."""
+        if not self._need_tasks_read:
+            primary = [ts[0] if ts else None for ts in self.data.row_tasks]
+            self._need_tasks = NeedTasks.build(self._needs, self._need_rows, primary)
+            self._need_tasks_read = True
+        return self._need_tasks
 
     @property
     def resources(self) -> list[Resource]:
@@ -96,11 +112,11 @@ class Recommender:
         from .index.store import embed_catalog
 
         with tempfile.TemporaryDirectory() as tmp:
-            matrix, owners, _ = embed_catalog(catalog, encoder, Path(tmp), representation=representation)
+            embedded = embed_catalog(catalog, encoder, Path(tmp), representation=representation)
         vectors = NumpyIndex(encoder.dim)
-        vectors.add(matrix)
+        vectors.add(embedded.matrix)
         return cls(catalog.resources, catalog.tasks, catalog.areas, catalog.glossary, vectors,
-                   encoder, options, owners=owners)
+                   encoder, options, owners=embedded.owners, needs=embedded.needs, need_rows=embedded.need_rows)
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None, index_dir: str | Path | None = None,
@@ -125,7 +141,8 @@ class Recommender:
                                          representation)
             loaded = load_generation(gen, manifest)
         return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
-                   encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter)
+                   encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter,
+                   loaded.needs, loaded.need_rows)
 
     def with_options(self, **changes: object) -> Recommender:
         """A view sharing every loaded part but with other options (for ablations)."""
@@ -189,6 +206,9 @@ class Recommender:
             return Prepared(analysed, todo, np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), np.float32))
         texts = [analysed[i].english for i in todo]
         vecs = self.encoder.encode(texts)
+        if self.options.infer_task and self.options.taxonomy:
+            for i, vec in zip(todo.tolist(), vecs, strict=True):
+                analysed[i] = self._infer_task(analysed[i], vec)
         if self.adapter is not None and self.options.adapter:
             mapped = adapted_rows(texts)
             if mapped.any():  # a copy: an encoder may hand out vectors it keeps (a memo)
@@ -196,6 +216,16 @@ class Recommender:
                 vecs[mapped] = adapt(vecs[mapped], self.adapter)
         rows, sims = self._dense_search(vecs, types)
         return Prepared(analysed, todo, rows, sims)
+
+    def _infer_task(self, q: Query, vec: np.ndarray) -> Query:
+        """A query naming no task gets the task its meaning points to (see `ranking.inferred`),
+        read with the encoder's own vector: the phrases are embedded as queries are, unadapted."""
+        if q.tasks or q.starting or self.need_tasks is None:
+            return q
+        found = self.need_tasks.infer(vec, self.options.min_inferred)
+        if found is None or found[0] in q.opposite:
+            return q
+        return replace(q, tasks={found[0]: self.options.w_inferred}, inferred=frozenset((found[0],)))
 
     def _dense_search(self, vecs: np.ndarray, types: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
         d, k0 = self.data, self.options.k0

@@ -75,6 +75,8 @@ class LoadedIndex:
     glossary: list[tuple[str, str]]
     manifest: dict[str, Any]
     adapter: np.ndarray | None = None  # the query adapter (see encoders.adapter), when built with one
+    needs: np.ndarray | None = None  # the needs phrases' vectors (float16) and their resource rows
+    need_rows: np.ndarray | None = None
 
 
 def _text_key(model: str, text: str) -> str:
@@ -128,13 +130,39 @@ class EmbeddingCache:
         atomic_write_bytes(self.folder / "keys.json", keys_bytes)
 
 
+def need_texts(catalog: Catalog) -> tuple[list[str], np.ndarray]:
+    """Each English needs phrase of a resource filed under a task, and its resource row: the
+    vectors that read a task off a query naming none (`ranking.inferred`)."""
+    texts: list[str] = []
+    rows: list[int] = []
+    for i, r in enumerate(catalog.resources):
+        if r.tasks:
+            for n in dict.fromkeys(n.strip() for n in r.needs if n.strip()):
+                texts.append(n)
+                rows.append(i)
+    return texts, np.asarray(rows, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A catalog's vectors: the dense leg's (`owners` gives each one's resource row) and the
+    needs phrases' (`need_rows` gives each one's resource row)."""
+
+    matrix: np.ndarray
+    owners: np.ndarray
+    needs: np.ndarray
+    need_rows: np.ndarray
+    new: int  # texts embedded now (the rest came from the cache)
+
+
 def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path, progress: Progress | None = None,
-                  representation: str = EMBED_REPRESENTATION) -> tuple[np.ndarray, np.ndarray, int]:
-    """Every vector of every resource (cache first): (matrix, owner row of each vector, how
-    many texts were newly embedded)."""
+                  representation: str = EMBED_REPRESENTATION) -> Embedded:
+    """Every vector of every resource and every needs phrase, cache first."""
     per = [embed_texts(r, catalog.tasks, representation) for r in catalog.resources]
+    needs, need_rows = need_texts(catalog)
     texts = [t for ts in per for t in ts]
     owners = np.repeat(np.arange(len(per), dtype=np.int64), [len(ts) for ts in per])
+    texts += needs
     keys = [_text_key(encoder.name, t) for t in texts]
     cache = EmbeddingCache(cache_dir)
     if cache.problem:
@@ -155,7 +183,8 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path, progress:
     matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, encoder.dim), np.float32)
     if todo:
         cache.save(keys, matrix)
-    return matrix, owners, len(todo)
+    n = len(owners)
+    return Embedded(matrix[:n], owners, matrix[n:], need_rows, len(todo))
 
 
 def _write_json(path: Path, data: Any, indent: int | None = None) -> None:
@@ -205,14 +234,14 @@ def build_index(catalog: Catalog, index_dir: Path, encoder: Encoder, backend: st
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with file_lock(index_dir / ".lock") if lock else contextlib.nullcontext():
-        matrix, owners, new = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
-                                            progress, representation)
+        embedded = embed_catalog(catalog, encoder, index_dir / "cache" / model_slug(encoder.name),
+                                 progress, representation)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         name = f"gen-{stamp}-{secrets.token_hex(3)}"  # sorts by build time
         tmp = index_dir / f".{name}.tmp"
         tmp.mkdir()
         try:
-            _write_generation(tmp, catalog, matrix, owners, encoder, backend, new, representation, derived)
+            _write_generation(tmp, catalog, embedded, encoder, backend, representation, derived)
             os.replace(tmp, index_dir / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves no folder behind
@@ -229,9 +258,14 @@ def _plain(record: Any) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
-def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: np.ndarray, encoder: Encoder,
-                      backend: str, new: int, representation: str, derived: dict | None = None) -> None:
+def _write_generation(tmp: Path, catalog: Catalog, embedded: Embedded, encoder: Encoder,
+                      backend: str, representation: str, derived: dict | None = None) -> None:
     """Every file of a generation plus its manifest, fsynced, in the temporary folder."""
+    matrix, owners, new = embedded.matrix, embedded.owners, embedded.new
+    # float16: a task is read off the best-matching phrase, which half precision keeps (the
+    # file is half the size, and every stored byte is hashed at load)
+    np.save(tmp / NEEDS_FILE, embedded.needs.astype(np.float16), allow_pickle=False)
+    np.save(tmp / NEED_ROWS_FILE, embedded.need_rows.astype(np.int64), allow_pickle=False)
     if derived:
         _write_derived(tmp, derived)
     adapter = _write_adapter(tmp, catalog, encoder)
@@ -257,6 +291,7 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
         "representation": representation,
         "adapter": adapter,
         "vectors": int(len(owners)),
+        "need_vectors": int(len(embedded.need_rows)),
         "catalog_hash": catalog.content_hash,
         "package_version": __version__,
         "count": len(catalog.resources),
@@ -271,6 +306,8 @@ def _write_generation(tmp: Path, catalog: Catalog, matrix: np.ndarray, owners: n
 
 
 ADAPTER_FILE = "adapter.npy"
+NEEDS_FILE = "needs.npy"
+NEED_ROWS_FILE = "need_rows.npy"
 
 
 def _write_adapter(tmp: Path, catalog: Catalog, encoder: Encoder) -> dict | None:
@@ -360,8 +397,15 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
         adapter = np.load(gen / ADAPTER_FILE, allow_pickle=False)
         if adapter.shape != (manifest["dim"], manifest["dim"]):
             raise IndexProblem("dim", "the query adapter does not match the index dimension")
+    needs = np.load(gen / NEEDS_FILE, allow_pickle=False)
+    need_rows = np.load(gen / NEED_ROWS_FILE, allow_pickle=False)
+    if (needs.ndim != 2 or len(needs) != len(need_rows) or len(needs) != manifest.get("need_vectors")
+            or (len(needs) and needs.shape[1] != manifest["dim"])
+            or (len(need_rows) and (need_rows.min() < 0 or need_rows.max() >= len(ids)))):
+        raise IndexProblem("dim", "the needs vectors do not match the manifest's dimension or count")
     return LoadedIndex(
         vectors=vectors, owners=owners, ids=ids, resources=resources, derived=_read_derived(gen), adapter=adapter,
+        needs=needs, need_rows=need_rows,
         tasks={t["id"]: _record(Task, t) for t in tax["tasks"]},
         areas={a["id"]: _record(Area, a) for a in tax["areas"]},
         glossary=[(zh, en) for zh, en in tax["glossary"]], manifest=manifest,

@@ -54,6 +54,7 @@ class Explanation:
     typed: tuple[str, ...] = ()  # the matched English words the user typed (not glossary renderings)
     said: tuple[tuple[str, str], ...] = ()  # (matched English rendering word, the Chinese term it renders)
     starting: bool = False  # the area was inferred from a learner's words, not named
+    inferred: bool = False  # the task was read off the description's meaning, not named
     close_in_meaning: bool = False
     maintenance: str = ""
     replaces: str = ""  # the name of the deprecated or archived resource it succeeds
@@ -69,6 +70,7 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "pick_area": "{label}; a go-to choice in “{name}”, the area you named",
            "pick_start": "{label}; a go-to choice for getting started", "start": "{label} for getting started",
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
+           "task_inferred": "{label} filed under “{name}”, the task your description points to",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选",
@@ -76,6 +78,7 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "pick_area": "{label}；你提到的领域“{name}”的首选",
            "pick_start": "{label}；入门首选", "start": "{label}；适合入门",
            "task": "{label}；属于你提到的任务“{name}”",
+           "task_inferred": "{label}；属于你描述的需求对应的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
            "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”"},
 }
@@ -92,6 +95,8 @@ def _render(e: Explanation, lang: str) -> str:
         if pair:
             if e.starting and key in ("pick_area", "area"):
                 key = "pick_start" if key == "pick_area" else "start"
+            elif e.inferred and key in ("pick", "task"):
+                key = "pick_voted" if key == "pick" else "task_inferred"
             parts = [p[key].format(label=label, name=(pair[1] or pair[0]) if zh else pair[0])]
             break
     if e.replaces:
@@ -140,6 +145,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
         typed=tuple(w for w in matched if w in query.typed),
         said=tuple((w, query.sources[w]) for w in matched if w in query.sources), starting=query.starting,
+        inferred=bool(query.inferred) and (pick_for in query.inferred or via_task in query.inferred),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces,
     )

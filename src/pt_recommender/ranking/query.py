@@ -38,6 +38,7 @@ class Query:
     # tasks converting the stated way (see `taxonomy.reversed_tasks`)
     opposite: frozenset[str] = frozenset()
     stated: frozenset[str] = frozenset()
+    inferred: frozenset[str] = frozenset()  # tasks read off the query's meaning (ranking.inferred), not named
 
 
 def check_query(query: object) -> str:
