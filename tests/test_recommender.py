@@ -217,6 +217,11 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("predict links between papers") == set()
     assert asked_types("pull the tables out from papers") == set()
     assert asked_types("papers on link prediction") == {"paper"}
+    # held by an everyday owner: the material of the need; an author's or a learner's: asked for
+    assert asked_types("illustrations for a children's book from text prompts") == set()
+    assert asked_types("the client's dataset has gaps") == set()
+    assert asked_types("Google's paper on transformers") == {"paper"}
+    assert asked_types("a beginner's book on pytorch") == {"book"}
     # the plural asks for model cards; "a model" is usually the one the user trains
     assert asked_types("depth estimation models") == {"model"}
     assert asked_types("train a model to count cars") == set()

@@ -129,12 +129,23 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if i and seq[i - 1] in _AMONG:
             continue
+        # "a children's book", "the client's dataset": a type word an everyday owner holds is the
+        # material of the need ("Google's paper", "a beginner's book" still ask for one)
+        if i >= 2 and seq[i - 1] == "s" and seq[i - 2] in _EVERYDAY_OWNERS:
+            continue
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
         out.add(t)
     if is_learner(seq) and not out & LEARNING_TYPES:  # "a beginner's course" asks for courses only
         out |= LEARNING_TYPES
     return out
+
+
+# owners whose book, course, paper or dataset is what the user works on, never what they ask for
+_EVERYDAY_OWNERS = frozenset((
+    "children", "child", "kids", "kid", "customer", "customers", "client", "clients", "patient", "patients",
+    "company", "companies", "team", "bank", "hospital", "hospitals", "school", "schools", "store", "shop",
+    "museum", "city", "government", "firm", "agency"))
 
 
 # A learner's need names no type but asks for learning material: "complete beginner, where do I
