@@ -90,3 +90,5 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     got = tasks("detect anomalies in network traffic logs")
     assert "time-series-anomaly-detection" in got and "anomaly-detection" not in got
     assert "recommender-systems" not in tasks("推荐一个目标检测的库")
+    assert not tasks("read handouts aloud for visually impaired students")  # "visual" is no visualization
+    assert "training-visualization" in tasks("visualise my training runs on dashboards")  # British spelling too

@@ -116,3 +116,7 @@ def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
     assert en_tokens("distributions") == en_tokens("distribution")
     assert en_tokens("transformers") == en_tokens("transformer") != en_tokens("transform")
     assert en_tokens("distributed training") == en_tokens("distributing train")
+    # "visually impaired" is not about plots and dashboards; both spellings of visualise meet
+    assert en_tokens("visually impaired") != en_tokens("visualization impaired")
+    assert en_tokens("visualise embeddings") == en_tokens("visualizing embedding") == en_tokens("visualization embeddings")
+

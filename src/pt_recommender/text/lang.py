@@ -52,9 +52,13 @@ def _stemmer():
 
 
 # Words whose stem would join an unrelated word's: "distribution" (statistics) is not
-# "distributed" (training), a "transformer" (the architecture) is not a "transform" (augmentation)
+# "distributed" (training), a "transformer" (the architecture) is not a "transform" (augmentation),
+# and "visualization" (plots, dashboards) is not "visual" ("visually impaired", "visual question
+# answering"); its British spelling, which Snowball stems apart, joins it
 _OWN_STEM = {"distribution": "distribution", "distributions": "distribution", "distributional": "distribution",
-             "transformer": "transformer", "transformers": "transformer"}
+             "transformer": "transformer", "transformers": "transformer",
+             **{f"visuali{z}{end}": "visualiz" for z in "zs" for end in (
+                 "e", "es", "ed", "ing", "ation", "ations", "er", "ers")}}
 
 
 @lru_cache(maxsize=65536)
