@@ -130,8 +130,10 @@ def scale_row(rec, n: int, queries: list[str], qvecs: np.ndarray, cached: Cached
     t1 = time.perf_counter()
     index, info = build_vectors("faiss", vectors)
     t2 = time.perf_counter()
+    # the inferred task's phrases: a build keeps at most NEEDS_PER_TASK a task (go-to picks first),
+    # which the shipped rows at the head of the synthetic catalog already fill
     big = Recommender(resources, rec.tasks, rec.areas, rec.data.glossary_pairs, index, cached, rec.options,
-                      manifest={"vector_index": info})
+                      manifest={"vector_index": info}, needs=rec._needs, need_rows=rec._need_rows)
     t3 = time.perf_counter()
     p50, p99 = timings(big, queries)
     big_real = Recommender.__new__(Recommender)

@@ -266,7 +266,8 @@ def test_saved_resources_load_equal_and_frozen(catalog_dir) -> None:
 TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809", 7: "0be3a6ef6ea9c809", 8: "878c697f0428b627",
                           9: "878c697f0428b627", 10: "878c697f0428b627",
                           11: "878c697f0428b627", 12: "878c697f0428b627",
-                          13: "878c697f0428b627", 14: "878c697f0428b627"}  # 9, 11-14: words the sample lacks
+                          13: "878c697f0428b627", 14: "878c697f0428b627",
+                          15: "878c697f0428b627"}  # 9, 11-15: words the sample lacks
 
 
 def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
@@ -363,3 +364,28 @@ def test_a_generation_parses_only_the_rows_it_shows(catalog_dir, tmp_path) -> No
     # a file written as one JSON array on one line (not what a build writes) still reads whole
     whole = LazyRows(json.dumps([asdict(r) for r in catalog[:2]]).encode())
     assert list(whole) == catalog[:2] and len(LazyRows(b"[\n\n]\n")) == 0
+
+
+def test_needs_phrases_embedded_for_the_inferred_task_are_capped_per_task() -> None:
+    """The inferred task's cost grows with the taxonomy, not the catalog: at most `per_task`
+    phrases a first task (shipped catalog), its go-to picks' phrases first, kept in catalog order."""
+    from collections import Counter
+
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.index.store import need_texts
+
+    cat = load_catalog_bundle()
+    texts, rows = need_texts(cat, per_task=3)
+    first = [cat.resources[r].tasks[0] for r in rows.tolist()]
+    assert max(Counter(first).values()) == 3 and list(rows) == sorted(rows)
+    checked = 0
+    for task in set(first):
+        picks = [p for p in cat.tasks[task].featured
+                 if any(r.id == p and r.tasks[0] == task and r.needs for r in cat.resources)]
+        if picks:  # the first pick filed under the task fills the cap before anything else
+            mine = {cat.resources[r].id for r, t in zip(rows.tolist(), first, strict=True) if t == task}
+            assert picks[0] in mine, task
+            checked += 1
+    assert checked > 50
+    everything, _ = need_texts(cat, per_task=10_000)
+    assert set(texts) <= set(everything) and len(everything) > 2 * len(texts)

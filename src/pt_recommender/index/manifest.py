@@ -26,7 +26,8 @@ from ..files import sha256_file
 # 12: a Chinese type word (数据集) is no half of a task's name in the saved phrase table
 # 13: the needs phrases' vectors (needs.npy, need_rows.npy) read a task off a query that names none
 # 14: "visualization" (and its British spelling) keeps a stem apart from "visual"
-FORMAT_VERSION = 14
+# 15: at most NEEDS_PER_TASK needs phrases a task are embedded for the inferred task
+FORMAT_VERSION = 15
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

@@ -32,7 +32,7 @@ import numpy as np
 from .._version import __version__
 from ..catalog import Catalog, CatalogError
 from ..catalog.schema import Area, Resource, Task
-from ..embedding import EMBED_REPRESENTATION
+from ..embedding import EMBED_REPRESENTATION, NEEDS_PER_TASK
 from ..encoders import Encoder, model_slug
 from ..encoders.adapter import AdapterProblem, read_adapter
 from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
@@ -130,17 +130,31 @@ class EmbeddingCache:
         atomic_write_bytes(self.folder / "keys.json", keys_bytes)
 
 
-def need_texts(catalog: Catalog) -> tuple[list[str], np.ndarray]:
-    """Each English needs phrase of a resource filed under a task, and its resource row: the
-    vectors that read a task off a query naming none (`ranking.inferred`)."""
-    texts: list[str] = []
-    rows: list[int] = []
+_MAINTAINED = {"active": 0, "maintenance": 1}
+
+
+def need_texts(catalog: Catalog, per_task: int = NEEDS_PER_TASK) -> tuple[list[str], np.ndarray]:
+    """The English needs phrases that read a task off a query naming none (`ranking.inferred`)
+    and each one's resource row: at most `per_task` for each first task, the task's go-to
+    picks first (in the editor's order), then maintained resources, then catalog order; kept
+    in catalog order."""
+    found: list[tuple[tuple, str, int]] = []
     for i, r in enumerate(catalog.resources):
-        if r.tasks:
-            for n in dict.fromkeys(n.strip() for n in r.needs if n.strip()):
-                texts.append(n)
-                rows.append(i)
-    return texts, np.asarray(rows, dtype=np.int64)
+        if not r.tasks:
+            continue
+        task = catalog.tasks.get(r.tasks[0])
+        picks = task.featured if task is not None else ()
+        pick = picks.index(r.id) if r.id in picks else len(picks)  # the editor's order
+        for j, n in enumerate(dict.fromkeys(n.strip() for n in r.needs if n.strip())):
+            found.append(((r.tasks[0], pick, _MAINTAINED.get(r.maintenance, 2), i, j), n, i))
+    count: dict[str, int] = {}
+    keep = []
+    for key, text, row in sorted(found, key=lambda f: f[0]):
+        if count.get(key[0], 0) < per_task:
+            count[key[0]] = count.get(key[0], 0) + 1
+            keep.append((row, key[4], text))
+    keep.sort()
+    return [t for _, _, t in keep], np.asarray([row for row, _, _ in keep], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -292,6 +306,7 @@ def _write_generation(tmp: Path, catalog: Catalog, embedded: Embedded, encoder: 
         "adapter": adapter,
         "vectors": int(len(owners)),
         "need_vectors": int(len(embedded.need_rows)),
+        "needs_per_task": NEEDS_PER_TASK,
         "catalog_hash": catalog.content_hash,
         "package_version": __version__,
         "count": len(catalog.resources),
