@@ -420,49 +420,60 @@ def test_photos_and_pictures_name_image_tasks() -> None:
 
 
 def test_a_query_naming_no_task_gets_the_task_its_meaning_points_to(rec) -> None:
-    """A description naming no task is read through the closest needs phrase: its resource's
-    first task is lifted, and the reason says the task was read, not named."""
+    """A description naming no task is read through the closest needs phrase of the resources
+    the dense leg found: its resource's first task is lifted, and the reason says the task was
+    read, not named."""
     from dataclasses import replace
+
+    import numpy as np
 
     from pt_recommender.ranking.query import analyse
 
     d = rec.data
     probe = None
-    for r in rec.resources:
+    for row, r in enumerate(rec.resources):
         for need in r.needs:
             q = analyse(need, d.glossary, d.matcher, d.speller)
             if r.tasks and not q.tasks and not q.starting and not q.intent:
-                probe = (r, need, q)
+                probe = (row, r, need, q)
                 break
         if probe:
             break
     assert probe is not None, "the fixture catalog needs a needs phrase that names no task"
-    r, need, q = probe
+    row, r, need, q = probe
     task = r.tasks[0]
-    got = rec._infer_task(q, rec.encoder.encode([q.english])[0])
+    vec = rec.encoder.encode([q.english])[0]
+    got = rec._infer_task(q, vec, np.array([row]))
     assert got.tasks == {task: rec.options.w_inferred} and got.inferred == {task}
+    # only the phrases of the rows the dense leg found are read: none found, nothing read
+    assert rec._infer_task(q, vec, np.array([], dtype=np.int64)) == q
     # nothing close enough: the query stays as it was
     off = rec.with_options(min_inferred=1.01)
-    assert off._infer_task(q, off.encoder.encode([q.english])[0]) == q
+    assert off._infer_task(q, vec, np.array([row])) == q
     assert rec.with_options(infer_task=False)._prepare([need]).queries[0].tasks == {}
+    assert rec._prepare([need]).queries[0].inferred == {task}  # the real path finds it too
     # a named task is never overridden
     named = replace(q, tasks={"some-task": 1.0})
-    assert rec._infer_task(named, rec.encoder.encode([q.english])[0]) is named
+    assert rec._infer_task(named, vec, np.array([row])) is named
     results = rec.recommend(need, k=10)
     lifted = [x for x in results if task in x.tasks and "the task your description points to" in x.reason]
     assert lifted, [x.reason for x in results]
     assert not any("you named" in x.reason for x in results)
 
 
-def test_inferred_task_reads_the_best_phrase_and_its_threshold() -> None:
+def test_inferred_task_reads_the_best_phrase_of_the_rows_found_and_its_threshold() -> None:
     import numpy as np
 
     from pt_recommender.ranking.inferred import NeedTasks
 
-    vecs = np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float16)
-    nt = NeedTasks.build(vecs, np.array([0, 1, 2]), ["a", None, "c"])
-    assert nt is not None and nt.task_of == ("a", "c")  # a row with no task reads nothing
-    task, sim = nt.infer(np.array([0.6, 0.8]), 0.5)
-    assert task == "c" and sim == pytest.approx(0.8, abs=1e-3)
-    assert nt.infer(np.array([0.6, 0.8]), 0.9) is None
+    vecs = np.array([[1, 0], [0.6, 0.8], [0, 1], [0.8, 0.6]], dtype=np.float16)
+    nt = NeedTasks.build(vecs, np.array([0, 1, 2, 2]), ["a", None, "c"])
+    assert nt is not None and nt.task_of == ("a", "c", "c")  # a row with no task reads nothing
+    task, sim = nt.infer(np.array([0.6, 0.8]), np.array([0, 2]), 0.5)
+    assert task == "c" and sim == pytest.approx(0.96, abs=1e-3)
+    assert nt.infer(np.array([0.6, 0.8]), np.array([0]), 0.5) == ("a", pytest.approx(0.6, abs=1e-3))
+    assert nt.infer(np.array([0.6, 0.8]), np.array([0, 2]), 0.99) is None
+    assert nt.infer(np.array([0.6, 0.8]), np.array([1, -1, 7]), 0.0) is None  # no phrase to read
     assert NeedTasks.build(None, None, []) is None
+    with pytest.raises(ValueError):
+        NeedTasks.build(vecs, np.array([2, 0, 0, 0]), ["a", None, "c"])

@@ -205,24 +205,25 @@ class Recommender:
         if not len(todo):
             return Prepared(analysed, todo, np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), np.float32))
         texts = [analysed[i].english for i in todo]
-        vecs = self.encoder.encode(texts)
-        if self.options.infer_task and self.options.taxonomy:
-            for i, vec in zip(todo.tolist(), vecs, strict=True):
-                analysed[i] = self._infer_task(analysed[i], vec)
+        vecs = raw = self.encoder.encode(texts)
         if self.adapter is not None and self.options.adapter:
             mapped = adapted_rows(texts)
             if mapped.any():  # a copy: an encoder may hand out vectors it keeps (a memo)
                 vecs = np.array(vecs, dtype=np.float32)
                 vecs[mapped] = adapt(vecs[mapped], self.adapter)
         rows, sims = self._dense_search(vecs, types)
+        if self.options.infer_task and self.options.taxonomy:
+            for j, i in enumerate(todo.tolist()):
+                analysed[i] = self._infer_task(analysed[i], raw[j], rows[j][: self.options.k0])
         return Prepared(analysed, todo, rows, sims)
 
-    def _infer_task(self, q: Query, vec: np.ndarray) -> Query:
+    def _infer_task(self, q: Query, vec: np.ndarray, rows: np.ndarray) -> Query:
         """A query naming no task gets the task its meaning points to (see `ranking.inferred`),
-        read with the encoder's own vector: the phrases are embedded as queries are, unadapted."""
+        read from the phrases of `rows` (the dense leg's best) with the encoder's own vector:
+        the phrases are embedded as queries are, unadapted."""
         if q.tasks or q.starting or self.need_tasks is None:
             return q
-        found = self.need_tasks.infer(vec, self.options.min_inferred)
+        found = self.need_tasks.infer(vec, rows, self.options.min_inferred)
         if found is None or found[0] in q.opposite:
             return q
         return replace(q, tasks={found[0]: self.options.w_inferred}, inferred=frozenset((found[0],)))

@@ -5,6 +5,9 @@ than they name the task (object detection). The catalog's needs phrases say, in 
 what each resource is for; the phrase closest to the query carries its resource's first task,
 which then lifts that task's resources and go-to picks as a named task does, only less.
 One vector per phrase keeps each use sharp, where a resource's single vector blends them all.
+Only the phrases of the resources the dense leg found are compared: the closest phrase of all
+belongs to one of them for 93% of the judged queries naming no task, every judged set scores
+the same, and the cost stays that of a few hundred phrases whatever the catalog's size.
 """
 
 from __future__ import annotations
@@ -16,27 +19,39 @@ import numpy as np
 
 @dataclass(frozen=True)
 class NeedTasks:
-    """The needs phrases' vectors and the task (id) each one stands for."""
+    """The needs phrases' vectors, grouped by resource row, and the task each one stands for."""
 
-    vectors: np.ndarray  # (phrases, dim) float32, unit length
+    vectors: np.ndarray  # (phrases, dim) float32, unit length, in row order
     task_of: tuple[str, ...]  # the task id of each phrase (its resource's first task)
+    starts: np.ndarray  # (rows + 1,) the phrases of row r are vectors[starts[r]:starts[r + 1]]
 
     @classmethod
     def build(cls, vectors: np.ndarray | None, rows: np.ndarray | None,
               primary: list[str | None]) -> NeedTasks | None:
-        """From the stored phrase vectors, their resource rows and each row's first task; None
-        when the index holds no phrases."""
+        """From the stored phrase vectors, their resource rows (ascending) and each row's first
+        task; None when the index holds no phrases."""
         if vectors is None or rows is None or not len(rows):
             return None
-        keep = [i for i, r in enumerate(rows.tolist()) if primary[r]]
-        return cls(np.ascontiguousarray(vectors[keep], dtype=np.float32),
-                   tuple(primary[r] for r in rows[keep].tolist()))  # type: ignore[misc]
+        keep = np.array([i for i, r in enumerate(rows.tolist()) if primary[r]], dtype=np.int64)
+        kept = np.asarray(rows)[keep]
+        if len(kept) > 1 and (np.diff(kept) < 0).any():
+            raise ValueError("needs phrases must come in row order")
+        starts = np.searchsorted(kept, np.arange(len(primary) + 1))
+        return cls(np.ascontiguousarray(np.asarray(vectors)[keep], dtype=np.float32),
+                   tuple(primary[r] for r in kept.tolist()), starts)  # type: ignore[misc]
 
-    def infer(self, vector: np.ndarray, threshold: float) -> tuple[str, float] | None:
-        """The task of the phrase most similar to `vector` and that similarity, when it reaches
-        `threshold`. NumPy's own loop, not BLAS, as in the vector search: the answer never
-        depends on the BLAS build; ties go to the first phrase."""
-        sims = np.einsum("ij,j->i", self.vectors, np.asarray(vector, dtype=np.float32))
+    def infer(self, vector: np.ndarray, rows: np.ndarray, threshold: float) -> tuple[str, float] | None:
+        """The task of the phrase of `rows` most similar to `vector` and that similarity, when
+        it reaches `threshold`. NumPy's own loop, not BLAS, as in the vector search: the answer
+        never depends on the BLAS build; ties go to the phrase stored first."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        rows = rows[(rows >= 0) & (rows < len(self.starts) - 1)]
+        lo, hi = self.starts[rows], self.starts[rows + 1]
+        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)] or [[]])
+        if not len(idx):
+            return None
+        idx = idx.astype(np.int64)
+        sims = np.einsum("ij,j->i", self.vectors[idx], np.asarray(vector, dtype=np.float32))
         best = int(np.argmax(sims))
         sim = float(sims[best])
-        return (self.task_of[best], sim) if sim >= threshold else None
+        return (self.task_of[int(idx[best])], sim) if sim >= threshold else None
