@@ -14,7 +14,6 @@ EMBED_REPRESENTATION = "name-desc-needs"  # (CV) chosen with the weights by scri
 
 # The needs phrases embedded one by one to read a task off a query naming none (ranking.inferred):
 # at most this many per task, the task's go-to picks first, then maintained resources, then
-# catalog order, so the cost of a query grows with the taxonomy, not the catalog (128 x 124
-# tasks is at most 15,872 vectors, ~1.3 ms; the shipped catalog keeps 7,175 of 8,461 phrases and
-# every judged set scores the same as with all of them)
+# catalog order, so what a build embeds and stores grows with the taxonomy, not the catalog (the
+# shipped catalog keeps 7,175 of 8,461 phrases, and every judged set scores the same as with all)
 NEEDS_PER_TASK = 128
