@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import spans
+
 
 @dataclass(frozen=True)
 class NeedTasks:
@@ -46,11 +48,9 @@ class NeedTasks:
         never depends on the BLAS build; ties go to the phrase stored first."""
         rows = np.unique(np.asarray(rows, dtype=np.int64))
         rows = rows[(rows >= 0) & (rows < len(self.starts) - 1)]
-        lo, hi = self.starts[rows], self.starts[rows + 1]
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)] or [[]])
+        idx = spans(self.starts[rows], self.starts[rows + 1] - self.starts[rows])
         if not len(idx):
             return None
-        idx = idx.astype(np.int64)
         sims = np.einsum("ij,j->i", self.vectors[idx], np.asarray(vector, dtype=np.float32))
         best = int(np.argmax(sims))
         sim = float(sims[best])
