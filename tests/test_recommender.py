@@ -477,3 +477,22 @@ def test_inferred_task_reads_the_best_phrase_of_the_rows_found_and_its_threshold
     assert NeedTasks.build(None, None, []) is None
     with pytest.raises(ValueError):
         NeedTasks.build(vecs, np.array([2, 0, 0, 0]), ["a", None, "c"])
+
+
+def test_a_chinese_term_rendered_as_a_task_name_reads_as_whole_words_and_asks_for_no_type() -> None:
+    """The glossary renders a Chinese task alias as the task's display name ("Large Language
+    Models"): its words are indexed whole ("large", not "arge"), and its "Models" is the task's
+    name, not a request for models; a type word the reader typed still is one."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    llm = Task(id="large-language-models", name="Large Language Models", area="nlp", name_zh="大语言模型",
+               asked_as_zh=("注意力原理",))
+    m = TaskMatcher({llm.id: llm})
+    g = Glossary([("书", "book"), ("模型", "model"), ("注意力原理", llm.name), ("大语言模型", llm.name)])
+    q = analyse("想找本讲注意力原理的书", g, m)
+    assert {"larg", "languag", "model"} <= set(q.tokens) and "arg" not in q.tokens
+    assert q.intent == frozenset({"book"}) and "large-language-models" in q.tasks
+    assert "model" in analyse("大语言模型有哪些开源模型", g, m).intent

@@ -240,7 +240,9 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     if lang == "zh":
         text = _ASKING_ZH.sub(" ", text)
     english, terms = glossary.translate(text) if lang == "zh" else (text, [])
-    english = " ".join(english.split())
+    # lower-case like a typed query: a rendering may be a task's display name ("Large Language
+    # Models"), and the word pattern reads lower-case letters only ("arge", "anguage")
+    english = " ".join(english.split()).lower()
     asked_of = _ASKING_EN.sub(" ", english)  # the words that say what it is about
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
@@ -263,7 +265,9 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # can match on, yet matches every Chinese description that uses them
     tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
                             and not ZH_PARTICLES.intersection(t)])
-    intent = _asked(seq)
+    # a Chinese term rendered as a task's name ("transformer原理" as "Large Language Models") says
+    # what it is about, not what kind of answer the reader wants: its words hold no type word
+    intent = _asked(_without_task_names(seq, terms, matcher) if lang == "zh" else seq)
     if lang == "zh" and intent:  # 数据集太小, 我的模型: the reader's own thing, as in English
         intent -= _zh_own_types(text, terms)
     if lang == "zh" and "tutorial" in intent:  # 教程 is any learning material (a course, a book),
@@ -292,6 +296,19 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
     )
+
+
+def _without_task_names(seq: list[str], terms: Sequence[tuple[str, str]], matcher: TaskMatcher) -> list[str]:
+    """`seq` without one occurrence of each word of the terms rendered as a task's or area's name."""
+    names = matcher.display_names
+    drop = [w for _, en in terms if en.lower() in names for w in en_words(en)]
+    if not drop:
+        return seq
+    out = list(seq)
+    for w in drop:
+        if w in out:
+            out.remove(w)
+    return out
 
 
 def _sources(terms: Sequence[tuple[str, str]]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 from ..catalog.schema import Area, Task
 from ..catalog.types import TYPES
@@ -109,6 +110,13 @@ class TaskMatcher:
             p = clean(phrase).strip()
             if len(p) >= 2:
                 self.zh.append((p, tid))
+
+    @cached_property
+    def display_names(self) -> frozenset[str]:
+        """Lower-cased names of the tasks and areas (what the glossary renders a Chinese task
+        name as)."""
+        return frozenset(clean(p) for toks, tid, p in self.en
+                         if tid.startswith("area:") or p == self.tasks[tid].name)
 
     def phrase_table(self) -> dict:
         """The phrases as plain JSON data, for the index generation (see `saved`)."""
