@@ -27,7 +27,8 @@ def test_manifest_lists_every_file_with_checksum(rec, index_dir: Path) -> None:
     assert manifest["model"] == "fake-hashing-256" and manifest["dim"] == 256
     assert manifest["count"] == len(rec.resources)
     assert set(manifest["files"]) == {p.name for p in gen.iterdir()} - {"manifest.json"}
-    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+    assert all(len(f["crc32"]) == 8 and f["bytes"] == (gen / name).stat().st_size
+               for name, f in manifest["files"].items())
 
 
 def test_missing_index_is_built_with_one_log_line(catalog_dir, index_dir, caplog) -> None:
@@ -389,3 +390,16 @@ def test_needs_phrases_embedded_for_the_inferred_task_are_capped_per_task() -> N
     assert checked > 50
     everything, _ = need_texts(cat, per_task=10_000)
     assert set(texts) <= set(everything) and len(everything) > 2 * len(texts)
+
+
+def test_a_manifest_of_an_earlier_version_with_sha256_sums_still_loads(rec, catalog_dir, index_dir) -> None:
+    """Generations written before the switch to CRC-32 record sha256: they are verified with it."""
+    import hashlib
+
+    gen = _live(index_dir)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["files"] = {name: {"sha256": hashlib.sha256((gen / name).read_bytes()).hexdigest(), "bytes": f["bytes"]}
+                         for name, f in manifest["files"].items()}
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    again = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(), rebuild=False)
+    assert [r.id for r in again.recommend("medical imaging", k=3)] == [r.id for r in rec.recommend("medical imaging", k=3)]

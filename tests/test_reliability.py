@@ -122,7 +122,10 @@ def test_concurrent_builds_do_not_mix(catalog_dir, index_dir) -> None:
     (lambda m: m | {"model": "other-model"}, "built with model 'other-model'"),
     (lambda m: m | {"dim": 128}, "dimension 128"),
     (lambda m: m | {"catalog_hash": "0" * 64}, "catalog changed"),
-    (lambda m: {**m, "files": {**m["files"], "ids.json": {**m["files"]["ids.json"], "sha256": "0" * 64}}},
+    (lambda m: {**m, "files": {**m["files"], "ids.json": {**m["files"]["ids.json"], "crc32": "0" * 8}}},
+     "ids.json fails its checksum"),
+    # a manifest of an earlier version records sha256: still checked, not skipped
+    (lambda m: {**m, "files": {**m["files"], "ids.json": {"sha256": "0" * 64, "bytes": m["files"]["ids.json"]["bytes"]}}},
      "ids.json fails its checksum"),
 ])
 def test_manifest_mismatch_refused_with_own_message(rec, catalog_dir, index_dir, edit, needle) -> None:

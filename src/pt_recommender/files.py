@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import mmap
 import os
 import tempfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,28 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def crc32_file(path: Path) -> str:
+    """CRC-32 of a file, read through a memory map (no copies), as 8 hex digits: the checksum of
+    the large files read on every start (index arrays, ONNX weights). It catches the damage a
+    checksum is for (a truncated, partly written or bit-flipped file) at ~3x the speed of
+    sha256 on these machines, which was 15% of a one-shot answer; it is not a defence against
+    deliberate tampering, which nothing here claims."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if not size:
+            return f"{zlib.crc32(b''):08x}"
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            return f"{zlib.crc32(view):08x}"
+
+
+def file_checksum_ok(path: Path, meta: dict) -> bool:
+    """Whether `path` matches the checksum recorded in `meta`: "crc32" (written now) or
+    "sha256" (written by earlier versions, still honoured)."""
+    if isinstance(meta.get("crc32"), str):
+        return crc32_file(path) == meta["crc32"]
+    return isinstance(meta.get("sha256"), str) and sha256_file(path) == meta["sha256"]
 
 
 def fsync_dir(path: Path) -> None:

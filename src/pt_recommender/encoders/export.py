@@ -14,7 +14,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from ..files import atomic_write_text, fsync_file, sha256_file
+from ..files import atomic_write_text, crc32_file, fsync_file, sha256_file
 from .base import model_path, model_slug, offline
 from .onnx import OPT_DATA_GLOB, OPT_FILE, OnnxEncoder
 from .sentence import dimension
@@ -228,11 +228,29 @@ def optimised_int8(folder: Path) -> Path | None:
         side = json.loads((folder / OPT_META).read_text())
         data = side["data_file"]
         if (side["source_sha256"] == meta["int8_sha256"] and _sha(folder / OPT_FILE) == side["sha256"]
-                and Path(data).name == data and _sha(folder / data) == side["data_sha256"]):
+                and Path(data).name == data and _data_ok(folder / data, side)):
             return folder / OPT_FILE
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
+
+
+def _data_ok(path: Path, side: dict) -> bool:
+    """The weights file (23 MB, checked on every start) against its CRC-32, or its sha256 in a
+    sidecar an earlier version wrote."""
+    if isinstance(side.get("data_crc32"), str):
+        return _crc(path) == side["data_crc32"]
+    return _sha(path) == side["data_sha256"]
+
+
+def _crc(path: Path) -> str:
+    st = path.stat()
+    return _crc_cached(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _crc_cached(path: str, size: int, mtime_ns: int) -> str:
+    return crc32_file(Path(path))
 
 
 def write_optimised_int8(folder: Path) -> None:
@@ -266,7 +284,7 @@ def write_optimised_int8(folder: Path) -> None:
             raise RuntimeError(f"optimised int8 differs (cosine {agreement:.5f})")
         atomic_write_text(folder / OPT_META, json.dumps({
             "source_sha256": meta["int8_sha256"], "sha256": sha256_file(folder / OPT_FILE),
-            "data_file": data, "data_sha256": sha256_file(folder / data),
+            "data_file": data, "data_sha256": sha256_file(folder / data), "data_crc32": crc32_file(folder / data),
             "agreement": round(agreement, 6), "onnxruntime": ort.__version__}))
         for old in folder.glob(OPT_DATA_GLOB):  # earlier weights files (an open one stays readable)
             if old.name != data:

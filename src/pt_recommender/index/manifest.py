@@ -13,7 +13,7 @@ from pathlib import Path
 from .._version import __version__
 from ..catalog import PROJECT_ROOT, content_hash, default_data_dir, in_checkout
 from ..embedding import EMBED_REPRESENTATION
-from ..files import sha256_file
+from ..files import file_checksum_ok
 
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
 #    so indexes and cached embeddings of version 1 are rebuilt once
@@ -82,7 +82,8 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
         files = manifest["files"]
         needed = {*REQUIRED_FILES, vector_file(manifest)}  # unknown: KeyError
         if not isinstance(files, dict) or not needed <= set(files) or not all(
-                isinstance(m, dict) and isinstance(m.get("sha256"), str) for m in files.values()):
+                isinstance(m, dict) and (isinstance(m.get("crc32"), str) or isinstance(m.get("sha256"), str))
+                for m in files.values()):
             raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
         if manifest.get("format_version") != FORMAT_VERSION:
             raise IndexProblem("corrupt", "index format version differs from this package's")
@@ -104,6 +105,6 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
         path = gen / name
         if not path.is_file():
             raise IndexProblem("checksum", f"index file {name} is missing")
-        if path.stat().st_size != meta.get("bytes") or sha256_file(path) != meta.get("sha256"):
+        if path.stat().st_size != meta.get("bytes") or not file_checksum_ok(path, meta):
             raise IndexProblem("checksum", f"index file {name} fails its checksum (corrupted)")
     return gen, manifest

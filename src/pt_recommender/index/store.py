@@ -35,7 +35,7 @@ from ..catalog.schema import Area, Resource, Task
 from ..embedding import EMBED_REPRESENTATION, NEEDS_PER_TASK
 from ..encoders import Encoder, model_slug
 from ..encoders.adapter import AdapterProblem, read_adapter
-from ..files import atomic_write_bytes, atomic_write_text, file_lock, fsync_dir, fsync_file, sha256_file
+from ..files import atomic_write_bytes, atomic_write_text, crc32_file, file_lock, fsync_dir, fsync_file, sha256_file
 from ..text.docs import embed_texts
 from .manifest import (
     EMBED_CACHE_VERSION,
@@ -312,7 +312,7 @@ def _write_generation(tmp: Path, catalog: Catalog, embedded: Embedded, encoder: 
         "count": len(catalog.resources),
         "embedded_new": new,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "files": {f: {"sha256": sha256_file(tmp / f), "bytes": (tmp / f).stat().st_size}
+        "files": {f: {"crc32": crc32_file(tmp / f), "bytes": (tmp / f).stat().st_size}
                   for f in files},
     }
     _write_json(tmp / MANIFEST, manifest, indent=1)
