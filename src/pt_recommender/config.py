@@ -29,8 +29,11 @@ class Options:
     name_weight: int = 3
     task_weight: int = 2
     needs_weight: int = 3  # (CV, grid "needs": 3-5 tie within 0.002) the needs phrases: how users ask
-    # -- links: a model shares its paper's match and vice versa
-    w_link: float = 0.5
+    # -- links: a model shares its paper's match and vice versa. Off: cross-validated over every
+    # judged set that is no longer blind (scripts/tune_wide.py, ~1,000 queries), all five folds
+    # chose 0 over 0.1-0.5 (out of fold +0.016 on the one fold that changed nothing else): a
+    # resource's linked paper or model mostly filled the page with relatives of the best match
+    w_link: float = 0.0
     # -- taxonomy: a task the query names lifts its resources; subtasks and second tasks less
     taxonomy: bool = True
     w_task: float = 0.2  # (CV)
