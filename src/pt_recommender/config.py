@@ -19,7 +19,8 @@ class Options:
     dense: bool = True
     lexical: bool = True
     k0: int = 80  # candidates each leg contributes (scripts/tune_wide.py: all five folds chose 80 over 30,
-    # 50 and 120; out of fold 0.8100 against 50's 0.8071; no slower: p50 2.95 against 3.02 ms warm)
+    # 50 and 120; out of fold 0.8100 against 50's 0.8071), for +0.17 ms warm p50 (3.11 against 2.93
+    # ms, interleaved; +6%)
     adapter: bool = True  # map query vectors through the catalog-trained adapter (encoders.adapter)
     w_dense: float = 1.0  # min-max normalised cosine (CV grid "dense", stop 28: 0.8 within 0.004; kept)
     w_dense_zh: float = 0.3  # (CV) the same for Chinese queries, read through the glossary
