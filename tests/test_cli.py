@@ -41,6 +41,18 @@ def test_recommend_json(catalog_dir: Path, index_dir: Path) -> None:
     assert "rebuilding index" in p.stderr
 
 
+def test_read_only_commands_leave_fast_and_lose_no_output(catalog_dir: Path, index_dir: Path) -> None:
+    """`run()` skips the interpreter's teardown after a read-only command (os._exit): whatever was
+    printed, to stdout or as a log line or an error on stderr, still arrives whole, with its exit code."""
+    p = run("recommend", "image", "-k", "50", "--format", "json", *dirs(catalog_dir, index_dir))
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)) >= 1 and "rebuilding index" in p.stderr
+    tasks = run("tasks", "--data-dir", str(catalog_dir))
+    assert tasks.returncode == 0 and tasks.stdout.rstrip().count("\n") >= 2
+    bad = run("recommend", "image", "-k", "0", *dirs(catalog_dir, index_dir))
+    assert bad.returncode == 2 and "k must be" in bad.stderr
+
+
 @pytest.mark.parametrize(("args", "needle"), [
     (["recommend", "  "], "query is empty"),
     (["recommend", "x", "-k", "0"], "k must be"),
