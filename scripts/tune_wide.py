@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tune import MemoEncoder
+from tune import FOLDS, MemoEncoder, fold_of
 
 from pt_recommender.evaluate import load_qrels, score_query
 from pt_recommender.recommender import Recommender
@@ -39,7 +38,6 @@ GRID = {
     "w_lexical": [0.8, 1.0, 1.2], "w_intent": [0.35, 0.5, 0.65], "w_learning": [-0.45, -0.3, -0.15],
     "w_inferred": [0.3, 0.5, 0.7],
 }
-FOLDS = 5
 
 
 def main() -> int:
@@ -52,7 +50,7 @@ def main() -> int:
     files = [ROOT / "eval" / "dev_qrels.yaml", ROOT / "eval" / "dev_paraphrase_qrels.yaml",
              *sorted(Path(p) for p in glob.glob(str(ROOT / "eval" / "check*_qrels.yaml")))]
     judged = [(f.name.removesuffix("_qrels.yaml"), j) for f in files for j in load_qrels(f)]
-    fold = np.array([int(hashlib.sha256(f"{f}/{j.id}".encode()).hexdigest(), 16) % FOLDS for f, j in judged])
+    fold = np.array([fold_of(f"{f}/{j.id}") for f, j in judged])
     groups: dict[str, list[int]] = defaultdict(list)
     for i, (f, j) in enumerate(judged):
         groups[f"{f}|{j.slices[0]}"].append(i)

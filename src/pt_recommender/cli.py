@@ -381,10 +381,15 @@ def _log_setup() -> None:
     logging.basicConfig(level=logging.WARNING, format="pt-recommender: %(message)s")
 
 
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in `argv`: its first word not an option (the top level has no valued options)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((a for a in argv if not a.startswith("-")), None)  # the top level has no valued options
+    command = _command(argv)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     if not (args.command == "build" and args.if_stale):
         _log_setup()
@@ -430,8 +435,7 @@ def run() -> int:
     ~0.25 s one-shot answer; the operating system reclaims the memory at once. Every other
     command (build, export, app, eval, validate) exits normally."""
     code = main()
-    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
-    if command in _FAST_EXIT:
+    if _command(sys.argv[1:]) in _FAST_EXIT:
         import logging  # loaded already by any command that logs
 
         logging.shutdown()

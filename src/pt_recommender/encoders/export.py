@@ -48,16 +48,19 @@ def is_valid_export(path: Path, variant: str | None = None) -> bool:
         return False
 
 
-def _sha(path: Path) -> str:
-    """sha256 of a file, remembered for this process while its size and mtime stay the same:
-    a start checks the 23 MB model once, not once per caller."""
+_SUMS = {"sha256": sha256_file, "crc32": crc32_file}
+
+
+def _sha(path: Path, kind: str = "sha256") -> str:
+    """A file's checksum (`kind`: sha256 or crc32), remembered for this process while its size
+    and mtime stay the same: a start checks the 23 MB model once, not once per caller."""
     st = path.stat()
-    return _sha_cached(str(path), st.st_size, st.st_mtime_ns)
+    return _sum_cached(kind, str(path), st.st_size, st.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=32)
-def _sha_cached(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_file(Path(path))
+def _sum_cached(kind: str, path: str, size: int, mtime_ns: int) -> str:
+    return _SUMS[kind](Path(path))
 
 
 def failed_marker(model: str, index_dir: Path) -> Path:
@@ -239,18 +242,8 @@ def _data_ok(path: Path, side: dict) -> bool:
     """The weights file (23 MB, checked on every start) against its CRC-32, or its sha256 in a
     sidecar an earlier version wrote."""
     if isinstance(side.get("data_crc32"), str):
-        return _crc(path) == side["data_crc32"]
+        return _sha(path, "crc32") == side["data_crc32"]
     return _sha(path) == side["data_sha256"]
-
-
-def _crc(path: Path) -> str:
-    st = path.stat()
-    return _crc_cached(str(path), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=32)
-def _crc_cached(path: str, size: int, mtime_ns: int) -> str:
-    return crc32_file(Path(path))
 
 
 def write_optimised_int8(folder: Path) -> None:

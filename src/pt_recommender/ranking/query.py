@@ -254,8 +254,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
     if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
         words.append("llm")
-    low = english.lower()
-    if "distribut" not in words and _SEVERAL_DEVICES.search(low):
+    if "distribut" not in words and _SEVERAL_DEVICES.search(english):  # `english` is lower-case
         words.append("distribut")
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
@@ -274,7 +273,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent |= LEARNING_TYPES  # wider than the glossary's "tutorial"
     # "semantic segmentation model", 目标检测模型: a task's name then "model" at the end of the
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
-    head = _TASK_MODEL.search(low)
+    head = _TASK_MODEL.search(english)
     if head and words[-2:] == [stem(head.group(1)), "model"] and not _OWNED.intersection(seq[-5:-1]) \
             and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) and matcher.ends_with_task(words[:-1]):
         intent.add("model")
