@@ -496,3 +496,39 @@ def test_a_chinese_term_rendered_as_a_task_name_reads_as_whole_words_and_asks_fo
     assert {"larg", "languag", "model"} <= set(q.tokens) and "arg" not in q.tokens
     assert q.intent == frozenset({"book"}) and "large-language-models" in q.tasks
     assert "model" in analyse("大语言模型有哪些开源模型", g, m).intent
+
+
+def test_a_chinese_reader_asking_to_learn_gets_material_in_chinese_first(catalog_dir, index_dir, fake_encoder) -> None:
+    """A course taught in Chinese (tagged `chinese`) goes above an equally matching English one
+    for a Chinese query asking for a course, says why, and moves nothing for an English query."""
+    from pt_recommender.recommender import Recommender
+
+    courses = catalog_dir / "courses.yaml"
+    courses.write_text(courses.read_text() + """- id: course-zh-probe
+  name: Chinese PyTorch video lectures
+  type: course
+  description: Mandarin video lectures on tensors, regression, softmax and convolutional networks in PyTorch.
+  url: https://example.org/zh-course
+  tasks: [pytorch-fundamentals]
+  tags: [chinese, video]
+  description_zh: 中文讲授的 PyTorch 神经网络视频课程。
+  needs: ["mandarin lectures on neural networks", "learn deep learning from chinese videos", "chinese course on pytorch basics"]
+  needs_zh: ["中文 PyTorch 网课", "中文视频学深度学习", "中文入门课程"]
+""")
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    assert rec.data.in_chinese[rec.data.row_of["course-zh-probe"]] == 1.0
+    assert rec.data.in_chinese.sum() == 1  # only learning material counts
+
+    def place(r: Recommender, q: str) -> int:
+        ids = [x.id for x in r.recommend(q, k=10)]
+        return ids.index("course-zh-probe") if "course-zh-probe" in ids else len(ids)
+
+    off = rec.with_options(w_native=0.0)
+    zh = "深度学习 入门 课程"
+    assert place(rec, zh) < place(off, zh)
+    assert place(rec, zh) == 0
+    first = rec.recommend(zh, k=1)[0]
+    assert "中文资料" in first.reason_zh and "in Chinese" in first.reason_en
+    en = "a course to learn deep learning with pytorch"
+    assert [x.id for x in rec.recommend(en, k=10)] == [x.id for x in off.recommend(en, k=10)]
+    assert all("in Chinese" not in x.reason_en for x in rec.recommend(en, k=10))

@@ -19,6 +19,9 @@ STATUSES = MAINTENANCE
 LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo")
 
 
+NATIVE_TYPES = frozenset(("book", "course", "tutorial", "website"))  # kinds read or watched
+
+
 @dataclass(frozen=True)
 class Resource:
     """One catalog entry; optional facts stay empty rather than guessed."""
@@ -59,6 +62,13 @@ class Resource:
     @property
     def inactive(self) -> bool:
         return self.maintenance in INACTIVE
+
+    @property
+    def in_chinese(self) -> bool:
+        """Learning material taught in Chinese (tagged `chinese`): a Chinese reader asking to learn
+        is served first by what they can read or watch in their own language. A library, model or
+        dataset tagged `chinese` is *about* Chinese text or speech, which a query has to ask for."""
+        return self.type in NATIVE_TYPES and "chinese" in self.tags
 
     def __hash__(self) -> int:  # dict fields make the default hash fail
         return hash(self.id)

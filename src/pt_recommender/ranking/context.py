@@ -70,6 +70,7 @@ class RankingData:
     same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
     primary_task: np.ndarray  # (rows,) `task_pos` of each row's first task, -1 for none
+    in_chinese: np.ndarray  # (rows,) 1.0 for learning material in Chinese (see `in_chinese`)
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
@@ -84,7 +85,7 @@ class RankingData:
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
             saved = derive(resources, tasks, options, areas, glossary)
         cols = saved.get("columns")
-        if cols is None or len(cols["ids"]) != len(resources):
+        if cols is None or len(cols["ids"]) != len(resources) or "in_chinese" not in cols:
             cols = columns(resources)
         types = list(cols["types"])
         codes = np.asarray(types, dtype=object)
@@ -115,6 +116,8 @@ class RankingData:
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
             task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}),
             primary_task=np.array([task_pos.get(ts[0], -1) if ts else -1 for ts in row_tasks], dtype=np.int64),
+            in_chinese=np.bincount(np.asarray(cols["in_chinese"], dtype=np.int64),
+                                   minlength=len(resources)).astype(np.float64),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -181,12 +184,15 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
 
 def columns(resources: Sequence[Resource]) -> dict[str, list]:
     """What ranking reads of every row, as plain lists an index generation saves: ids, types,
-    task ids, paper-model links and successor edges (so a start need not parse every record)."""
+    task ids, paper-model links, successor edges and the learning material in Chinese (so a start
+    need not parse every record)."""
     row_of = {r.id: i for i, r in enumerate(resources)}
     return {"ids": list(row_of), "types": [r.type for r in resources], "tasks": [list(r.tasks) for r in resources],
             "links": [list(e) for e in paper_model_links(resources, row_of)],
             "succ": [list(e) for e in sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
-                                             for t in r.successor if t in row_of and row_of[t] != row})]}
+                                             for t in r.successor if t in row_of and row_of[t] != row})],
+            "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese]}
+
 
 
 def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..arrays import unique
+from ..catalog.schema import NATIVE_TYPES
 from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
@@ -145,6 +146,11 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
+        # 5'. a Chinese reader asking to learn gets material in Chinese first (a typed call too)
+        if opt.intent and opt.w_native:
+            for i, q in enumerate(qs):
+                if q.lang == "zh" and (q.intent or types or frozenset()) & NATIVE_TYPES:
+                    sh.total[i] += opt.w_native * d.in_chinese[cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page
