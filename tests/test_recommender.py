@@ -529,6 +529,13 @@ def test_a_chinese_reader_asking_to_learn_gets_material_in_chinese_first(catalog
     assert place(rec, zh) == 0
     first = rec.recommend(zh, k=1)[0]
     assert "中文资料" in first.reason_zh and "in Chinese" in first.reason_en
+    # an English reader asking to learn gets it later, unless they ask for Chinese or Mandarin
+    def score(r: Recommender, q: str) -> float:
+        return next(x.score for x in r.recommend(q, k=10) if x.id == "course-zh-probe")
+
     en = "a course to learn deep learning with pytorch"
-    assert [x.id for x in rec.recommend(en, k=10)] == [x.id for x in off.recommend(en, k=10)]
+    plain = rec.with_options(w_native=0.0, w_foreign=0.0)
+    assert score(rec, en) == pytest.approx(score(plain, en) - rec.options.w_foreign)
     assert all("in Chinese" not in x.reason_en for x in rec.recommend(en, k=10))
+    asked = "a mandarin course to learn deep learning with pytorch"
+    assert score(rec, asked) == pytest.approx(score(plain, asked))

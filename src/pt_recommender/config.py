@@ -76,6 +76,7 @@ class Options:
     # -- intent: "dataset", "course", "论文" in the query favour that type
     intent: bool = True
     w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
+    w_foreign: float = 0.8  # (wide CV, 5 of 5 folds) an English reader asking to learn: Chinese material later
     w_native: float = 0.8  # (wide CV, 5 of 5 folds) a Chinese query asking to learn: Chinese material first
     # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X
     w_successor: float = 0.5  # the successor's lead over its predecessor (structural, not tuned)

@@ -50,6 +50,7 @@ class Prepared:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+_ASKS_CHINESE = frozenset(("chines", "mandarin"))  # stems: "a Chinese course", "in Mandarin"
 
 
 class Pipeline:
@@ -146,11 +147,15 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
-        # 5'. a Chinese reader asking to learn gets material in Chinese first (a typed call too)
+        # 5'. learning material in the reader's language first (a typed call too): a Chinese
+        # reader's in Chinese comes up, an English reader's comes down unless they ask for it
         if opt.intent and opt.w_native:
             for i, q in enumerate(qs):
-                if q.lang == "zh" and (q.intent or types or frozenset()) & NATIVE_TYPES:
-                    sh.total[i] += opt.w_native * d.in_chinese[cols]
+                if (q.intent or types or frozenset()) & NATIVE_TYPES:
+                    if q.lang == "zh":
+                        sh.total[i] += opt.w_native * d.in_chinese[cols]
+                    elif opt.w_foreign and not _ASKS_CHINESE.intersection(q.tokens):
+                        sh.total[i] -= opt.w_foreign * d.in_chinese[cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page
