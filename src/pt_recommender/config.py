@@ -77,6 +77,7 @@ class Options:
     intent: bool = True
     w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
     w_foreign: float = 0.8  # (wide CV, 5 of 5 folds) an English reader asking to learn: Chinese material later
+    w_for_chinese: float = 0.3  # (wide CV, 5 of 5 folds: 0.3-0.5) a Chinese query: what is made for Chinese first
     w_native: float = 0.8  # (wide CV, 5 of 5 folds) a Chinese query asking to learn: Chinese material first
     # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X
     w_successor: float = 0.5  # the successor's lead over its predecessor (structural, not tuned)

@@ -20,6 +20,7 @@ LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial
 
 
 NATIVE_TYPES = frozenset(("book", "course", "tutorial", "website"))  # kinds read or watched
+_CHINESE_TAGS = frozenset(("chinese", "chinese-nlp", "mandarin"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ class Resource:
         is served first by what they can read or watch in their own language. A library, model or
         dataset tagged `chinese` is *about* Chinese text or speech, which a query has to ask for."""
         return self.type in NATIVE_TYPES and "chinese" in self.tags
+
+    @property
+    def for_chinese(self) -> bool:
+        """A tool, model or dataset made for Chinese text or speech (tagged `chinese`,
+        `chinese-nlp` or `mandarin`): what a reader who asks in Chinese usually works on."""
+        return self.type not in NATIVE_TYPES and not _CHINESE_TAGS.isdisjoint(self.tags)
 
     def __hash__(self) -> int:  # dict fields make the default hash fail
         return hash(self.id)

@@ -70,7 +70,8 @@ class RankingData:
     same_as: dict[int, int]  # rows that are one thing shown twice (see `same_things`) -> its group
     glossary_pairs: list[tuple[str, str]]  # the curated glossary as given (to derive again)
     primary_task: np.ndarray  # (rows,) `task_pos` of each row's first task, -1 for none
-    in_chinese: np.ndarray  # (rows,) 1.0 for learning material in Chinese (see `in_chinese`)
+    in_chinese: np.ndarray  # (rows,) 1.0 for learning material in Chinese (see `Resource.in_chinese`)
+    for_chinese: np.ndarray  # (rows,) 1.0 for tools, models and data made for Chinese (`Resource.for_chinese`)
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
@@ -85,7 +86,7 @@ class RankingData:
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
             saved = derive(resources, tasks, options, areas, glossary)
         cols = saved.get("columns")
-        if cols is None or len(cols["ids"]) != len(resources) or "in_chinese" not in cols:
+        if cols is None or len(cols["ids"]) != len(resources) or "for_chinese" not in cols:
             cols = columns(resources)
         types = list(cols["types"])
         codes = np.asarray(types, dtype=object)
@@ -116,8 +117,8 @@ class RankingData:
             by_name=by_name, same_as=same, glossary_pairs=list(glossary),
             task_pos=(task_pos := {t: i for i, t in enumerate(sorted(tasks))}),
             primary_task=np.array([task_pos.get(ts[0], -1) if ts else -1 for ts in row_tasks], dtype=np.int64),
-            in_chinese=np.bincount(np.asarray(cols["in_chinese"], dtype=np.int64),
-                                   minlength=len(resources)).astype(np.float64),
+            in_chinese=_flags(cols["in_chinese"], len(resources)),
+            for_chinese=_flags(cols["for_chinese"], len(resources)),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -138,6 +139,11 @@ class RankingData:
     def successors(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(position in `rows`, successor row) for every deprecated or archived row of `rows`."""
         return _edges(self.succ_ptr, self.succ_to, rows)
+
+
+def _flags(rows: list[int], n: int) -> np.ndarray:
+    """1.0 at `rows`, 0.0 elsewhere."""
+    return np.bincount(np.asarray(rows, dtype=np.int64), minlength=n).astype(np.float64)
 
 
 def _csr(edges: list[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,14 +190,15 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
 
 def columns(resources: Sequence[Resource]) -> dict[str, list]:
     """What ranking reads of every row, as plain lists an index generation saves: ids, types,
-    task ids, paper-model links, successor edges and the learning material in Chinese (so a start
+    task ids, paper-model links, successor edges and what is in or for Chinese (so a start
     need not parse every record)."""
     row_of = {r.id: i for i, r in enumerate(resources)}
     return {"ids": list(row_of), "types": [r.type for r in resources], "tasks": [list(r.tasks) for r in resources],
             "links": [list(e) for e in paper_model_links(resources, row_of)],
             "succ": [list(e) for e in sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
                                              for t in r.successor if t in row_of and row_of[t] != row})],
-            "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese]}
+            "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
+            "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese]}
 
 
 

@@ -59,6 +59,7 @@ class Explanation:
     maintenance: str = ""
     replaces: str = ""  # the name of the deprecated or archived resource it succeeds
     in_chinese: bool = False  # learning material in Chinese, shown to a Chinese reader
+    for_chinese: bool = False  # a tool, model or dataset made for Chinese, shown to a Chinese reader
 
 
     def render(self, lang: str = "en") -> str:
@@ -75,7 +76,7 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "task_inferred": "{label} filed under “{name}”, the task your description points to",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”",
-           "in_chinese": "in Chinese"},
+           "in_chinese": "in Chinese", "for_chinese": "made for Chinese"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选",
            "pick_voted": "{label}；你描述的需求对应任务“{name}”，这是它的首选",
            "pick_area": "{label}；你提到的领域“{name}”的首选",
@@ -84,7 +85,7 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "task_inferred": "{label}；属于你描述的需求对应的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
            "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”",
-           "in_chinese": "中文资料"},
+           "in_chinese": "中文资料", "for_chinese": "面向中文"},
 }
 
 
@@ -105,8 +106,9 @@ def _render(e: Explanation, lang: str) -> str:
             break
     if e.replaces:
         parts.append(p["replaces"].format(name=e.replaces))
-    if e.in_chinese:
-        parts.append(p["in_chinese"])
+    for key in ("in_chinese", "for_chinese"):
+        if getattr(e, key):
+            parts.append(p[key])
     # the reader's own words first: a Chinese reader's Chinese terms and the English words they
     # typed themselves ("onnx" in "把模型转成onnx"), and for a glossary rendering the Chinese term
     # it came from ("显存爆了", not "out", "gpu", "memory"), not the glossary's renderings
@@ -154,6 +156,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         inferred=bool(query.inferred) and (pick_for in query.inferred or via_task in query.inferred),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces, in_chinese=query.lang == "zh" and resource.in_chinese,
+        for_chinese=query.lang == "zh" and resource.for_chinese,
     )
 
 

@@ -156,6 +156,12 @@ class Pipeline:
                         sh.total[i] += opt.w_native * d.in_chinese[cols]
                     elif opt.w_foreign and not _ASKS_CHINESE.intersection(q.tokens):
                         sh.total[i] -= opt.w_foreign * d.in_chinese[cols]
+        # 5''. a Chinese reader usually works on Chinese text or speech: tools made for it
+        # (FunASR, HanLP, BGE-M3) go first among candidates a leg found equally
+        if opt.intent and opt.w_for_chinese:
+            for i, q in enumerate(qs):
+                if q.lang == "zh":
+                    sh.total[i] += opt.w_for_chinese * d.for_chinese[cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page
