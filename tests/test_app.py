@@ -216,6 +216,27 @@ def test_card_links_to_its_resource_page(app) -> None:
     assert "(?id=monai)" in _all_text(app)
 
 
+def test_chinese_card_links_upstream_chinese_docs(app, catalog_dir) -> None:
+    """A Chinese reader's card and resource page link the project's Chinese documentation;
+    an English card does not (the resource page lists it among its links)."""
+    path = catalog_dir / "libraries.yaml"
+    repo = "links: {repo: https://github.com/Project-MONAI/MONAI}"
+    path.write_text(path.read_text().replace(repo, repo[:-1] + ", docs_zh: https://example.org/monai-zh/}"))
+    app.query_params["lang"] = "zh"
+    app.query_params["q"] = "三维医学图像分割"
+    app.run()
+    assert not app.exception
+    assert "[中文文档](https://example.org/monai-zh/)" in _all_text(app)
+    app.query_params["lang"] = "en"
+    app.query_params["q"] = "3D medical image segmentation"
+    app.run()
+    assert "monai-zh" not in _all_text(app)
+    app.query_params.clear()
+    app.query_params["id"] = "monai"
+    app.run()
+    assert "](https://example.org/monai-zh/)" in _all_text(app)  # among the page's links
+
+
 def _english_labels() -> set[str]:
     from pt_recommender.ui.i18n import messages
 

@@ -222,3 +222,17 @@ def test_a_task_name_is_no_other_tasks_alias(catalog_dir: Path) -> None:
     assert "taxonomy.yaml:image-segmentation:aliases_zh: alias '语义分割' is the name of task 'semantic-segmentation'" \
         in problems
     assert not any("segmentation models" in p for p in problems)
+
+
+def test_chinese_docs_link_must_be_an_https_url(catalog_dir: Path) -> None:
+    """links.docs_zh is a URL like links.repo, not a list of resource ids."""
+    repo = "links: {repo: https://github.com/Project-MONAI/MONAI}"
+    assert "libraries.yaml:monai:links.docs_zh: must be an https URL" in _problems_after(
+        catalog_dir, ("libraries.yaml", repo, repo[:-1] + ", docs_zh: 'javascript:alert(1)'}"))
+
+
+def test_chinese_docs_link_is_accepted(catalog_dir: Path) -> None:
+    repo = "links: {repo: https://github.com/Project-MONAI/MONAI}"
+    _edit(catalog_dir / "libraries.yaml", repo, repo[:-1] + ", docs_zh: https://example.org/zh/}")
+    monai = next(r for r in load_catalog(catalog_dir) if r.id == "monai")
+    assert monai.links["docs_zh"] == "https://example.org/zh/"

@@ -16,7 +16,8 @@ EVIDENCE_KINDS: tuple[str, ...] = ("release", "commit", "readme-notice", "docs-n
                                    "maintainer-issue")
 LANDSCAPE: tuple[str, ...] = ("listed", "archived")
 STATUSES = MAINTENANCE
-LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo")
+LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo", "docs_zh")
+URL_LINKS = frozenset(("repo", "docs_zh"))  # https URLs, not resource ids (docs_zh: upstream's Chinese docs)
 
 
 NATIVE_TYPES = frozenset(("book", "course", "tutorial", "website"))  # kinds read or watched
@@ -139,5 +140,5 @@ class Recommendation:
 
 
 __all__ = ["EVIDENCE_KINDS", "GLOSSARY_FILE", "INACTIVE", "LANDSCAPE", "LINK_KINDS", "MAINTENANCE", "RESOURCE_FIELDS",
-           "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE", "Area", "Recommendation", "Resource", "Task"]
+           "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE", "URL_LINKS", "Area", "Recommendation", "Resource", "Task"]
 RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .rules import check_asked_as, check_maintenance, check_needs, check_weights, check_zh
-from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE
+from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE, URL_LINKS
 from .types import file_type
 from .urls import is_https_url
 
@@ -110,9 +110,9 @@ def _check_links(file: str, label: str, e: dict, ids: dict[str, str], rep: _Repo
         for kind, targets in links.items():
             if kind not in LINK_KINDS:
                 rep.add(file, label, f"links.{str(kind)[:30]}", f"unknown link kind; allowed: {', '.join(LINK_KINDS)}")
-            elif kind == "repo":
+            elif kind in URL_LINKS:
                 if not is_https_url(targets):
-                    rep.add(file, label, "links.repo", "must be an https URL")
+                    rep.add(file, label, f"links.{kind}", "must be an https URL")
             elif not (isinstance(targets, list) and all(isinstance(t, str) for t in targets)):
                 rep.add(file, label, f"links.{kind}", "must be a list of resource ids")
             else:

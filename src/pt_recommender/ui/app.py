@@ -138,6 +138,9 @@ def card_ui(rec, r, lang: str) -> None:
                 st.caption(f"{t('use_it_when', lang)}: " + md("; ".join(needs[:3])))
             links = [page_link(task_name(rec.tasks[x], lang), lang, task=x) for x in r.tasks if x in rec.tasks]
             extra = [md(x) for x in facts(res, rec, lang)]
+            docs_zh = res.links.get("docs_zh")
+            if lang == "zh" and isinstance(docs_zh, str):  # a Chinese reader can learn it in Chinese
+                extra.append(md_link(t("docs_zh", lang), docs_zh))
             if links or extra:
                 st.caption(" · ".join([f"{t('tasks_label', lang)}: " + ", ".join(links), *extra]))
 
@@ -375,9 +378,10 @@ def resource_view(rec, resource_id: str, lang: str) -> None:
     succ = successors(res, rec)
     if succ:
         st.markdown(f"**{t('successor', lang)}:** " + ", ".join(page_link(r.name, lang, id=r.id) for r in succ))
-    repo = res.links.get("repo")
-    if isinstance(repo, str):
-        st.markdown(f"**{t('links', lang)}:** {md_link(repo, repo)}")
+    urls = [(t(kind, lang) if kind == "docs_zh" else url, url) for kind in ("repo", "docs_zh")
+            if isinstance(url := res.links.get(kind), str)]
+    if urls:
+        st.markdown(f"**{t('links', lang)}:** " + " · ".join(md_link(text, url) for text, url in urls))
     rel = related(rec, res)
     if rel:
         st.markdown(f"**{t('related', lang)}:** " + ", ".join(page_link(r.name, lang, id=r.id) for r in rel))
