@@ -234,6 +234,17 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     # ...but a learner who names the kind gets that kind only
     assert asked_types("a beginner course on deep learning") == {"course"}
     assert asked_types("new to pytorch, any good book?") == {"book"}
+    assert asked_types("a beginner-friendly library for graph neural networks") == {"library"}
+
+
+def test_a_chinese_which_question_asks_for_the_kind_it_names(rec) -> None:
+    """用什么库比较好 ("which library is better") asks for libraries; 库比较慢 describes one."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    assert analyse("图神经网络入门用什么库比较好", d.glossary, d.matcher).intent == {"library"}
+    assert analyse("有没有推荐的库", d.glossary, d.matcher).intent == {"library"}
+    assert "library" not in analyse("我的库比较慢", d.glossary, d.matcher).intent
 
 
 def test_reason_names_what_a_successor_replaces() -> None:

@@ -136,8 +136,8 @@ def _asked(seq: list[str]) -> set[str]:
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
         out.add(t)
-    if is_learner(seq) and not out & LEARNING_TYPES:  # "a beginner's course" asks for courses only
-        out |= LEARNING_TYPES
+    if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
+        out |= LEARNING_TYPES  # library" for libraries: only a learner naming no kind wants to learn
     return out
 
 
@@ -214,6 +214,9 @@ _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|
 # 模型老是过拟合): the glossary's rendering keeps the word ("dataset") and drops what said so.
 _ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
 # ... or placed: 数据集里/中 (in the dataset), 模型里 (inside the model) is the reader's own material
+# ... unless a which-word asks for one (什么库, 哪个模型, 有啥数据集): then what follows compares
+# the candidates (比较好, 好用) rather than describing the reader's own
+_ZH_WHICH = re.compile(r"(什么|啥|哪个|哪种|哪些|哪类|何种|哪款)(样的|样|的)?$")
 _ZH_DESCRIBED = re.compile("(太|很|有点|有些|不够|不足|比较|特别|非常|只有|才|挺|越来越|老是|总是|一直"
                            "|又|也|还|都|就|里|中|内)")
 
@@ -226,7 +229,9 @@ def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
         kinds = _asked(en_words(en)) - LEARNING_TYPES if has_cjk(zh) else set()
         at = text.find(zh)
         while kinds and at >= 0:
-            context = own if (text[:at].endswith(_ZH_OWNED) or _ZH_DESCRIBED.match(text, at + len(zh))) else asked
+            which = _ZH_WHICH.search(text[max(0, at - 4):at])  # 用什么库比较好: "which library is better"
+            context = own if not which and (text[:at].endswith(_ZH_OWNED)
+                                            or _ZH_DESCRIBED.match(text, at + len(zh))) else asked
             context |= kinds
             at = text.find(zh, at + 1)
     return own - asked
