@@ -201,7 +201,6 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
             "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese]}
 
 
-
 def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:
     """Each loose name key (see `name_key`) of 3+ characters -> the rows named so."""
     by_name: dict[str, list[int]] = {}

@@ -61,7 +61,6 @@ class Explanation:
     in_chinese: bool = False  # learning material in Chinese, shown to a Chinese reader
     for_chinese: bool = False  # a tool, model or dataset made for Chinese, shown to a Chinese reader
 
-
     def render(self, lang: str = "en") -> str:
         return _render(self, lang)
 

@@ -149,7 +149,7 @@ class Pipeline:
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
         # 5'. learning material in the reader's language first (a typed call too): a Chinese
         # reader's in Chinese comes up, an English reader's comes down unless they ask for it
-        if opt.intent and opt.w_native:
+        if opt.intent and (opt.w_native or opt.w_foreign):
             for i, q in enumerate(qs):
                 if (q.intent or types or frozenset()) & NATIVE_TYPES:
                     if q.lang == "zh":
