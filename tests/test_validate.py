@@ -236,3 +236,13 @@ def test_chinese_docs_link_is_accepted(catalog_dir: Path) -> None:
     _edit(catalog_dir / "libraries.yaml", repo, repo[:-1] + ", docs_zh: https://example.org/zh/}")
     monai = next(r for r in load_catalog(catalog_dir) if r.id == "monai")
     assert monai.links["docs_zh"] == "https://example.org/zh/"
+
+
+def test_url_character_rule_is_whitespace_or_control_for_every_code_point() -> None:
+    """The regex that replaced a per-character loop rejects exactly the characters the loop did
+    (str.isspace() or a control character), over all of Unicode."""
+    from pt_recommender.catalog.urls import _UNSAFE_CHAR
+
+    differ = [hex(i) for i in range(0x110000)
+              if (chr(i).isspace() or i < 32) != bool(_UNSAFE_CHAR.search(chr(i)))]
+    assert differ == []
