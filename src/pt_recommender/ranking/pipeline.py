@@ -21,7 +21,7 @@ from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
 from .diversity import diversify
-from .query import Query
+from .query import Query, asks_for_chinese
 from .taxonomy import lift
 
 
@@ -50,7 +50,6 @@ class Prepared:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
-_ASKS_CHINESE = frozenset(("chines", "mandarin"))  # stems: "a Chinese course", "in Mandarin"
 
 
 class Pipeline:
@@ -147,21 +146,18 @@ class Pipeline:
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
                 sh.total[i] += opt.w_intent * d.is_type[t][cols]
-        # 5'. learning material in the reader's language first (a typed call too): a Chinese
-        # reader's in Chinese comes up, an English reader's comes down unless they ask for it
-        if opt.intent and (opt.w_native or opt.w_foreign):
+        # 5'. the reader's language: for a Chinese reader, what is made for Chinese (FunASR,
+        # HanLP, BGE-M3) and, asked to learn, material taught in Chinese come up; for an English
+        # reader asking to learn, material in Chinese comes down unless they ask for it
+        if opt.intent:
             for i, q in enumerate(qs):
-                if (q.intent or types or frozenset()) & NATIVE_TYPES:
-                    if q.lang == "zh":
-                        sh.total[i] += opt.w_native * d.in_chinese[cols]
-                    elif opt.w_foreign and not _ASKS_CHINESE.intersection(q.tokens):
-                        sh.total[i] -= opt.w_foreign * d.in_chinese[cols]
-        # 5''. a Chinese reader usually works on Chinese text or speech: tools made for it
-        # (FunASR, HanLP, BGE-M3) go first among candidates a leg found equally
-        if opt.intent and opt.w_for_chinese:
-            for i, q in enumerate(qs):
+                learning = bool((q.intent or types or frozenset()) & NATIVE_TYPES)
                 if q.lang == "zh":
                     sh.total[i] += opt.w_for_chinese * d.for_chinese[cols]
+                    if learning:
+                        sh.total[i] += opt.w_native * d.in_chinese[cols]
+                elif learning and opt.w_foreign and not asks_for_chinese(q):
+                    sh.total[i] -= opt.w_foreign * d.in_chinese[cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page

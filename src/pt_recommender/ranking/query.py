@@ -41,6 +41,14 @@ class Query:
     inferred: frozenset[str] = frozenset()  # tasks read off the query's meaning (ranking.inferred), not named
 
 
+_CHINESE_WORDS = frozenset(("chines", "mandarin"))  # stems: "a Chinese course", "in Mandarin"
+
+
+def asks_for_chinese(q: Query) -> bool:
+    """An English query naming the Chinese language ("a course in Mandarin")."""
+    return not _CHINESE_WORDS.isdisjoint(q.tokens)
+
+
 def check_query(query: object) -> str:
     """The query as text; TypeError for a non-string, ValueError saying what is allowed."""
     if not isinstance(query, str):
