@@ -219,6 +219,25 @@ def test_a_phrase_naming_a_direction_matches_only_in_that_order() -> None:
     assert found("classification of images") == {"cls"}  # an undirected name matches in any order
 
 
+def test_a_conversion_stated_word_for_word_is_not_read_as_an_undirected_phrase() -> None:
+    """"text-to-image model" holds the words of "image-text models" (a joint model): the stated
+    conversion wins; the same words far apart ("text in photos") state nothing."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import en_tokens
+
+    tasks = {"gen": Task("gen", "Image Generation", "gen", aliases=("text-to-image",)),
+             "vl": Task("vl", "Vision and Language", "mm", aliases=("image-text models",))}
+    m = TaskMatcher(tasks)
+
+    def found(q: str) -> set[str]:
+        return set(m.match(en_tokens(q), q))
+
+    assert found("open source text-to-image model") == {"gen"}
+    assert found("an image-text model") == {"vl"}
+    assert found("a model reading the text in images") == {"vl"}  # no conversion said
+
+
 def test_each_half_of_a_compound_task_name_names_it() -> None:
     """"Image Retrieval and Similarity Search": a query saying either half names the task; a
     one-word half ("Depth" of "Depth and Stereo Estimation") is too loose to."""

@@ -134,12 +134,22 @@ class TaskMatcher:
             self._by_char[phrase[0]].append((phrase, tid))
         # each directed phrase's source and target words, for the "B from A" reading
         self._sides: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._said: dict[int, tuple[str, str] | None] = {}
         for i in self.order:
             parts = _DIRECTED.split(self.en[i][2].lower(), maxsplit=1)
             if len(parts) == 2:
                 a, b = _stems(parts[0]), _stems(parts[1])
                 if a and b:
                     self._sides[i] = (a, b)
+
+    def _literal(self, i: int, raw: str) -> bool:
+        """The directed phrase stated word for word in the query ("text-to-image", "speech into
+        text"), not merely its words in its order with others between."""
+        if i not in self._said:
+            parts = _DIRECTED.split(self.en[i][2].lower(), maxsplit=1)
+            self._said[i] = (_stemmed(parts[0]), _stemmed(parts[1])) if len(parts) == 2 else None
+        said, text = self._said[i], f" {_stemmed(raw)} "
+        return said is not None and any(f" {said[0]} {w} {said[1]} " in text for w in ("to", "into"))
 
     def _directed(self, i: int, tokens: Sequence[str], sides: tuple | None) -> bool:
         """A directed phrase matches its words in its order, or read as "B from A"; a "from"
@@ -157,6 +167,7 @@ class TaskMatcher:
         tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
         hits: dict[str, frozenset[str]] = {}
+        directed: set[str] = set()  # tasks matched by a conversion stated in its direction
         candidates = self._candidates(have)
         sides = _from_sides(raw) if any(i in self.order for i in candidates) else None
         for i in candidates:
@@ -164,6 +175,10 @@ class TaskMatcher:
             if toks <= have and len(toks) > len(hits.get(tid, ())) and (
                     i not in self.order or self._directed(i, tokens, sides)):
                 hits[tid] = toks
+                if i in self.order and self._literal(i, raw):
+                    directed.add(tid)
+                else:
+                    directed.discard(tid)
         text = clean(raw)
         found = {(p, tid, pos) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
                  if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
@@ -175,6 +190,11 @@ class TaskMatcher:
                 spans[tid] = frozenset(range(pos, pos + len(phrase)))
         # keep only maximal matches: "segmentation" yields to "semantic segmentation", and a
         # Chinese name found inside a longer one (语音 of the audio area inside 语音识别) to it
+        # a conversion stated word for word ("text-to-image model") yields only to a longer stated one, and an
+        # undirected phrase holding its words ("image-text models") is read as that conversion
+        stated = [hits[t] for t in directed]
+        hits = {tid: toks for tid, toks in hits.items()
+                if tid in directed or not any(d <= toks for d in stated)}
         kept = {tid: toks for tid, toks in hits.items()
                 if not any(toks < other for o, other in hits.items() if o != tid)
                 and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
