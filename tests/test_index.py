@@ -333,6 +333,23 @@ def test_bm25_document_cache_equals_fresh_tokenising_and_never_trusts_damage(cat
     assert same(derive(cat.resources, cat.tasks, opt, doc_cache=cache), fresh)
 
 
+def test_postings_from_token_ids_equal_postings_from_tokens() -> None:
+    """A rebuild hands the index ids into a vocabulary in arrival order, with tokens no document
+    uses any more: the arrays must equal a build from the tokens themselves."""
+    from pt_recommender.index.lexical import LexicalIndex
+
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(120)] + ["图像", "分割", "<empty>"]
+    docs = [list(rng.choice(words[:-1], size=int(rng.integers(1, 40)))) for _ in range(200)] + [["<empty>"]]
+    vocab = list(rng.permutation(words)) + ["unused", "gone"]
+    ids = {t: i for i, t in enumerate(vocab)}
+    ours = LexicalIndex.index_arrays_from_ids([np.array([ids[t] for t in d], dtype=np.int32) for d in docs], vocab)
+    ref = LexicalIndex.index_arrays(docs[:-1] + [[]])
+    assert ours["vocab"] == ref["vocab"] and ours["size"] == ref["size"]
+    for key in ("indptr", "docs", "weights"):
+        assert np.array_equal(ours[key], ref[key])
+
+
 def test_exact_search_top_k_equals_a_stable_full_sort_even_with_ties() -> None:
     """The partial selection must give what the full stable sort gave: the same rows, ties by
     position (a fixed seed over many small tied score vectors)."""

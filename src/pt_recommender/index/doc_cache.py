@@ -1,24 +1,31 @@
-"""BM25 documents of resources kept between builds, so a rebuild after one edit tokenises one.
+"""BM25 documents of resources kept between builds, as token ids, so a rebuild after one edit
+tokenises one resource and maps no token of the others to an id again.
 
-Tokenising every resource's names, descriptions and needs is the largest part of deriving the
-ranking data (0.6 of 1.2 s). A document is keyed by the sha256 of everything it is built from:
-the resource record, the names of its tasks, the field weights and the index format (which
-changes with the tokeniser; tests pin the tokeniser per format). The file starts with the sha256
+Tokenising every resource's names, descriptions and needs, then turning 700k tokens into ids,
+was most of deriving the ranking data. A document is keyed by the sha256 of everything it is
+built from: the resource record, the names of its tasks, the field weights and the index format
+(which changes with the tokeniser; tests pin the tokeniser per format). The file holds the
+vocabulary, each key's document length and every document's ids (int32, base64) after the sha256
 of its JSON; a damaged file is ignored (every document is tokenised again), never trusted.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from ..catalog.schema import Resource, Task
 from ..files import read_checked_json, write_checked_json
 from .manifest import FORMAT_VERSION
 
-FILE = "lexical-docs.json"
+FILE = "lexical-ids.json"
+OLD_FILE = "lexical-docs.json"  # the token lists earlier versions kept: removed at the next save
+EMPTY = "<empty>"  # the token of a document with none (as `LexicalIndex.index_arrays` reads it)
 log = logging.getLogger("pt_recommender")
 
 
@@ -29,38 +36,69 @@ def doc_key(resource: Resource, tasks: Mapping[str, Task], weights: tuple[int, .
 
 
 class DocCache:
-    """Token lists by `doc_key`, read from and saved to `folder / FILE`."""
+    """Token-id documents by `doc_key`, read from and saved to `folder / FILE`; `vocab` holds
+    every id's token (a new document's new tokens are appended)."""
 
     def __init__(self, folder: Path):
         self.path = Path(folder) / FILE
-        self.docs: dict[str, list[str]] = {}
-        self.used: dict[str, list[str]] = {}
+        self.vocab: list[str] = []
+        self.docs: dict[str, np.ndarray] = {}
+        self.used: dict[str, np.ndarray] = {}
         self.missed = 0
-        self.storable = True  # every document can be stored space-joined
+        self._ids: dict[str, int] | None = None  # token -> id, built at the first miss
         try:
-            docs = read_checked_json(self.path)  # each document's tokens joined by spaces: 3x faster than lists
-            if not isinstance(docs, dict) or not all(isinstance(v, str) for v in docs.values()):
-                raise ValueError("not a table of documents")
-            self.docs = {k: v.split(" ") if v else [] for k, v in docs.items()}
+            self._read(read_checked_json(self.path))
         except FileNotFoundError:
             pass
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            self.vocab, self.docs = [], {}
             log.warning("ignoring a damaged BM25 document cache (%s): every document is tokenised again", exc)
 
-    def get(self, key: str, build: Callable[[], list[str]]) -> list[str]:
+    def _read(self, value: object) -> None:
+        if not isinstance(value, dict):
+            raise ValueError("not a table of documents")
+        vocab, keys, lens = value["vocab"], value["keys"], value["lens"]
+        flat = np.frombuffer(base64.b64decode(value["ids"], validate=True), dtype="<i4")
+        if not (isinstance(vocab, list) and all(isinstance(t, str) for t in vocab) and isinstance(keys, list)
+                and isinstance(lens, list) and len(keys) == len(lens)
+                and all(isinstance(n, int) and n > 0 for n in lens) and sum(lens) == len(flat)):
+            raise ValueError("inconsistent table of documents")
+        if len(flat) and (int(flat.min()) < 0 or int(flat.max()) >= len(vocab)):
+            raise ValueError("a token id outside the vocabulary")
+        ends = np.cumsum(lens).tolist()
+        self.vocab = vocab
+        self.docs = {k: flat[e - n:e] for k, n, e in zip(keys, lens, ends, strict=True)}
+
+    def get(self, key: str, build: Callable[[], list[str]]) -> np.ndarray:
+        """The document's token ids, built (and its new tokens added to `vocab`) on a miss."""
         doc = self.docs.get(key)
         if doc is None:
-            doc = build()
+            if self._ids is None:
+                self._ids = {t: i for i, t in enumerate(self.vocab)}
+            ids, tokens = self._ids, build() or [EMPTY]
+            for t in tokens:
+                if t not in ids:
+                    ids[t] = len(self.vocab)
+                    self.vocab.append(t)
+            doc = np.array([ids[t] for t in tokens], dtype=np.int32)
             self.missed += 1
-            self.storable = self.storable and not any(" " in t for t in doc)  # never false for BM25 tokens
         self.used[key] = doc
         return doc
 
     def save(self) -> None:
-        """Keep the documents used by this build (only if some were new or some went)."""
-        if not self.storable or (not self.missed and len(self.used) == len(self.docs)):
+        """Keep the documents used by this build, with only their tokens (only if some were
+        new or some went)."""
+        if not self.missed and len(self.used) == len(self.docs):
             return
+        keys = list(self.used)
+        flat = np.concatenate([self.used[k] for k in keys]) if keys else np.zeros(0, dtype=np.int32)
+        kept = np.bincount(flat, minlength=len(self.vocab)) > 0  # the tokens still used, renumbered
+        flat = (np.cumsum(kept) - 1)[flat]
         try:
-            write_checked_json(self.path, {k: " ".join(v) for k, v in self.used.items()})
+            (self.path.parent / OLD_FILE).unlink(missing_ok=True)
+            write_checked_json(self.path, {
+                "vocab": [t for t, k in zip(self.vocab, kept.tolist(), strict=True) if k], "keys": keys,
+                "lens": [len(self.used[k]) for k in keys],
+                "ids": base64.b64encode(flat.astype("<i4").tobytes()).decode("ascii")})
         except OSError as exc:
             log.warning("could not save the BM25 document cache: %s", exc)

@@ -44,24 +44,25 @@ class LexicalIndex:
         float (a test checks every weight against bm25s), in a few array passes: bm25s
         imports SciPy and builds in Python loops, which was most of a one-edit rebuild."""
         docs = [d or ["<empty>"] for d in docs]
-        n = len(docs)
         vocab = sorted({t for d in docs for t in d})
         ids = {t: i for i, t in enumerate(vocab)}
         lens = np.array([len(d) for d in docs], dtype=np.int64)
         flat = np.fromiter((ids[t] for d in docs for t in d), dtype=np.int64, count=int(lens.sum()))
-        pairs, tf = np.unique(flat * max(n, 1) + np.repeat(np.arange(n), lens), return_counts=True)
-        token, doc = pairs // max(n, 1), pairs % max(n, 1)
-        df = np.bincount(token, minlength=len(vocab))
-        idf = np.array([math.log(1 + (n - x + 0.5) / (x + 0.5)) for x in df.tolist()], dtype=np.float32)
-        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lens / lens.mean()) if n else lens.astype(np.float64)
-        tf64 = tf.astype(np.float32).astype(np.float64)
-        weights = (idf[token] * (tf64 / (norm[doc] + tf64))).astype(np.float32)
-        indptr = np.searchsorted(token, np.arange(len(vocab) + 1)).astype(np.int64)
-        # impact order: each token's postings by weight, best first (ties: lower document),
-        # so a query can stop reading a very common token's list early (see MAX_POSTINGS)
-        order = np.lexsort((doc, -weights, token))
-        return {"size": n, "indptr": indptr, "docs": doc[order].astype(np.int32),  # saved as built: half the
-                "weights": weights[order], "vocab": vocab}  # bytes to checksum; widened exactly at load
+        return _postings(flat, lens, vocab)
+
+    @staticmethod
+    def index_arrays_from_ids(docs: list[np.ndarray], vocab: list[str]) -> dict:
+        """`index_arrays` of documents given as ids into `vocab` (any order; unused entries are
+        dropped), so a rebuild maps only new documents' tokens (see `index.doc_cache`). Each
+        document must be non-empty (an empty one is ["<empty>"], as `index_arrays` reads it)."""
+        lens = np.array([len(d) for d in docs], dtype=np.int64)
+        flat = np.concatenate(docs).astype(np.int64) if docs else np.zeros(0, dtype=np.int64)
+        used = np.unique(flat)
+        names = [vocab[i] for i in used.tolist()]
+        order = sorted(range(len(names)), key=names.__getitem__)  # the order of sorted(set(tokens))
+        rank = np.zeros(len(vocab), dtype=np.int64)
+        rank[used[order]] = np.arange(len(order))
+        return _postings(rank[flat], lens, [names[i] for i in order])
 
     def score_batch(self, queries: list[list[str]]) -> np.ndarray:
         """(queries x documents) BM25 scores with one scatter-add for the whole batch; a
@@ -153,3 +154,22 @@ class LexicalIndex:
         idx = np.argpartition(-s, k - 1)[:k]
         idx = idx[np.argsort(-s[idx], kind="stable")]
         return [(int(i), float(s[i])) for i in idx if s[i] > 0]
+
+
+def _postings(flat: np.ndarray, lens: np.ndarray, vocab: list[str]) -> dict:
+    """The BM25 arrays from every document's token ids (`flat`, documents one after another,
+    `lens` tokens each) into the sorted `vocab`."""
+    n = len(lens)
+    pairs, tf = np.unique(flat * max(n, 1) + np.repeat(np.arange(n), lens), return_counts=True)
+    token, doc = pairs // max(n, 1), pairs % max(n, 1)
+    df = np.bincount(token, minlength=len(vocab))
+    idf = np.array([math.log(1 + (n - x + 0.5) / (x + 0.5)) for x in df.tolist()], dtype=np.float32)
+    norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lens / lens.mean()) if n else lens.astype(np.float64)
+    tf64 = tf.astype(np.float32).astype(np.float64)
+    weights = (idf[token] * (tf64 / (norm[doc] + tf64))).astype(np.float32)
+    indptr = np.searchsorted(token, np.arange(len(vocab) + 1)).astype(np.int64)
+    # impact order: each token's postings by weight, best first (ties: lower document),
+    # so a query can stop reading a very common token's list early (see MAX_POSTINGS)
+    order = np.lexsort((doc, -weights, token))
+    return {"size": n, "indptr": indptr, "docs": doc[order].astype(np.int32),  # saved as built: half the
+            "weights": weights[order], "vocab": vocab}  # bytes to checksum; widened exactly at load

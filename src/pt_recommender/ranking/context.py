@@ -172,13 +172,14 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
     resources are read, not tokenised again (see `index.doc_cache`)."""
     weights = (options.name_weight, options.task_weight, options.needs_weight)
     if doc_cache is None:
-        docs = [lexical_doc(r, tasks, *weights) for r in resources]
+        lexical = LexicalIndex.index_arrays([lexical_doc(r, tasks, *weights) for r in resources])
     else:
         cache = DocCache(doc_cache)
-        docs = [cache.get(doc_key(r, tasks, weights), lambda r=r: lexical_doc(r, tasks, *weights)) for r in resources]
+        ids = [cache.get(doc_key(r, tasks, weights), lambda r=r: lexical_doc(r, tasks, *weights)) for r in resources]
         cache.save()
+        lexical = LexicalIndex.index_arrays_from_ids(ids, cache.vocab)
     out = {"key": derived_key(options), "prior": np.asarray(prior(resources), dtype=np.float64),
-           "lexical": LexicalIndex.index_arrays(docs)}
+           "lexical": lexical}
     if areas is not None and glossary is not None:
         out["by_name"] = names_index(resources)
         out["same_as"] = sorted(same_things(resources).items())
