@@ -288,8 +288,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
     head = _TASK_MODEL.search(english)
     if head and words[-2:] == [stem(head.group(1)), "model"] and not _OWNED.intersection(seq[-5:-1]) \
-            and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) \
-            and matcher.ends_with_task(_unqualified(words[:-1])):
+            and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) and matcher.ends_with_task(words[:-1]):
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
@@ -309,20 +308,6 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
     )
-
-
-# "speech recognition open source model", 图像分割 预训练 模型: words saying which models, between
-# the task's name and the final "model"
-_MODEL_QUALIFIERS = frozenset(("open", "sourc", "pretrain", "pre", "train", "sota", "best",
-                               "free", "latest", "good", "strong"))  # not "small": a goal ("压成小模型")
-
-
-def _unqualified(words: list[str]) -> list[str]:
-    """`words` without the qualifiers at their end (see _MODEL_QUALIFIERS)."""
-    end = len(words)
-    while end > 1 and words[end - 1] in _MODEL_QUALIFIERS:
-        end -= 1
-    return words[:end]
 
 
 def _without_task_names(seq: list[str], terms: Sequence[tuple[str, str]], matcher: TaskMatcher) -> list[str]:
