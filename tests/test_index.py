@@ -420,3 +420,35 @@ def test_a_manifest_of_an_earlier_version_with_sha256_sums_still_loads(rec, cata
     (gen / "manifest.json").write_text(json.dumps(manifest))
     again = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=HashingEncoder(), rebuild=False)
     assert [r.id for r in again.recommend("medical imaging", k=3)] == [r.id for r in rec.recommend("medical imaging", k=3)]
+
+
+def test_embedding_cache_appends_few_new_vectors_and_folds_many_back(tmp_path) -> None:
+    """A rebuild that embeds a few texts appends them to a small delta (the 15 MB main file is not
+    rewritten); a damaged delta makes the whole cache untrusted; a large delta is folded back."""
+    from pt_recommender.index.store import DELTA_SHARE, EmbeddingCache
+
+    rng = np.random.default_rng(3)
+    keys = [f"k{i}" for i in range(200)]
+    first = rng.standard_normal((200, 8)).astype(np.float32)
+    EmbeddingCache(tmp_path).save(keys, first)
+    main = (tmp_path / "vectors.npy").read_bytes()
+    more = np.concatenate([first, rng.standard_normal((2, 8)).astype(np.float32)])
+    EmbeddingCache(tmp_path).save(keys + ["n1", "n2"], more, np.array([200, 201]))
+    assert (tmp_path / "vectors.npy").read_bytes() == main and (tmp_path / "delta-vectors.npy").is_file()
+    cache = EmbeddingCache(tmp_path)
+    assert not cache.problem and cache.base == 200
+    assert np.array_equal(cache.matrix[cache.lookup(["n2", "k5", "gone"], 8)[:2]], more[[201, 5]])
+    assert cache.lookup(["gone"], 8).tolist() == [-1] and cache.lookup(["k5"], 16).tolist() == [-1]
+
+    delta = np.load(tmp_path / "delta-vectors.npy")
+    np.save(tmp_path / "delta-vectors.npy", delta[::-1].copy())  # same shape, wrong rows
+    assert EmbeddingCache(tmp_path).problem and EmbeddingCache(tmp_path).lookup(["k5"], 8).tolist() == [-1]
+    np.save(tmp_path / "delta-vectors.npy", delta)
+
+    many = int(DELTA_SHARE * 200) + 1
+    extra = rng.standard_normal((many, 8)).astype(np.float32)
+    all_keys = keys + ["n1", "n2"] + [f"m{i}" for i in range(many)]
+    EmbeddingCache(tmp_path).save(all_keys, np.concatenate([more, extra]), np.arange(202, 202 + many))
+    assert not (tmp_path / "delta-vectors.npy").exists()
+    cache = EmbeddingCache(tmp_path)
+    assert cache.base == len(all_keys) and np.array_equal(cache.matrix[cache.lookup(["m0"], 8)], extra[:1])

@@ -57,7 +57,7 @@ class LexicalIndex:
         document must be non-empty (an empty one is ["<empty>"], as `index_arrays` reads it)."""
         lens = np.array([len(d) for d in docs], dtype=np.int64)
         flat = np.concatenate(docs).astype(np.int64) if docs else np.zeros(0, dtype=np.int64)
-        used = np.unique(flat)
+        used = np.flatnonzero(np.bincount(flat, minlength=len(vocab)))  # ascending, as np.unique
         names = [vocab[i] for i in used.tolist()]
         order = sorted(range(len(names)), key=names.__getitem__)  # the order of sorted(set(tokens))
         rank = np.zeros(len(vocab), dtype=np.int64)
@@ -163,13 +163,17 @@ def _postings(flat: np.ndarray, lens: np.ndarray, vocab: list[str]) -> dict:
     pairs, tf = np.unique(flat * max(n, 1) + np.repeat(np.arange(n), lens), return_counts=True)
     token, doc = pairs // max(n, 1), pairs % max(n, 1)
     df = np.bincount(token, minlength=len(vocab))
-    idf = np.array([math.log(1 + (n - x + 0.5) / (x + 0.5)) for x in df.tolist()], dtype=np.float32)
+    values, at = np.unique(df, return_inverse=True)  # a few hundred distinct counts, not one per token
+    idf = np.array([math.log(1 + (n - x + 0.5) / (x + 0.5)) for x in values.tolist()], dtype=np.float32)[at]
     norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lens / lens.mean()) if n else lens.astype(np.float64)
     tf64 = tf.astype(np.float32).astype(np.float64)
     weights = (idf[token] * (tf64 / (norm[doc] + tf64))).astype(np.float32)
     indptr = np.searchsorted(token, np.arange(len(vocab) + 1)).astype(np.int64)
     # impact order: each token's postings by weight, best first (ties: lower document),
-    # so a query can stop reading a very common token's list early (see MAX_POSTINGS)
-    order = np.lexsort((doc, -weights, token))
+    # so a query can stop reading a very common token's list early (see MAX_POSTINGS). One
+    # stable sort of (token, weight falling) packed in an int64: a positive float32's bits order
+    # as the float does, and the pairs already run by document within a token
+    falling = np.int64(0xFFFFFFFF) - weights.view(np.uint32).astype(np.int64)
+    order = np.argsort((token.astype(np.int64) << 32) | falling, kind="stable")
     return {"size": n, "indptr": indptr, "docs": doc[order].astype(np.int32),  # saved as built: half the
             "weights": weights[order], "vocab": vocab}  # bytes to checksum; widened exactly at load

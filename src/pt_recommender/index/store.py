@@ -83,51 +83,99 @@ def _text_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{EMBED_CACHE_VERSION}\0{model}\0{text}".encode()).hexdigest()
 
 
+DELTA_SHARE = 0.05  # new vectors kept beside the main file until they reach this share of it
+
+
 class EmbeddingCache:
-    """Vectors of texts already embedded by a model, so a rebuild embeds only what changed."""
+    """Vectors of texts already embedded by a model, so a rebuild embeds only what changed.
+
+    The main files hold the vectors of a whole build; a rebuild that embeds a few new texts
+    appends them to two small delta files instead of rewriting the main ones (15 MB for this
+    catalog), and folds everything back into the main files once the delta passes DELTA_SHARE
+    of them. Every file is checked against the checksums written before it."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.keys: list[str] = []
         self.matrix: np.ndarray | None = None
+        self.base = 0  # rows of the main files (the rest came from the delta)
         self.problem = ""
         if (folder / "keys.json").exists() or (folder / "vectors.npy").exists():
             try:
                 self._read()
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 self.problem = str(exc) or type(exc).__name__
-                self.keys, self.matrix = [], None
+                self.keys, self.matrix, self.base = [], None, 0
         self.row = {k: i for i, k in enumerate(self.keys)}
 
     def _read(self) -> None:
-        """Trust the cache only when both files match the checksums written with them."""
+        """Trust the cache only when every file matches the checksums written with them."""
         sums = json.loads((self.folder / CACHE_SUMS).read_text())
-        for name in ("keys.json", "vectors.npy"):
-            if sha256_file(self.folder / name) != sums[name]:
-                raise ValueError(f"embedding cache file {name} fails its checksum")
-        keys = json.loads((self.folder / "keys.json").read_text())
-        matrix = np.load(self.folder / "vectors.npy", allow_pickle=False)
-        if not isinstance(keys, list) or len(keys) != len(matrix) or not np.isfinite(matrix).all():
-            raise ValueError("embedding cache keys and vectors disagree")
-        self.keys, self.matrix = keys, matrix
+        parts = [("keys.json", "vectors.npy")] + ([("delta-keys.json", "delta-vectors.npy")]
+                                                  if "delta-keys.json" in sums else [])
+        keys: list = []
+        blocks = []
+        for kname, vname in parts:
+            for name in (kname, vname):
+                if sha256_file(self.folder / name) != sums[name]:
+                    raise ValueError(f"embedding cache file {name} fails its checksum")
+            k = json.loads((self.folder / kname).read_text())
+            m = np.load(self.folder / vname, allow_pickle=False)
+            if not isinstance(k, list) or m.ndim != 2 or len(k) != len(m) or not np.isfinite(m).all():
+                raise ValueError("embedding cache keys and vectors disagree")
+            keys += k
+            blocks.append(m)
+        if len(blocks) > 1 and blocks[0].shape[1] != blocks[1].shape[1]:
+            raise ValueError("embedding cache parts have different widths")
+        self.keys, self.base = keys, len(blocks[0])
+        self.matrix = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
+    def lookup(self, keys: list[str], dim: int) -> np.ndarray:
+        """Each key's row in `matrix`, or -1 when it is not cached (or has another width)."""
+        if self.matrix is None or self.matrix.shape[1] != dim:
+            return np.full(len(keys), -1, dtype=np.int64)
+        row = self.row
+        return np.fromiter((row.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
     def get(self, key: str) -> np.ndarray | None:
         i = self.row.get(key)
         return None if i is None or self.matrix is None else self.matrix[i]
 
-    def save(self, keys: list[str], matrix: np.ndarray) -> None:
+    def save(self, keys: list[str], matrix: np.ndarray, new: np.ndarray | None = None) -> None:
+        """Keep the vectors of `keys` (this build's): the `new` rows (indexes into `keys`)
+        appended to the delta while it stays small, else everything rewritten."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        from io import BytesIO
+        if (new is not None and self.matrix is not None and self.base
+                and self.matrix.shape[1] == matrix.shape[1]
+                and len(self.keys) - self.base + len(new) <= DELTA_SHARE * self.base):
+            delta_keys = self.keys[self.base:] + [keys[i] for i in new.tolist()]
+            delta = np.concatenate([self.matrix[self.base:], matrix[new]]).astype(np.float32)
+            self._write({"delta-keys.json": json.dumps(delta_keys).encode(),
+                         "delta-vectors.npy": _npy(delta)}, keep_main=True)
+            return
+        self._write({"keys.json": json.dumps(keys).encode(), "vectors.npy": _npy(matrix.astype(np.float32))},
+                    keep_main=False)
 
-        buf = BytesIO()
-        np.save(buf, matrix.astype(np.float32), allow_pickle=False)
-        keys_bytes = json.dumps(keys).encode()
+    def _write(self, files: dict[str, bytes], keep_main: bool) -> None:
+        sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        if keep_main:
+            old = json.loads((self.folder / CACHE_SUMS).read_text())
+            sums = {"keys.json": old["keys.json"], "vectors.npy": old["vectors.npy"], **sums}
         # the checksums go first, so a crash between the writes leaves a cache that fails them
-        atomic_write_text(self.folder / CACHE_SUMS, json.dumps({
-            "keys.json": hashlib.sha256(keys_bytes).hexdigest(),
-            "vectors.npy": hashlib.sha256(buf.getvalue()).hexdigest()}))
-        atomic_write_bytes(self.folder / "vectors.npy", buf.getvalue())
-        atomic_write_bytes(self.folder / "keys.json", keys_bytes)
+        atomic_write_text(self.folder / CACHE_SUMS, json.dumps(sums))
+        for name, data in files.items():
+            atomic_write_bytes(self.folder / name, data)
+        if not keep_main:
+            for name in ("delta-keys.json", "delta-vectors.npy"):
+                (self.folder / name).unlink(missing_ok=True)
+
+
+def _npy(matrix: np.ndarray) -> bytes:
+    from io import BytesIO
+
+    buf = BytesIO()
+    np.save(buf, matrix, allow_pickle=False)
+    return buf.getvalue()
 
 
 _MAINTAINED = {"active": 0, "maintenance": 1}
@@ -181,22 +229,23 @@ def embed_catalog(catalog: Catalog, encoder: Encoder, cache_dir: Path, progress:
     cache = EmbeddingCache(cache_dir)
     if cache.problem:
         log.warning("embedding cache not used (%s); embedding again", cache.problem)
-    rows: list[np.ndarray | None] = [cache.get(k) for k in keys]
-    todo = [i for i, v in enumerate(rows) if v is None or v.shape[0] != encoder.dim]
+    at = cache.lookup(keys, encoder.dim)
+    hit = at >= 0
+    matrix = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    if hit.any() and cache.matrix is not None:
+        matrix[hit] = cache.matrix[at[hit]]  # one gather, not a stack of 9,000 rows
+    todo = np.flatnonzero(~hit)
     done = len(texts) - len(todo)
     if progress:
         progress(done, len(texts))
     for start in range(0, len(todo), EMBED_BATCH):
         chunk = todo[start : start + EMBED_BATCH]
-        vecs = encoder.encode([texts[i] for i in chunk])
-        for i, v in zip(chunk, vecs, strict=True):
-            rows[i] = v
+        matrix[chunk] = np.asarray(encoder.encode([texts[i] for i in chunk.tolist()]), dtype=np.float32)
         done += len(chunk)
         if progress:
             progress(done, len(texts))
-    matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, encoder.dim), np.float32)
-    if todo:
-        cache.save(keys, matrix)
+    if len(todo):
+        cache.save(keys, matrix, todo)
     n = len(owners)
     return Embedded(matrix[:n], owners, matrix[n:], need_rows, len(todo))
 
