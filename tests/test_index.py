@@ -452,3 +452,30 @@ def test_embedding_cache_appends_few_new_vectors_and_folds_many_back(tmp_path) -
     assert not (tmp_path / "delta-vectors.npy").exists()
     cache = EmbeddingCache(tmp_path)
     assert cache.base == len(all_keys) and np.array_equal(cache.matrix[cache.lookup(["m0"], 8)], extra[:1])
+
+
+def test_bm25_document_cache_is_rewritten_only_once_enough_changed(tmp_path) -> None:
+    """One edited resource in a large catalog is tokenised again at the next build rather than
+    rewriting the whole cache; past SAVE_SHARE new or dropped documents the cache is saved."""
+    from pt_recommender.index.doc_cache import FILE, SAVE_SHARE, DocCache
+
+    n = 400
+    first = DocCache(tmp_path)
+    for i in range(n):
+        first.get(f"k{i}", lambda i=i: [f"w{i}", "common"])
+    first.save()
+    saved = (tmp_path / FILE).read_bytes()
+    few = DocCache(tmp_path)
+    for i in range(n):  # one document changed: its key is new
+        few.get(f"k{i}" if i else "edited", lambda i=i: [f"w{i}", "changed"])
+    assert few.missed == 1
+    few.save()
+    assert (tmp_path / FILE).read_bytes() == saved
+    many = DocCache(tmp_path)
+    changed = int(SAVE_SHARE * n) + 1
+    for i in range(n):
+        many.get(f"k{i}" if i >= changed else f"new{i}", lambda i=i: [f"w{i}"])
+    many.save()
+    again = DocCache(tmp_path)
+    assert set(again.docs) == {f"k{i}" for i in range(changed, n)} | {f"new{i}" for i in range(changed)}
+    assert [again.vocab[t] for t in again.docs["new0"]] == ["w0"]

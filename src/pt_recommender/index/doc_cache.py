@@ -25,6 +25,7 @@ from .manifest import FORMAT_VERSION
 
 FILE = "lexical-ids.json"
 OLD_FILE = "lexical-docs.json"  # the token lists earlier versions kept: removed at the next save
+SAVE_SHARE = 0.02  # see DocCache.save
 EMPTY = "<empty>"  # the token of a document with none (as `LexicalIndex.index_arrays` reads it)
 log = logging.getLogger("pt_recommender")
 
@@ -86,9 +87,11 @@ class DocCache:
         return doc
 
     def save(self) -> None:
-        """Keep the documents used by this build, with only their tokens (only if some were
-        new or some went)."""
-        if not self.missed and len(self.used) == len(self.docs):
+        """Keep the documents used by this build, with only their tokens, once new or dropped
+        documents reach SAVE_SHARE of them: rewriting the 4 MB file for one edited resource
+        cost more than tokenising that resource again at the next build."""
+        stale = len(self.docs) - (len(self.used) - self.missed)  # cached documents this build did not use
+        if max(self.missed, stale) < max(1, SAVE_SHARE * len(self.used)):
             return
         keys = list(self.used)
         flat = np.concatenate([self.used[k] for k in keys]) if keys else np.zeros(0, dtype=np.int32)
