@@ -238,6 +238,17 @@ def test_a_conversion_stated_word_for_word_is_not_read_as_an_undirected_phrase()
     assert found("a model reading the text in images") == {"vl"}  # no conversion said
 
 
+def test_a_chinese_task_name_matches_with_de_between_its_parts() -> None:
+    """下棋的AI says what 下棋AI says: the attributive 的 does not break a Chinese task name."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+
+    m = TaskMatcher({"game": Task("game", "Game Playing", "rl", asked_as_zh=("下棋AI",))})
+    assert set(m.match([], "训练一个下棋的AI")) == {"game"}
+    assert set(m.match([], "训练一个下棋AI")) == {"game"}
+    assert not m.match([], "下雨的AI")
+
+
 def test_each_half_of_a_compound_task_name_names_it() -> None:
     """"Image Retrieval and Similarity Search": a query saying either half names the task; a
     one-word half ("Depth" of "Depth and Stereo Estimation") is too loose to."""

@@ -179,7 +179,7 @@ class TaskMatcher:
                     directed.add(tid)
                 else:
                     directed.discard(tid)
-        text = clean(raw)
+        text = clean(raw).replace("的", "")  # 下棋的AI names what 下棋AI names
         found = {(p, tid, pos) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
                  if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
         spans: dict[str, frozenset[int]] = {}  # where in the text a task's Chinese name was found
