@@ -255,6 +255,31 @@ def test_reason_names_what_a_successor_replaces() -> None:
     assert e.render("zh") == "库；取代“Torchtext”；匹配 “text”"
 
 
+def test_reason_quotes_the_need_whose_words_the_description_lacks() -> None:
+    """A result found through what it is used for says so: the needs phrase sharing the most
+    query words, one of them missing from its own text, in the reader's language."""
+    from pt_recommender.catalog.schema import Resource
+    from pt_recommender.ranking.explain import explain, need_terms
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    r = Resource(id="x", name="Attacker", type="library", description="Adversarial attacks on image classifiers.",
+                 url="https://example.org", tasks=(),
+                 needs=("check a camera trap model against noise", "pgd attack in three lines"),
+                 needs_zh=("检查相机陷阱模型是否被噪声骗过",))
+    m, g = TaskMatcher({}), Glossary([("相机陷阱", "camera trap"), ("模型", "model")])
+
+    def why(q: str, lang: str = "en") -> str:
+        return explain(analyse(q, g, m), r, {}, None, ("lexical",), needs=need_terms(r)).render(lang)
+
+    assert why("camera trap image model") == ("Library; matches “image”; "
+                                              "used for “check a camera trap model against noise”")
+    assert "used for" not in why("attacks on image classifiers")  # its description says it all
+    assert "used for" not in why("camera")  # one shared word is too little
+    assert why("相机陷阱模型", "zh").endswith("用途：“检查相机陷阱模型是否被噪声骗过”")
+
+
 def test_a_named_area_opens_with_its_go_to_picks(catalog_dir, index_dir, fake_encoder) -> None:
     """An area query ("visualization") is a browse request: the area's editor picks lead, and
     the reason says so in the reader's language."""

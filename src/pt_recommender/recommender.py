@@ -260,7 +260,7 @@ class Recommender:
         r = self.data.resources[hit.row]
         why = explain(q, r, self.data.tasks, hit.via_task, hit.legs, self.data.areas, self.data.terms[hit.row],
                       hit.pick_for, self.data.resources[hit.replaces].name if hit.replaces is not None else "",
-                      hit.voted_for)
+                      hit.voted_for, self.data.terms.needs(hit.row))
         en, zh = why.render("en"), why.render("zh")
         desc_zh = r.description_zh or r.description
         return Recommendation(

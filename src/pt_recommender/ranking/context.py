@@ -16,7 +16,7 @@ from ..index.doc_cache import DocCache, doc_key
 from ..index.lexical import LexicalIndex
 from ..text.docs import lexical_doc
 from ..text.lang import CJK_RE, Glossary, clean, has_cjk
-from .explain import resource_terms
+from .explain import need_terms, resource_terms
 from .prior import prior
 from .spelling import Speller
 from .taxonomy import TaskMatcher, task_index
@@ -28,11 +28,19 @@ class TermCache:
 
     def __init__(self, resources: Sequence[Resource], tasks: Mapping[str, Task]):
         self._resources, self._tasks, self._done = resources, tasks, {}
+        self._needs: dict[int, tuple] = {}
 
     def __getitem__(self, row: int) -> frozenset[str]:
         got = self._done.get(row)
         if got is None:  # two threads may both compute it: same value, no harm
             got = self._done[row] = resource_terms(self._resources[row], self._tasks)
+        return got
+
+    def needs(self, row: int) -> tuple[tuple[str, str, frozenset[str]], ...]:
+        """The row's needs phrases with their stems and bigrams (see `explain.need_terms`)."""
+        got = self._needs.get(row)
+        if got is None:
+            got = self._needs[row] = need_terms(self._resources[row])
         return got
 
 

@@ -21,6 +21,32 @@ def resource_terms(resource: Resource, tasks: Mapping[str, Task]) -> frozenset[s
     return frozenset(en_tokens(text)) | frozenset(cjk_tokens(text))
 
 
+def need_terms(resource: Resource) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """Each needs phrase (English and Chinese) with its language and its stems and bigrams."""
+    return tuple((lang, n, frozenset(en_tokens(n)) | frozenset(cjk_tokens(n)))
+                 for lang, phrases in (("en", resource.needs), ("zh", resource.needs_zh)) for n in phrases)
+
+
+NEED_OVERLAP = 2  # query stems or Chinese bigrams a needs phrase must share to be quoted as the use
+
+
+def use_matched(query: Query, needs: Sequence[tuple[str, str, frozenset[str]]], have: frozenset[str]) -> str:
+    """The needs phrase, in the reader's language when it has one, sharing the most query words
+    (at least NEED_OVERLAP; ties: the phrase listed first) of which one is not in the resource's
+    own text `have`, or "": what the resource is for, in the words the query matched where its
+    description does not hold them (the card would otherwise not say why it is here)."""
+    tokens = frozenset(query.tokens)
+    best, score = "", NEED_OVERLAP - 1
+    for lang in dict.fromkeys((query.lang, "en")):
+        for phrase_lang, phrase, terms in needs:
+            shared = terms & tokens if phrase_lang == lang else frozenset()
+            if len(shared) > score and shared - have:
+                best, score = phrase, len(shared)
+        if best:
+            return best
+    return best
+
+
 @lru_cache(maxsize=8192)
 def _grams(term: str) -> tuple[str, ...]:
     return tuple(cjk_tokens(term))  # a query's terms are tested against every result it explains
@@ -60,6 +86,7 @@ class Explanation:
     replaces: str = ""  # the name of the deprecated or archived resource it succeeds
     in_chinese: bool = False  # learning material in Chinese, shown to a Chinese reader
     for_chinese: bool = False  # a tool, model or dataset made for Chinese, shown to a Chinese reader
+    use: str = ""  # the needs phrase the query's words match (see `use_matched`)
 
     def render(self, lang: str = "en") -> str:
         return _render(self, lang)
@@ -74,6 +101,7 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "task": "{label} filed under the task “{name}” you named", "area": "{label} in the area “{name}” you named",
            "task_inferred": "{label} filed under “{name}”, the task your description points to",
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
+           "use": "used for “{need}”",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”",
            "in_chinese": "in Chinese", "for_chinese": "made for Chinese"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选",
@@ -83,7 +111,8 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "task": "{label}；属于你提到的任务“{name}”",
            "task_inferred": "{label}；属于你描述的需求对应的任务“{name}”",
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
-           "close": "与你的描述语义相近", "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”",
+           "close": "与你的描述语义相近", "use": "用途：“{need}”",
+           "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”",
            "in_chinese": "中文资料", "for_chinese": "面向中文"},
 }
 
@@ -116,6 +145,8 @@ def _render(e: Explanation, lang: str) -> str:
         parts.append(p["matches"].format(terms=p["term_sep"].join(f"“{w}”" for w in (own or e.matched))))
     elif e.close_in_meaning:
         parts.append(p["close"])
+    if e.use:
+        parts.append(p["use"].format(need=e.use))
     if e.maintenance:
         parts.append(p["note"].format(status=MAINTENANCE_ZH.get(e.maintenance, e.maintenance) if zh else e.maintenance))
     return p["sep"].join(parts)
@@ -133,7 +164,8 @@ def _own_words(e: Explanation) -> list[str]:
 
 def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_task: str | None,
             legs: Sequence[str], areas: Mapping[str, Area] | None = None, terms: frozenset[str] | None = None,
-            pick_for: str | None = None, replaces: str = "", voted_for: str | None = None) -> Explanation:
+            pick_for: str | None = None, replaces: str = "", voted_for: str | None = None,
+            needs: Sequence[tuple[str, str, frozenset[str]]] = ()) -> Explanation:
     """What a user can check about why this result is here: kind, named task or go-to pick,
     the query words it matches, and whether it is still maintained."""
     area = (areas or {}).get(via_task[5:]) if via_task and via_task.startswith("area:") else None
@@ -143,7 +175,8 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         t = tasks.get(task_id) if task_id else None
         return (t.name, t.name_zh) if t else None
 
-    matched = matched_terms(query, terms if terms is not None else resource_terms(resource, tasks))
+    have = terms if terms is not None else resource_terms(resource, tasks)
+    matched = matched_terms(query, have)
     return Explanation(
         type=resource.type, pick_for=names(pick_for), pick_voted=names(voted_for),
         pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
@@ -155,7 +188,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         inferred=bool(query.inferred) and (pick_for in query.inferred or via_task in query.inferred),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces, in_chinese=query.lang == "zh" and resource.in_chinese,
-        for_chinese=query.lang == "zh" and resource.for_chinese,
+        for_chinese=query.lang == "zh" and resource.for_chinese, use=use_matched(query, needs, have),
     )
 
 
