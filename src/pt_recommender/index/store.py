@@ -99,6 +99,7 @@ class EmbeddingCache:
         self.keys: list[str] = []
         self.matrix: np.ndarray | None = None
         self.base = 0  # rows of the main files (the rest came from the delta)
+        self._main_sums: dict[str, str] = {}
         self.problem = ""
         if (folder / "keys.json").exists() or (folder / "vectors.npy").exists():
             try:
@@ -111,6 +112,7 @@ class EmbeddingCache:
     def _read(self) -> None:
         """Trust the cache only when every file matches the checksums written with them."""
         sums = json.loads((self.folder / CACHE_SUMS).read_text())
+        self._main_sums = {name: sums[name] for name in ("keys.json", "vectors.npy")}
         parts = [("keys.json", "vectors.npy")] + ([("delta-keys.json", "delta-vectors.npy")]
                                                   if "delta-keys.json" in sums else [])
         keys: list = []
@@ -137,10 +139,6 @@ class EmbeddingCache:
         row = self.row
         return np.fromiter((row.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
-    def get(self, key: str) -> np.ndarray | None:
-        i = self.row.get(key)
-        return None if i is None or self.matrix is None else self.matrix[i]
-
     def save(self, keys: list[str], matrix: np.ndarray, new: np.ndarray | None = None) -> None:
         """Keep the vectors of `keys` (this build's): the `new` rows (indexes into `keys`)
         appended to the delta while it stays small, else everything rewritten."""
@@ -158,9 +156,8 @@ class EmbeddingCache:
 
     def _write(self, files: dict[str, bytes], keep_main: bool) -> None:
         sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-        if keep_main:
-            old = json.loads((self.folder / CACHE_SUMS).read_text())
-            sums = {"keys.json": old["keys.json"], "vectors.npy": old["vectors.npy"], **sums}
+        if keep_main:  # the main files as they were read (and checked) at the start of this build
+            sums = {**self._main_sums, **sums}
         # the checksums go first, so a crash between the writes leaves a cache that fails them
         atomic_write_text(self.folder / CACHE_SUMS, json.dumps(sums))
         for name, data in files.items():
