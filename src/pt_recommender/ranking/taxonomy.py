@@ -142,13 +142,14 @@ class TaskMatcher:
                 if a and b:
                     self._sides[i] = (a, b)
 
-    def _literal(self, i: int, raw: str) -> bool:
+    def _literal(self, i: int, text: str) -> bool:
         """The directed phrase stated word for word in the query ("text-to-image", "speech into
-        text"), not merely its words in its order with others between."""
+        text"), not merely its words in its order with others between; `text` is the query as
+        `_stemmed` reads it, padded with spaces."""
         if i not in self._said:
             parts = _DIRECTED.split(self.en[i][2].lower(), maxsplit=1)
             self._said[i] = (_stemmed(parts[0]), _stemmed(parts[1])) if len(parts) == 2 else None
-        said, text = self._said[i], f" {_stemmed(raw)} "
+        said = self._said[i]
         return said is not None and any(f" {said[0]} {w} {said[1]} " in text for w in ("to", "into"))
 
     def _directed(self, i: int, tokens: Sequence[str], sides: tuple | None) -> bool:
@@ -169,13 +170,15 @@ class TaskMatcher:
         hits: dict[str, frozenset[str]] = {}
         directed: set[str] = set()  # tasks matched by a conversion stated in its direction
         candidates = self._candidates(have)
-        sides = _from_sides(raw) if any(i in self.order for i in candidates) else None
+        directional = any(i in self.order for i in candidates)
+        sides = _from_sides(raw) if directional else None
+        stemmed = f" {_stemmed(raw)} " if directional else ""  # the query as `_literal` reads it
         for i in candidates:
             toks, tid, _ = self.en[i]
             if toks <= have and len(toks) > len(hits.get(tid, ())) and (
                     i not in self.order or self._directed(i, tokens, sides)):
                 hits[tid] = toks
-                if i in self.order and self._literal(i, raw):
+                if i in self.order and self._literal(i, stemmed):
                     directed.add(tid)
                 else:
                     directed.discard(tid)
@@ -188,13 +191,13 @@ class TaskMatcher:
             if len(cover) > len(hits.get(tid, ())):
                 hits[tid] = cover
                 spans[tid] = frozenset(range(pos, pos + len(phrase)))
-        # keep only maximal matches: "segmentation" yields to "semantic segmentation", and a
-        # Chinese name found inside a longer one (语音 of the audio area inside 语音识别) to it
-        # a conversion stated word for word ("text-to-image model") yields only to a longer stated one, and an
-        # undirected phrase holding its words ("image-text models") is read as that conversion
+        # a conversion stated word for word ("text-to-image model") is not swallowed by an
+        # undirected phrase holding its words ("image-text models"): that phrase goes
         stated = [hits[t] for t in directed]
         hits = {tid: toks for tid, toks in hits.items()
                 if tid in directed or not any(d <= toks for d in stated)}
+        # keep only maximal matches: "segmentation" yields to "semantic segmentation", and a
+        # Chinese name found inside a longer one (语音 of the audio area inside 语音识别) to it
         kept = {tid: toks for tid, toks in hits.items()
                 if not any(toks < other for o, other in hits.items() if o != tid)
                 and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
