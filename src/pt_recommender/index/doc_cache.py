@@ -21,12 +21,12 @@ import numpy as np
 
 from ..catalog.schema import Resource, Task
 from ..files import read_checked_json, write_checked_json
+from .lexical import EMPTY, token_ids
 from .manifest import FORMAT_VERSION
 
 FILE = "lexical-ids.json"
 OLD_FILE = "lexical-docs.json"  # the token lists earlier versions kept: removed at the next save
 SAVE_SHARE = 0.02  # see DocCache.save
-EMPTY = "<empty>"  # the token of a document with none (as `LexicalIndex.index_arrays` reads it)
 log = logging.getLogger("pt_recommender")
 
 
@@ -76,12 +76,7 @@ class DocCache:
         if doc is None:
             if self._ids is None:
                 self._ids = {t: i for i, t in enumerate(self.vocab)}
-            ids, tokens = self._ids, build() or [EMPTY]
-            for t in tokens:
-                if t not in ids:
-                    ids[t] = len(self.vocab)
-                    self.vocab.append(t)
-            doc = np.array([ids[t] for t in tokens], dtype=np.int32)
+            doc = token_ids(build() or [EMPTY], self._ids, self.vocab)
             self.missed += 1
         self.used[key] = doc
         return doc

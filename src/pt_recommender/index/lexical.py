@@ -43,12 +43,9 @@ class LexicalIndex:
         Lucene's BM25 (k1 = 1.5, b = 0.75) computed the way bm25s computes it, float for
         float (a test checks every weight against bm25s), in a few array passes: bm25s
         imports SciPy and builds in Python loops, which was most of a one-edit rebuild."""
-        docs = [d or ["<empty>"] for d in docs]
-        vocab = sorted({t for d in docs for t in d})
-        ids = {t: i for i, t in enumerate(vocab)}
-        lens = np.array([len(d) for d in docs], dtype=np.int64)
-        flat = np.fromiter((ids[t] for d in docs for t in d), dtype=np.int64, count=int(lens.sum()))
-        return _postings(flat, lens, vocab)
+        ids: dict[str, int] = {}
+        vocab: list[str] = []
+        return LexicalIndex.index_arrays_from_ids([token_ids(d or [EMPTY], ids, vocab) for d in docs], vocab)
 
     @staticmethod
     def index_arrays_from_ids(docs: list[np.ndarray], vocab: list[str]) -> dict:
@@ -154,6 +151,19 @@ class LexicalIndex:
         idx = np.argpartition(-s, k - 1)[:k]
         idx = idx[np.argsort(-s[idx], kind="stable")]
         return [(int(i), float(s[i])) for i in idx if s[i] > 0]
+
+
+EMPTY = "<empty>"  # the token of a document with none (as bm25s reads an empty document)
+
+
+def token_ids(tokens: list[str], ids: dict[str, int], vocab: list[str]) -> np.ndarray:
+    """`tokens` as ids into `vocab`, appending tokens it does not hold yet (`ids` is its
+    token -> id map, kept in step)."""
+    for t in tokens:
+        if t not in ids:
+            ids[t] = len(vocab)
+            vocab.append(t)
+    return np.array([ids[t] for t in tokens], dtype=np.int32)
 
 
 def _postings(flat: np.ndarray, lens: np.ndarray, vocab: list[str]) -> dict:

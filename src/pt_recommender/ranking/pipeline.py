@@ -150,14 +150,15 @@ class Pipeline:
         # HanLP, BGE-M3) and, asked to learn, material taught in Chinese come up; for an English
         # reader asking to learn, material in Chinese comes down unless they ask for it
         if opt.intent:
+            made_for, taught_in = d.for_chinese[cols], d.in_chinese[cols]  # the same for every query
             for i, q in enumerate(qs):
                 learning = bool((q.intent or types or frozenset()) & NATIVE_TYPES)
                 if q.lang == "zh":
-                    sh.total[i] += opt.w_for_chinese * d.for_chinese[cols]
+                    sh.total[i] += opt.w_for_chinese * made_for
                     if learning:
-                        sh.total[i] += opt.w_native * d.in_chinese[cols]
+                        sh.total[i] += opt.w_native * taught_in
                 elif learning and opt.w_foreign and not asks_for_chinese(q):
-                    sh.total[i] -= opt.w_foreign * d.in_chinese[cols]
+                    sh.total[i] -= opt.w_foreign * taught_in
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page
