@@ -515,6 +515,25 @@ def test_inferred_task_reads_the_best_phrase_of_the_rows_found_and_its_threshold
         NeedTasks.build(vecs, np.array([2, 0, 0, 0]), ["a", None, "c"])
 
 
+def test_need_match_is_each_rows_closest_phrase_and_lifts_only_above_its_floor() -> None:
+    """A row scores as its best phrase (max, not mean), a row without phrases as -1, and the
+    lift is the weight times the similarity above the floor, nothing under it."""
+    import numpy as np
+
+    from pt_recommender.ranking import steps
+    from pt_recommender.ranking.inferred import NeedTasks
+
+    vecs = np.array([[1, 0], [0.6, 0.8], [0, 1], [0.8, 0.6]], dtype=np.float16)
+    nt = NeedTasks.build(vecs, np.array([0, 1, 2, 2]), ["a", None, "c"])
+    assert nt is not None
+    got = nt.closest(np.array([0.6, 0.8]), np.array([2, 1, 0]))
+    assert got.tolist() == pytest.approx([0.96, -1.0, 0.6], abs=1e-3)
+    assert nt.closest(np.array([0.6, 0.8]), np.array([1])).tolist() == [-1.0]
+    sh = steps.Sheet.empty(1, np.array([0, 1, 2]), np.ones(3, dtype=bool))
+    steps.add_need_match(sh, 0, np.array([0, 1, 2]), got[[2, 1, 0]], 0.5, 0.7)
+    assert sh.total[0].tolist() == pytest.approx([0.0, 0.0, 0.5 * 0.26], abs=1e-3)
+
+
 def test_a_chinese_term_rendered_as_a_task_name_reads_as_whole_words_and_asks_for_no_type() -> None:
     """The glossary renders a Chinese task alias as the task's display name ("Large Language
     Models"): its words are indexed whole ("large", not "arge"), and its "Models" is the task's

@@ -66,6 +66,13 @@ class Options:
     # scored best over the analysis sets of eval/)
     w_neighbour: float = 1.0  # the candidate most similar to the best results gains this much
     neighbour_top: int = 2  # (CV) the best results whose mean vector is compared
+    # -- needs match: a resource's one vector blends all its uses; the needs phrase closest to
+    # the query says how well its best-fitting use matches (ranking.inferred's phrase vectors)
+    # (wide CV stop 33, grid 0-1.0: all five folds chose 0.5, out of fold 0.8199 against 0.8182)
+    w_need_match: float = 0.5  # per unit of cosine above min_need_match
+    min_need_match: float = 0.3  # a phrase less similar than this says nothing (0.2-0.4 within 0.0003)
+    need_match_top: int = 30  # only each query's best this many candidates are compared (30, 60, 100
+    # and all scored the same over every read set; 30 costs a fifth of all)
     # -- priors: which resource a user would rather see among similar matches
     w_prior: float = 0.3  # (CV) maintained and widely used first, among rows a leg found
     # (CV, grid "types": the smallest magnitudes within 0.005 out-of-fold nDCG of the best)
@@ -106,7 +113,7 @@ class Options:
 # Parts that make the full system; the single-leg ablations switch every one of them off.
 _BOOSTS_OFF = {"taxonomy": False, "infer_task": False, "intent": False, "w_prior": 0.0, "w_library": 0.0,
                "w_paper": 0.0, "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
-               "w_dataset": 0.0, "w_learning": 0.0, "diversity": False,
+               "w_dataset": 0.0, "w_learning": 0.0, "diversity": False, "w_need_match": 0.0,
                "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},
@@ -116,6 +123,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no-intent": {"intent": False},
     "no-consensus": {"w_vote_pick": 0.0, "w_vote_task": 0.0},
     "no-neighbours": {"w_neighbour": 0.0},
+    "no-need-match": {"w_need_match": 0.0},
     "no-inferred-task": {"infer_task": False},
     "no-diversity": {"diversity": False},
     "no-zh-glossary": {"glossary": False},

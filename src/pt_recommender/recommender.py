@@ -66,7 +66,7 @@ class Recommender:
             rows, first = np.unique(self.owners, return_index=True)
             self._first_vector = np.full(len(resources), -1, dtype=np.int64)
             self._first_vector[rows] = first
-        self.pipeline = Pipeline(self.data, self.options, self._row_vectors)
+        self.pipeline = Pipeline(self.data, self.options, self._row_vectors, self._need_match)
         self._needs, self._need_rows = needs, need_rows
         self._need_tasks: NeedTasks | None = None
         self._need_tasks_read = False
@@ -81,6 +81,10 @@ class Recommender:
             self._need_tasks = NeedTasks.build(self._needs, self._need_rows, primary)
             self._need_tasks_read = True
         return self._need_tasks
+
+    def _need_match(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        found = self.need_tasks
+        return np.full(len(rows), -1.0, dtype=np.float32) if found is None else found.closest(vector, rows)
 
     @property
     def resources(self) -> list[Resource]:
@@ -152,7 +156,7 @@ class Recommender:
             d = self.data  # the BM25 documents change: derive the ranking data again
             other.data = RankingData.build(d.resources, d.tasks, d.areas, d.glossary_pairs, other.options)
             other.data.speller = d.speller
-        other.pipeline = Pipeline(other.data, other.options, other._row_vectors)
+        other.pipeline = Pipeline(other.data, other.options, other._row_vectors, other._need_match)
         return other
 
     def _row_vectors(self, rows: np.ndarray) -> np.ndarray:
@@ -215,7 +219,7 @@ class Recommender:
         if self.options.infer_task and self.options.taxonomy:
             for j, i in enumerate(todo.tolist()):
                 analysed[i] = self._infer_task(analysed[i], raw[j], rows[j][: self.options.k0])
-        return Prepared(analysed, todo, rows, sims)
+        return Prepared(analysed, todo, rows, sims, raw)
 
     def _infer_task(self, q: Query, vec: np.ndarray, rows: np.ndarray) -> Query:
         """A query naming no task gets the task its meaning points to (see `ranking.inferred`),

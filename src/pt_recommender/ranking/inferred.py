@@ -55,3 +55,18 @@ class NeedTasks:
         best = int(np.argmax(sims))
         sim = float(sims[best])
         return (self.task_of[int(idx[best])], sim) if sim >= threshold else None
+
+    def closest(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each row's best needs-phrase similarity to `vector` (-1 for a row with no phrase):
+        how well the use a resource is best known for fits the query, where its single vector
+        blends every use into one (see the `w_need_match` option)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        counts = self.starts[rows + 1] - self.starts[rows]
+        out = np.full(len(rows), -1.0, dtype=np.float32)
+        idx = spans(self.starts[rows], counts)
+        if not len(idx):
+            return out
+        sims = np.einsum("ij,j->i", self.vectors[idx], np.asarray(vector, dtype=np.float32))
+        has = counts > 0
+        out[has] = np.maximum.reduceat(sims, (np.cumsum(counts) - counts)[has])
+        return out

@@ -47,6 +47,7 @@ class Prepared:
     dense_rows: np.ndarray  # their dense rankings (row ids, -1 past the end), best first, deep
     # enough to hold each query's k0 best rows of the requested types
     dense_sims: np.ndarray
+    dense_vectors: np.ndarray | None = None  # their encoder vectors, before the adapter
 
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -57,10 +58,12 @@ class Pipeline:
     `vectors` gives catalog rows' stored vectors (the neighbour step; None switches it off)."""
 
     def __init__(self, data: RankingData, options: Options,
-                 vectors: Callable[[np.ndarray], np.ndarray] | None = None):
+                 vectors: Callable[[np.ndarray], np.ndarray] | None = None,
+                 need_match: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None):
         self.data = data
         self.options = options
         self.vectors = vectors
+        self.need_match = need_match  # (query vector, rows) -> each row's closest needs phrase
         self._lift_cache: dict[tuple, tuple] = {}
 
     def rank(self, prep: Prepared, k: int, types: frozenset[str] | None) -> list[list[Hit]]:
@@ -181,6 +184,15 @@ class Pipeline:
         # Chinese alike: the vectors compared are the resources', not the query's)
         if opt.w_neighbour and self.vectors is not None:
             steps.add_neighbours(sh, self.vectors, opt.neighbour_top, opt.w_neighbour, opt.evidence)
+        # 5b'. needs: a candidate one of whose needs phrases says what the query says moves up
+        if opt.w_need_match and self.need_match is not None and prep.dense_vectors is not None:
+            for j, i in enumerate(prep.dense_queries.tolist()):
+                on = np.flatnonzero(sh.candidate[i] & sh.allowed)
+                if len(on) > opt.need_match_top:  # a phrase lifts a near-top candidate, never a far one
+                    on = np.sort(on[np.argsort(-sh.total[i, on], kind="stable")[:opt.need_match_top]])
+                if len(on):
+                    steps.add_need_match(sh, i, on, self.need_match(prep.dense_vectors[j], sh.cols[on]),
+                                         opt.w_need_match, opt.min_need_match)
         # 5c. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
         if len(succ_pos):

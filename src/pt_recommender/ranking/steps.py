@@ -231,6 +231,14 @@ def add_neighbours(sh: Sheet, vectors: Callable[[np.ndarray], np.ndarray], top: 
             sh.total[q, on] += weight * (s - lo) / (hi - lo)
 
 
+def add_need_match(sh: Sheet, q: int, columns: np.ndarray, sims: np.ndarray, weight: float,
+                   floor: float) -> None:
+    """Candidates (`columns`) gain `weight` per unit of their closest needs phrase's similarity
+    above `floor`: a phrase saying what the query says is a reason the blended single vector
+    of a broad resource misses; under the floor, a phrase says nothing."""
+    sh.total[q, columns] += weight * np.clip(np.asarray(sims, dtype=np.float64) - floor, 0.0, None)
+
+
 def best_scores(sh: Sheet, require_evidence: bool = False) -> np.ndarray:
     """Each query's best candidate score (-inf for none): the reference of `select`'s floor."""
     cand = sh.candidate & sh.evidence if require_evidence else sh.candidate
