@@ -409,6 +409,20 @@ def test_needs_phrases_embedded_for_the_inferred_task_are_capped_per_task() -> N
     assert set(texts) <= set(everything) and len(everything) > 2 * len(texts)
 
 
+def test_an_index_keeping_another_number_of_needs_phrases_is_stale(rec, index_dir) -> None:
+    """The phrases a task keeps are a build-time choice: an index made under another cap is
+    rebuilt, not read with phrase vectors that no longer match the code's choice."""
+    import json
+
+    manifest = _live(index_dir) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["needs_per_task"] = data["needs_per_task"] + 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexProblem, match="needs phrases a task") as info:
+        check_index(index_dir, "fake-hashing-256", None)
+    assert info.value.kind == "stale"
+
+
 def test_a_manifest_of_an_earlier_version_with_sha256_sums_still_loads(rec, catalog_dir, index_dir) -> None:
     """Generations written before the switch to CRC-32 record sha256: they are verified with it."""
     import hashlib

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .._version import __version__
 from ..catalog import PROJECT_ROOT, content_hash, default_data_dir, in_checkout
-from ..embedding import EMBED_REPRESENTATION
+from ..embedding import EMBED_REPRESENTATION, NEEDS_PER_TASK
 from ..files import file_checksum_ok
 
 # 2: int8 vectors are computed one text per model call (they no longer depend on the batch),
@@ -97,6 +97,9 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
                                   f"produces {dim}")
     if representation is not None and manifest.get("representation") != representation:
         raise IndexProblem("stale", f"index embeds {manifest.get('representation')!r}, not {representation!r}")
+    if representation is not None and manifest.get("needs_per_task") != NEEDS_PER_TASK:
+        raise IndexProblem("stale", f"index keeps {manifest.get('needs_per_task')!r} needs phrases a task, "
+                                    f"not {NEEDS_PER_TASK}")
     if backend is not None and manifest.get("backend") != backend:
         raise IndexProblem("stale", f"index uses the {manifest.get('backend')!r} backend, not {backend!r}")
     if catalog_hash is not None and manifest.get("catalog_hash") != catalog_hash:
