@@ -219,7 +219,7 @@ class Recommender:
         if self.options.infer_task and self.options.taxonomy:
             for j, i in enumerate(todo.tolist()):
                 analysed[i] = self._infer_task(analysed[i], raw[j], rows[j][: self.options.k0])
-        return Prepared(analysed, todo, rows, sims, raw)
+        return Prepared(analysed, todo, rows, sims, vecs)
 
     def _infer_task(self, q: Query, vec: np.ndarray, rows: np.ndarray) -> Query:
         """A query naming no task gets the task its meaning points to (see `ranking.inferred`),

@@ -47,7 +47,7 @@ class Prepared:
     dense_rows: np.ndarray  # their dense rankings (row ids, -1 past the end), best first, deep
     # enough to hold each query's k0 best rows of the requested types
     dense_sims: np.ndarray
-    dense_vectors: np.ndarray | None = None  # their encoder vectors, before the adapter
+    dense_vectors: np.ndarray | None = None  # the vectors searched with (through the adapter)
 
 
 _NONE = np.zeros(0, dtype=np.int64)
