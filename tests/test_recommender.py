@@ -534,6 +534,20 @@ def test_need_match_is_each_rows_closest_phrase_and_lifts_only_above_its_floor()
     assert sh.total[0].tolist() == pytest.approx([0.0, 0.0, 0.5 * 0.26], abs=1e-3)
 
 
+def test_a_latin_name_in_a_chinese_list_yields_to_a_longer_english_match() -> None:
+    """"LLM" listed among a task's Chinese names covers the word llm, not its letters (which
+    counted as three parts of a one-word query): "LLM evaluation" names the evaluation task
+    alone, and the general task keeps the strength of one word out of two."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+
+    llm = Task(id="large-language-models", name="Large Language Models", area="nlp", aliases_zh=("LLM", "大模型"))
+    ev = Task(id="llm-evaluation", name="LLM Evaluation", area="nlp")
+    m = TaskMatcher({llm.id: llm, ev.id: ev})
+    assert m.match(["llm", "evalu"], "LLM evaluation") == {"llm-evaluation": 1.0}
+    assert m.match(["llm", "chat"], "LLM chat") == {"large-language-models": 0.5}
+
+
 def test_a_chinese_term_rendered_as_a_task_name_reads_as_whole_words_and_asks_for_no_type() -> None:
     """The glossary renders a Chinese task alias as the task's display name ("Large Language
     Models"): its words are indexed whole ("large", not "arge"), and its "Models" is the task's

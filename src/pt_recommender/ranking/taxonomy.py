@@ -187,6 +187,13 @@ class TaskMatcher:
                  if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
         spans: dict[str, frozenset[int]] = {}  # where in the text a task's Chinese name was found
         for phrase, tid, pos in sorted(found):
+            if not has_cjk(phrase):
+                # a Latin name in a Chinese list ("LLM") covers its words, as the English
+                # phrases do, so a longer English match holding it wins ("LLM evaluation")
+                cover = frozenset(_SAME.get(t, t) for t in en_tokens(phrase))
+                if cover and len(cover) > len(hits.get(tid, ())):
+                    hits[tid] = cover
+                continue
             cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
             if len(cover) > len(hits.get(tid, ())):
                 hits[tid] = cover
