@@ -120,3 +120,15 @@ def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
     assert en_tokens("visually impaired") != en_tokens("visualization impaired")
     assert en_tokens("visualise embeddings") == en_tokens("visualizing embedding") == en_tokens("visualization embeddings")
 
+
+
+def test_wanting_to_understand_how_a_thing_works_is_a_learner_but_explaining_a_decision_is_not() -> None:
+    """"Understand how attention works" asks for learning material; "understand why my model
+    flagged this" asks for an interpretability tool, not a course."""
+    from pt_recommender.ranking.query import is_learner
+    from pt_recommender.text.lang import en_words
+
+    assert is_learner(en_words("I want to understand how attention actually works"))
+    assert is_learner(en_words("understand what autograd does under the hood"))
+    assert not is_learner(en_words("understand why my model flagged this transaction"))
+    assert not is_learner(en_words("how does the scheduler work"))

@@ -167,6 +167,11 @@ _LEARNER_PHRASES = (("new", "to", "pytorch"), ("new", "to", "deep"), ("new", "to
                     ("learn", "deep"), ("learn", "the", "basics"), ("teach", "myself"))
 
 
+# "understand ... works" / "... under the hood": the user wants to know how a thing works inside,
+# not to explain a model's decision ("understand why my model flags this")
+_HOW_IT_WORKS = frozenset(("work", "works", "working", "hood", "internals"))
+
+
 _LEARNER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
     w: tuple(p for p in _LEARNER_PHRASES if p[0] == w) for w in {p[0] for p in _LEARNER_PHRASES}}
 
@@ -176,6 +181,8 @@ def is_learner(seq: list[str]) -> bool:
     are looked up by their first word: this runs on every query)."""
     if _LEARNER_WORDS.intersection(seq):
         return True
+    if "understand" in seq and _HOW_IT_WORKS.intersection(seq[seq.index("understand") + 1:]):
+        return True  # "understand how attention works", "understand what happens under the hood"
     return any(tuple(seq[i:i + len(p)]) == p
                for i, w in enumerate(seq) for p in _LEARNER_BY_FIRST.get(w, ()))
 
