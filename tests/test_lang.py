@@ -119,6 +119,9 @@ def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
     # "visually impaired" is not about plots and dashboards; both spellings of visualise meet
     assert en_tokens("visually impaired") != en_tokens("visualization impaired")
     assert en_tokens("visualise embeddings") == en_tokens("visualizing embedding") == en_tokens("visualization embeddings")
+    # a Python interpreter is not about interpreting a model's decisions
+    assert en_tokens("python interpreter") != en_tokens("python interpret")
+    assert en_tokens("interpreters") == en_tokens("interpreter")
 
 
 

@@ -54,9 +54,11 @@ def _stemmer():
 # Words whose stem would join an unrelated word's: "distribution" (statistics) is not
 # "distributed" (training), a "transformer" (the architecture) is not a "transform" (augmentation),
 # and "visualization" (plots, dashboards) is not "visual" ("visually impaired", "visual question
-# answering"); its British spelling, which Snowball stems apart, joins it
+# answering"); its British spelling, which Snowball stems apart, joins it; an "interpreter" (a
+# program that runs Python) is not "interpret" (explaining a model)
 _OWN_STEM = {"distribution": "distribution", "distributions": "distribution", "distributional": "distribution",
              "transformer": "transformer", "transformers": "transformer",
+             "interpreter": "interpreter", "interpreters": "interpreter",
              **{f"visuali{z}{end}": "visualiz" for z in "zs" for end in (
                  "e", "es", "ed", "ing", "ation", "ations", "er", "ers")}}
 
