@@ -353,7 +353,8 @@ def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> No
 
     d = rec.data
     for q in ("recommend me a library for image segmentation", "can you suggest a good optimizer",
-              "any recommendations? image segmentation", "推荐一个图像分割的库", "求推荐图像分割的库"):
+              "any recommendations? image segmentation", "推荐一个图像分割的库", "求推荐图像分割的库",
+              "想推荐一本入门书", "推荐几篇图像分割的论文", "推荐点强化学习的课"):
         got = analyse(q, d.glossary, d.matcher)
         assert "recommend" not in got.tokens and "suggest" not in got.tokens and "推荐" not in got.tokens, q
     assert "recommend" in analyse("recommend movies to users", d.glossary, d.matcher).tokens
