@@ -135,3 +135,17 @@ def test_wanting_to_understand_how_a_thing_works_is_a_learner_but_explaining_a_d
     assert is_learner(en_words("understand what autograd does under the hood"))
     assert not is_learner(en_words("understand why my model flagged this transaction"))
     assert not is_learner(en_words("how does the scheduler work"))
+
+
+def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> None:
+    """"load a dataset", "merge two models", "implement a paper": the user works on that thing;
+    "find a dataset", "recommend a paper", and compounds such as "pruning toolkit" still ask."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("load a huge dataset that doesn't fit in memory") == set()
+    assert asked_types("merge two models into one") == set()
+    assert asked_types("implement a paper from scratch") == set()
+    assert asked_types("find a dataset of chest x-rays") == {"dataset"}
+    assert asked_types("recommend a paper on attention") == {"paper"}
+    assert asked_types("model pruning toolkit") == {"library"}
+    assert asked_types("image augmentation library") == {"library"}

@@ -137,6 +137,8 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if i and seq[i - 1] in _AMONG:
             continue
+        if _worked_on(seq, i):
+            continue
         # "a children's book", "the client's dataset": a type word an everyday owner holds is the
         # material of the need ("Google's paper", "a beginner's book" still ask for one)
         if i >= 2 and seq[i - 1] == "s" and seq[i - 2] in _EVERYDAY_OWNERS:
@@ -147,6 +149,28 @@ def _asked(seq: list[str]) -> set[str]:
     if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
         out |= LEARNING_TYPES  # library" for libraries: only a learner naming no kind wants to learn
     return out
+
+
+# "load a dataset", "merge two models", "reproduce a paper": a type word right after a verb of
+# working on something (past a determiner or a number) is the material, not the answer asked for;
+# "find a dataset", "recommend a paper", "need a dataset" still ask
+_WORK_VERBS = frozenset(stem(w) for w in (
+    "load", "stream", "augment", "split", "shuffle", "merge", "combine", "compare", "implement", "reproduce",
+    "replicate", "summarize", "summarise", "cite", "parse", "clean", "label", "annotate", "preprocess",
+    "convert", "export", "quantize", "quantise", "compress", "prune", "deploy", "serve", "debug", "profile",
+    "shard", "cache", "balance", "deduplicate", "translate", "upload"))
+_DETERMINERS = frozenset(("a", "an", "the", "two", "three", "several", "multiple", "some", "each", "every",
+                          "all", "one", "both", "huge", "large", "big", "small", "whole", "entire", "new"))
+
+
+def _worked_on(seq: list[str], i: int) -> bool:
+    """True when the type word at `i` is the object of a verb of working on something."""
+    j = i - 1
+    while j >= 0 and (seq[j] in _DETERMINERS or seq[j].isdigit()) and i - j <= 3:
+        j -= 1
+    # a determiner in between ("prune a model"): without one the verb's noun is a compound's
+    # head ("pruning toolkit", "translation models") that asks for that kind
+    return 0 <= j < i - 1 and stem(seq[j]) in _WORK_VERBS
 
 
 # owners whose book, course, paper or dataset is what the user works on, never what they ask for
