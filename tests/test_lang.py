@@ -149,3 +149,19 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("recommend a paper on attention") == {"paper"}
     assert asked_types("model pruning toolkit") == {"library"}
     assert asked_types("image augmentation library") == {"library"}
+
+
+def test_hardware_at_hand_yields_to_the_work_named_beside_it() -> None:
+    """多机多卡 names distributed training as a constraint: beside GRPO (alignment) it keeps half
+    its strength; alone, beside an area or beside its kin (large-model training) it keeps all."""
+    from pt_recommender.config import CONSTRAINT_KIN, CONSTRAINT_TASKS
+    from pt_recommender.ranking.query import weigh_constraints
+
+    def w(tasks: dict[str, float]) -> dict[str, float]:
+        return weigh_constraints(tasks, CONSTRAINT_TASKS, 0.5, CONSTRAINT_KIN)
+
+    assert w({"distributed-training": 0.5, "llm-alignment": 0.125}) == {"distributed-training": 0.25,
+                                                                          "llm-alignment": 0.125}
+    for alone in ({"distributed-training": 0.5}, {"distributed-training": 0.5, "area:training": 0.5},
+                  {"distributed-training": 0.5, "large-model-training": 0.3}, {"llm-alignment": 0.4}):
+        assert w(alone) == alone

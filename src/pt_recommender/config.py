@@ -52,6 +52,9 @@ class Options:
     w_vote_pick: float = 0.2  # (CV: 0.3 scored 0.001 higher; the smaller within 0.005) its go-to picks,
     # times the query's best score
     w_vote_task: float = 0.05  # (CV) resources filed under it first, times the query's best score
+    # -- constraints: a task named as the hardware at hand (ranking.query.weigh_constraints)
+    constraint_share: float = 0.5  # of its strength, beside a named goal (read sets 3 up, 1 down;
+    # 0.25 scored the same, 0 lost one more query)
     # -- inferred task: a query naming no task gets the first task of the resource whose needs
     # phrase is closest to it in meaning (ranking.inferred), lifted as a named task is, less
     infer_task: bool = True
@@ -159,3 +162,7 @@ LIFT_MAX_ROWS = 1024
 BATCH_CHUNK = 256  # queries scored together: bounds memory at ~3 MB of arrays a chunk
 MAX_QUERY_CHARS = 2000
 MAX_K = 100
+
+# Tasks a query names as the hardware at hand rather than the work it wants done, and their kin
+CONSTRAINT_TASKS = frozenset(("distributed-training",))
+CONSTRAINT_KIN = frozenset(("large-model-training",))

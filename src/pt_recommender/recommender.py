@@ -12,7 +12,7 @@ import numpy as np
 
 from .catalog import Catalog, CatalogError, content_hash, default_data_dir, load_catalog_bundle
 from .catalog.schema import Area, Recommendation, Resource, Task
-from .config import BATCH_CHUNK, EMBED_REPRESENTATION, Options
+from .config import BATCH_CHUNK, CONSTRAINT_KIN, CONSTRAINT_TASKS, EMBED_REPRESENTATION, Options
 from .encoders import Encoder, configured_name, make_encoder, vocabulary_words
 from .encoders.adapter import adapt, adapted_rows
 from .files import file_lock
@@ -23,7 +23,16 @@ from .ranking.context import RankingData, derive
 from .ranking.explain import explain
 from .ranking.inferred import NeedTasks
 from .ranking.pipeline import Hit, Pipeline, Prepared
-from .ranking.query import Query, analyse, check_k, check_lang, check_queries, check_query, check_types
+from .ranking.query import (
+    Query,
+    analyse,
+    check_k,
+    check_lang,
+    check_queries,
+    check_query,
+    check_types,
+    weigh_constraints,
+)
 from .ranking.spelling import Speller, catalog_words
 from .text.lang import Glossary, has_cjk, stem
 
@@ -202,6 +211,9 @@ class Recommender:
         short of k0 of them is searched in full)."""
         glossary = self.data.glossary if self.options.glossary else _NO_GLOSSARY
         analysed = [analyse(q, glossary, self.data.matcher, self.data.speller) for q in texts]
+        if self.options.constraint_share != 1.0:
+            analysed = [q if not q.tasks else replace(q, tasks=weigh_constraints(
+                q.tasks, CONSTRAINT_TASKS, self.options.constraint_share, CONSTRAINT_KIN)) for q in analysed]
         # a query with no letter or digit at all ("🔥🔥🔥") has nothing to mean: no dense leg
         todo = np.array([i for i, q in enumerate(analysed)
                          if any(c.isalnum() for c in q.english) and not has_cjk(q.english)]

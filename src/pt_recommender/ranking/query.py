@@ -383,3 +383,15 @@ def check_queries(queries: object) -> list[str]:
 def display_words(query: Query) -> Sequence[str]:
     """Original English words of the query, for explanations."""
     return en_words(query.english)
+
+
+def weigh_constraints(tasks: dict[str, float], constraint: frozenset[str], share: float,
+                      beside: frozenset[str] = frozenset()) -> dict[str, float]:
+    """A task the query names as the hardware at hand ("多机多卡", "on 8 GPUs": distributed
+    training) keeps `share` of its strength when the query also names the work it wants done
+    ("GRPO", a reasoning model): the goal leads and the constraint narrows. Areas and the tasks
+    in `beside` (large-model training, the constraint's own kin) are no such goal."""
+    hit = constraint.intersection(tasks)
+    if not hit or not any(t not in constraint and t not in beside and not t.startswith("area:") for t in tasks):
+        return tasks
+    return {t: v * share if t in hit else v for t, v in tasks.items()}
