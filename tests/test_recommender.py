@@ -359,6 +359,10 @@ def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> No
         assert "recommend" not in got.tokens and "suggest" not in got.tokens and "推荐" not in got.tokens, q
     assert "recommend" in analyse("recommend movies to users", d.glossary, d.matcher).tokens
     assert "推荐" in analyse("用图神经网络做推荐", d.glossary, d.matcher).tokens
+    for q, kind in (("视频教程推荐", "tutorial"), ("书籍推荐 深度学习", "book"), ("有没有讲得好的中文课推荐", "course")):
+        got = analyse(q, d.glossary, d.matcher)  # recommendations of a kind: the kind stays asked for
+        assert kind in got.intent and "recommender-systems" not in got.tasks, q
+    assert "recommender-systems" in analyse("电商推荐模型", d.glossary, d.matcher).tasks
 
 
 def test_a_mixed_query_shows_the_english_words_the_user_typed(rec) -> None:
