@@ -243,9 +243,9 @@ _ASKING_EN = re.compile(r"\b(?:recommend|suggest)(?:\s+me)?(?=\s+(?:a|an|some|an
 _ASKING_ZH = re.compile(r"求推荐|(?:有什么|有没有|能不能|可以)推荐|推荐(?:一下|一个|一款|一些|几个|几款|个|些|下"
                         r"|一本|几本|本|一门|几门|门|一篇|几篇|篇|一套|一份|一种|几种|种|点)"
                         # 教程推荐, 书籍推荐: recommendations of a kind of answer (the kind word stays)
-                        r"|(?:" + "|".join(f"(?<={w})" for w in ("教程", "书", "书籍", "课", "课程", "库", "框架", "工具", "论文",
-                                                                "数据集", "资料", "网站", "博客", "视频", "项目",
-                                                                "模型")) + ")推荐")
+                        r"|(?:" + "|".join(f"(?<={w})" for w in (
+                            "教程", "书", "书籍", "课", "课程", "库", "框架", "工具", "论文", "数据集", "资料", "网站",
+                            "博客", "视频", "项目", "模型")) + ")推荐")
 # "I have 8 A100s", "two nodes", "4x H100": several accelerators or machines at hand means the
 # work is spread over them, though the user may not say "distributed"
 _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|seven|eight|sixteen|multiple|several)"
