@@ -52,7 +52,12 @@ FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.78, "typed": 0.60},
           "check13_paraphrase_qrels.yaml": {"en": 0.74, "zh": 0.74, "typed": 0.88},
           "check13_keyword_qrels.yaml": {"en": 0.82, "zh": 0.68},
           "check14_paraphrase_qrels.yaml": {"en": 0.76, "zh": 0.74, "typed": 0.87},
-          "check14_keyword_qrels.yaml": {"en": 0.88, "zh": 0.87}}
+          "check14_keyword_qrels.yaml": {"en": 0.88, "zh": 0.87},
+          # stop 33: check15 blind at its start (read early), check17zh blind for Chinese decisions (read at its end)
+          "check15_paraphrase_qrels.yaml": {"en": 0.79, "zh": 0.72, "typed": 0.89},
+          "check15_keyword_qrels.yaml": {"en": 0.83, "zh": 0.85},
+          "check17zh_paraphrase_qrels.yaml": {"zh": 0.81, "typed": 0.79},
+          "check17zh_keyword_qrels.yaml": {"zh": 0.80}}
 
 
 def test_onnx_exports_match_sentence_transformers(real_recommender, real_index_dir) -> None:
@@ -109,8 +114,9 @@ def test_dev_quality_floor_and_ablations(real_recommender) -> None:
         bm25 = run(real_recommender.with_options(**ABLATIONS["bm25-only"]), qrels)
         for sl, floor in floors.items():
             assert full[sl]["nDCG@10"] >= floor, (file, sl, full[sl])
-        assert full["en"]["nDCG@10"] > dense["en"]["nDCG@10"]
-        assert full["en"]["nDCG@10"] > bm25["en"]["nDCG@10"]
+        main = "en" if "en" in floors else "zh"  # check17zh holds Chinese queries only
+        assert full[main]["nDCG@10"] > dense[main]["nDCG@10"], file
+        assert full[main]["nDCG@10"] > bm25[main]["nDCG@10"], file
 
 
 def test_export_batch_equals_single_calls_real_encoder(real_recommender) -> None:
