@@ -453,6 +453,9 @@ def test_a_learner_naming_no_topic_gets_the_learning_area_said_honestly(rec) -> 
     assert q.starting and q.tasks == {"area:learning": 1.0}
     named = analyse("learning pytorch", d.glossary, d.matcher)
     assert not named.starting
+    # the area's words only scattered through the need ("deep learning … PyTorch") do not name it
+    apart = analyse("never touched deep learning, where do I start with pytorch?", d.glossary, d.matcher)
+    assert apart.starting and apart.tasks == {"area:learning": 1.0}
     topic = analyse("beginner guide: plot loss curves", d.glossary, d.matcher)
     assert not topic.starting and "area:learning" not in topic.tasks
     e = Explanation(type="tutorial", area=("Learning PyTorch", "学习 PyTorch"), starting=True)

@@ -227,6 +227,7 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
 # learning area, its go-to picks (the official beginner tutorials) first; the reason says "for
 # getting started", as the user named no area
 LEARNER_AREA_KEY = "area:learning"
+_NAMES_LEARNING = re.compile(r"\blearn(?:ing)?\s+(?:to\s+use\s+)?pytorch\b|学习\s*pytorch")
 _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before a final "model"
 # "股票预测用什么模型好", "分类选哪个模型": 模型 after a question word asks which approach to take, not
 # for model cards; the glossary drops the question word, and the rendering ("stock price
@@ -333,7 +334,10 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named
         tasks = {t: v for t, v in tasks.items() if t not in opposite}
-    starting = not tasks and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
+    # a learner naming no topic gets the learning area; so does one whose words only happen to hold
+    # the area's name apart ("deep learning … PyTorch"), unlike one who names it ("learning PyTorch")
+    scattered = set(tasks) == {LEARNER_AREA_KEY} and not _NAMES_LEARNING.search(english)
+    starting = (not tasks or scattered) and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
     if starting:
         tasks = {LEARNER_AREA_KEY: 1.0}
     return Query(
