@@ -1,7 +1,7 @@
 """Choose ranking weights by 5-fold cross-validation over both judged dev files, and report
 the out-of-fold figures next to the in-sample ones (never tune on what you report).
 
-    .venv/bin/python scripts/tune.py [--grid small|types|needs|structure|diversity-cap|prior|dense|consensus|full] [--out artifacts/tune.json]
+    .venv/bin/python scripts/tune.py [--grid small|types|needs|structure|diversity-cap|prior|dense|consensus|need-match|constraint|full] [--out artifacts/tune.json]
 
 Every query is scored once per grid point; a fold's weights are the best mean nDCG@10 on the
 other four folds, and the fold's queries are scored with them (out-of-fold). The weights to
@@ -48,6 +48,10 @@ GRIDS = {
     # the task read off a query naming none (ranking.inferred): its strength and the cosine it needs
     "inferred": {"infer_task": [False, True], "w_inferred": [0.3, 0.5, 0.7], "min_inferred": [0.45, 0.5, 0.55]},
     "neighbour": {"w_neighbour": [0.0, 0.5, 1.0, 1.25, 1.5, 2.0], "neighbour_top": [1, 2, 3]},
+    # the needs match (stop 33): how much a candidate's closest needs phrase counts, from what cosine
+    "need-match": {"w_need_match": [0.0, 0.25, 0.5, 0.75], "min_need_match": [0.2, 0.3, 0.4]},
+    # the hardware a query has at hand, beside a named goal (stop 33)
+    "constraint": {"constraint_share": [0.25, 0.5, 0.75, 1.0]},
     "consensus": {"vote_share": [0.4, 0.5, 0.6], "w_vote_pick": [0.1, 0.2, 0.3], "w_vote_task": [0.0, 0.05]},
     "full": {"w_task": [0.2, 0.4, 0.6], "w_prior": [0.0, 0.15, 0.3], "min_dense": [0.25, 0.3, 0.35, 0.4],
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},

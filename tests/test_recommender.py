@@ -552,6 +552,10 @@ def test_need_match_is_each_rows_closest_phrase_and_lifts_only_above_its_floor()
     got = nt.closest(np.array([0.6, 0.8]), np.array([2, 1, 0]))
     assert got.tolist() == pytest.approx([0.96, -1.0, 0.6], abs=1e-3)
     assert nt.closest(np.array([0.6, 0.8]), np.array([1])).tolist() == [-1.0]
+    # stored float16 (a one-shot process holds no float32 copy); a warm one converts once, same answers
+    warm = nt.as_float32()
+    assert nt.vectors.dtype == np.float16 and warm.vectors.dtype == np.float32 and warm.as_float32() is warm
+    assert warm.closest(np.array([0.6, 0.8]), np.array([2, 1, 0])).tolist() == got.tolist()
     sh = steps.Sheet.empty(1, np.array([0, 1, 2]), np.ones(3, dtype=bool))
     steps.add_need_match(sh, 0, np.array([0, 1, 2]), got[[2, 1, 0]], 0.5, 0.7)
     assert sh.total[0].tolist() == pytest.approx([0.0, 0.0, 0.5 * 0.26], abs=1e-3)

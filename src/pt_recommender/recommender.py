@@ -38,6 +38,7 @@ from .text.lang import Glossary, has_cjk, stem
 
 log = logging.getLogger("pt_recommender")
 _NO_GLOSSARY = Glossary([])
+NEED_VECTORS_WARM_AFTER = 8  # uses of the needs phrases (two or three a query) before they turn float32
 INDEX_TIME_OPTIONS = ("name_weight", "task_weight", "needs_weight")
 
 __all__ = ["IndexNotReady", "Options", "Recommender"]
@@ -79,16 +80,21 @@ class Recommender:
         self._needs, self._need_rows = needs, need_rows
         self._need_tasks: NeedTasks | None = None
         self._need_tasks_read = False
+        self._need_tasks_uses = 0
 
     @property
     def need_tasks(self) -> NeedTasks | None:
-        """The needs phrases as task readers, made on first use (a query naming a task never
-        needs them; the float16 file becomes float32 once). Two threads may both make it: equal
-        objects, no harm."""
+        """The needs phrases as task readers, made on first use. A one-shot process reads the
+        float16 rows it needs (converting all of them would cost 12 MiB of its peak); a process
+        that keeps answering converts them once, after a few queries, for speed. Two threads may
+        both make or convert it: equal objects, no harm."""
         if not self._need_tasks_read:
             primary = [ts[0] if ts else None for ts in self.data.row_tasks]
             self._need_tasks = NeedTasks.build(self._needs, self._need_rows, primary)
             self._need_tasks_read = True
+        self._need_tasks_uses += 1
+        if self._need_tasks_uses == NEED_VECTORS_WARM_AFTER and self._need_tasks is not None:
+            self._need_tasks = self._need_tasks.as_float32()
         return self._need_tasks
 
     def _need_match(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -23,7 +23,8 @@ from ..arrays import spans
 class NeedTasks:
     """The needs phrases' vectors, grouped by resource row, and the task each one stands for."""
 
-    vectors: np.ndarray  # (phrases, dim) float32, unit length, in row order
+    vectors: np.ndarray  # (phrases, dim) as stored (float16), unit length, in row order; a query
+    # converts only the rows it reads, so a process never holds a float32 copy of them all
     task_of: tuple[str, ...]  # the task id of each phrase (its resource's first task)
     starts: np.ndarray  # (rows + 1,) the phrases of row r are vectors[starts[r]:starts[r + 1]]
 
@@ -39,8 +40,10 @@ class NeedTasks:
         if len(kept) > 1 and (np.diff(kept) < 0).any():
             raise ValueError("needs phrases must come in row order")
         starts = np.searchsorted(kept, np.arange(len(primary) + 1))
-        return cls(np.ascontiguousarray(np.asarray(vectors)[keep], dtype=np.float32),
-                   tuple(primary[r] for r in kept.tolist()), starts)  # type: ignore[misc]
+        vectors = np.asarray(vectors)
+        if len(keep) < len(vectors):
+            vectors = vectors[keep]
+        return cls(vectors, tuple(primary[r] for r in kept.tolist()), starts)  # type: ignore[misc]
 
     def infer(self, vector: np.ndarray, rows: np.ndarray, threshold: float) -> tuple[str, float] | None:
         """The task of the phrase of `rows` most similar to `vector` and that similarity, when
@@ -51,10 +54,20 @@ class NeedTasks:
         idx = spans(self.starts[rows], self.starts[rows + 1] - self.starts[rows])
         if not len(idx):
             return None
-        sims = np.einsum("ij,j->i", self.vectors[idx], np.asarray(vector, dtype=np.float32))
+        sims = np.einsum("ij,j->i", self._rows(idx), np.asarray(vector, dtype=np.float32))
         best = int(np.argmax(sims))
         sim = float(sims[best])
         return (self.task_of[int(idx[best])], sim) if sim >= threshold else None
+
+    def as_float32(self) -> NeedTasks:
+        """The same readers with float32 vectors: a long-lived process stops converting rows."""
+        if self.vectors.dtype == np.float32:
+            return self
+        return NeedTasks(np.ascontiguousarray(self.vectors, dtype=np.float32), self.task_of, self.starts)
+
+    def _rows(self, idx: np.ndarray) -> np.ndarray:
+        rows = self.vectors[idx]
+        return rows if rows.dtype == np.float32 else rows.astype(np.float32)
 
     def closest(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Each row's best needs-phrase similarity to `vector` (-1 for a row with no phrase):
@@ -66,7 +79,7 @@ class NeedTasks:
         idx = spans(self.starts[rows], counts)
         if not len(idx):
             return out
-        sims = np.einsum("ij,j->i", self.vectors[idx], np.asarray(vector, dtype=np.float32))
+        sims = np.einsum("ij,j->i", self._rows(idx), np.asarray(vector, dtype=np.float32))
         has = counts > 0
         out[has] = np.maximum.reduceat(sims, (np.cumsum(counts) - counts)[has])
         return out
