@@ -47,14 +47,11 @@ class NeedTasks:
 
     def infer(self, vector: np.ndarray, rows: np.ndarray, threshold: float) -> tuple[str, float] | None:
         """The task of the phrase of `rows` most similar to `vector` and that similarity, when
-        it reaches `threshold`. NumPy's own loop, not BLAS, as in the vector search: the answer
-        never depends on the BLAS build; ties go to the phrase stored first."""
+        it reaches `threshold`; ties go to the phrase stored first."""
         rows = np.unique(np.asarray(rows, dtype=np.int64))
-        rows = rows[(rows >= 0) & (rows < len(self.starts) - 1)]
-        idx = spans(self.starts[rows], self.starts[rows + 1] - self.starts[rows])
+        idx, _, sims = self._similarities(vector, rows[(rows >= 0) & (rows < len(self.starts) - 1)])
         if not len(idx):
             return None
-        sims = np.einsum("ij,j->i", self._rows(idx), np.asarray(vector, dtype=np.float32))
         best = int(np.argmax(sims))
         sim = float(sims[best])
         return (self.task_of[int(idx[best])], sim) if sim >= threshold else None
@@ -65,21 +62,26 @@ class NeedTasks:
             return self
         return NeedTasks(np.ascontiguousarray(self.vectors, dtype=np.float32), self.task_of, self.starts)
 
-    def _rows(self, idx: np.ndarray) -> np.ndarray:
-        rows = self.vectors[idx]
-        return rows if rows.dtype == np.float32 else rows.astype(np.float32)
+    def _similarities(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The phrases of `rows` (their indexes, each row's count) and their cosines to `vector`.
+        NumPy's own loop, not BLAS, as in the vector search: a score never depends on the BLAS
+        build. Float16 rows are converted as read (see `as_float32`)."""
+        counts = self.starts[rows + 1] - self.starts[rows]
+        idx = spans(self.starts[rows], counts)
+        vecs = self.vectors[idx]
+        if vecs.dtype != np.float32:
+            vecs = vecs.astype(np.float32)
+        return idx, counts, np.einsum("ij,j->i", vecs, np.asarray(vector, dtype=np.float32))
 
     def closest(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Each row's best needs-phrase similarity to `vector` (-1 for a row with no phrase):
         how well the use a resource is best known for fits the query, where its single vector
         blends every use into one (see the `w_need_match` option)."""
         rows = np.asarray(rows, dtype=np.int64)
-        counts = self.starts[rows + 1] - self.starts[rows]
+        idx, counts, sims = self._similarities(vector, rows)
         out = np.full(len(rows), -1.0, dtype=np.float32)
-        idx = spans(self.starts[rows], counts)
         if not len(idx):
             return out
-        sims = np.einsum("ij,j->i", self._rows(idx), np.asarray(vector, dtype=np.float32))
         has = counts > 0
         out[has] = np.maximum.reduceat(sims, (np.cumsum(counts) - counts)[has])
         return out
