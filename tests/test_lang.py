@@ -71,6 +71,16 @@ def test_glossary_terms_mixing_latin_and_chinese_match_across_the_script_change(
     assert g.translate("部署环境") == ("deploy environment", [("部署", "deploy"), ("环境", "environment")])
 
 
+def test_a_mixed_term_keeps_the_latin_words_its_rendering_leaves_out() -> None:
+    """"Jetson部署" renders as the task it names, yet "Jetson" is what the reader typed: the tool's
+    name stays in the English the legs read; words the rendering holds are not repeated."""
+    g = Glossary([("jetson部署", "Mobile and Edge Deployment"), ("导出onnx", "ONNX export"), ("x光", "radiograph")])
+    assert g.translate("Jetson部署 YOLO")[0] == "jetson Mobile and Edge Deployment yolo"
+    assert g.translate("导出ONNX")[0] == "ONNX export"
+    assert g.translate("x光")[0] == "radiograph"  # a one-letter word is no name
+    assert g.translate("jetson部署")[1] == [("jetson部署", "Mobile and Edge Deployment")]
+
+
 def test_task_matcher_from_the_saved_phrase_table_matches_like_a_fresh_one() -> None:
     """A start reads the phrase table from the index generation instead of stemming every task
     name again: it must hold the same phrases and match the same way (the shipped taxonomy)."""

@@ -346,6 +346,19 @@ def test_several_accelerators_read_as_distributed_training(rec) -> None:
         assert "distribut" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_a_small_labelled_set_stated_as_a_count_reads_as_few_labelled(rec) -> None:
+    """"only 50 labelled images per class" is the few-shot need, though it never says "few"."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("only about 50 labeled images per class", "just twenty annotated photos of each disease",
+              "we have only a few hundred labelled scans"):
+        got = analyse(q, d.glossary, d.matcher)
+        assert "few" in got.tokens, q  # with "labelled images", the few-shot task's phrase
+    for q in ("50 labeled images per class", "only label the images once", "only 50 epochs on labelled data"):
+        assert "few" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
 def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
     """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
     the task (whose names share the word)."""

@@ -253,6 +253,15 @@ _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|
                               r"\s*(?:x\s*)?(?:nvidia\s+)?(?:gpus|[ahv]100s?|h200s?|b200s?|[34]090s?|nodes|machines"
                               r"|servers|cards|accelerators|tpus)\b")
 
+# "only 50 labelled images per class", "just twenty annotated photos": a small labelled set
+# stated as a count says what "few labelled images" says (few-shot learning, transfer learning)
+_FEW_LABELLED = re.compile(r"\b(?:only|just|merely|barely)\s+(?:about\s+|around\s+|roughly\s+|~\s*)?"
+                           r"(?:\d{1,3}|a\s+(?:few|couple|handful)|two|three|four|five|ten|twelve|twenty|thirty|forty"
+                           r"|fifty|a\s+hundred|a\s+few\s+hundred|(?:one|two|three)\s+hundred)"
+                           r"\s+(?:(?:hand|manually|human|carefully|properly)[\s-]+|(?:images|photos|pictures|samples"
+                           r"|examples|scans|clips|sentences|documents)\s+(?:are\s+|that\s+are\s+)?)?"
+                           r"(?:label(?:l)?ed|annotated|tagged)\b")
+
 
 # A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
@@ -306,6 +315,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         words.append("llm")
     if "distribut" not in words and _SEVERAL_DEVICES.search(english):  # `english` is lower-case
         words.append("distribut")
+    if "few" not in words and _FEW_LABELLED.search(english):
+        words.append("few")
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):

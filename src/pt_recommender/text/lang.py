@@ -133,6 +133,9 @@ def lexical_tokens(text: str) -> list[str]:
     return _en_tokens(cleaned) + _cjk_tokens(cleaned)
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 class Glossary:
     """Longest-match Chinese→English term table used to read Chinese queries."""
 
@@ -171,11 +174,20 @@ class Glossary:
         for m in mixed.finditer(text) if mixed is not None else ():
             self._segment(text[pos : m.start()], parts, matched)
             key = self._mixed_key[re.sub(r"\s+", "", m.group())]
-            parts.append(f" {self.table[key]} ")
+            parts.append(f" {self._keeping_latin(m.group(), self.table[key])} ")
             matched.append((key, self.table[key]))
             pos = m.end()
         self._segment(text[pos:], parts, matched)
         return " ".join("".join(parts).split()), matched
+
+    @staticmethod
+    def _keeping_latin(typed: str, en: str) -> str:
+        """A mixed term's rendering with the Latin words the reader typed that it leaves out
+        ("LoRA微调" is LLM fine-tuning, "Jetson部署" mobile deployment): a tool's or method's name
+        is the query's sharpest word, for BM25 and the name match alike."""
+        have = set(_LATIN_WORD.findall(en.lower()))
+        missing = [w for w in _LATIN_WORD.findall(typed) if len(w) > 1 and w.lower() not in have]
+        return " ".join([*missing, en])
 
     def _segment(self, text: str, parts: list[str], matched: list[tuple[str, str]]) -> None:
         """Longest-match segmentation of the CJK runs of `text` (other characters kept)."""
