@@ -161,6 +161,17 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("image augmentation library") == {"library"}
 
 
+def test_a_site_that_is_a_place_asks_for_no_website() -> None:
+    """"building site", "each site" (a hospital) are places; "a site where …", "web site" ask."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("warn me when someone on the building site isn't wearing a hard hat") == set()
+    assert asked_types("patient data can't leave each site") == set()
+    assert asked_types("is there a site where I can read pytorch news") == {"website"}
+    assert asked_types("a web site with pytorch news") == {"website"}
+    assert asked_types("pytorch community website") == {"website"}
+
+
 def test_hardware_at_hand_yields_to_the_work_named_beside_it() -> None:
     """多机多卡 names distributed training as a constraint: beside GRPO (alignment) it keeps half
     its strength; alone, beside an area or beside its kin (large-model training) it keeps all."""

@@ -125,6 +125,10 @@ def asked_types(english: str) -> set[str]:
     return _asked(en_words(english))
 
 
+_SITE_CUES = frozenset(("web", "a", "any", "some", "which", "what", "good", "best", "free", "online", "useful",
+                        "official", "recommended", "other", "similar"))
+
+
 def _asked(seq: list[str]) -> set[str]:
     out = set()
     for i, w in enumerate(seq):
@@ -144,6 +148,10 @@ def _asked(seq: list[str]) -> set[str]:
         if i >= 2 and seq[i - 1] == "s" and seq[i - 2] in _EVERYDAY_OWNERS:
             continue
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
+            continue
+        # "building site", "each site" (a hospital), "dig site": a place; "a site where", "any
+        # good sites", "web site" ask for a website
+        if t == "website" and w in ("site", "sites") and not (i and seq[i - 1] in _SITE_CUES):
             continue
         out.add(t)
     if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
