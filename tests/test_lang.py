@@ -161,6 +161,20 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("image augmentation library") == {"library"}
 
 
+def test_the_users_own_checkpoint_or_pretraining_asks_for_no_model() -> None:
+    """A checkpoint is nearly always the user's own file; "pretrain a GPT" is work the user does;
+    a work verb still rules its object past modifiers ("stream a multi-terabyte dataset"); an
+    API the user avoids ("a cloud API") is no API asked for. "pretrained backbones" still asks."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("my checkpoint saved on the GPU server won't load on a laptop") == set()
+    assert asked_types("pretrain a tiny GPT from scratch on my own text") == set()
+    assert asked_types("stream a multi-terabyte dataset from S3 without downloading it") == set()
+    assert asked_types("translate messages without sending them to a cloud API") == set()
+    assert asked_types("pretrained image classification backbones") == {"model"}
+    assert asked_types("find a large image dataset of birds") == {"dataset"}
+
+
 def test_a_site_that_is_a_place_asks_for_no_website() -> None:
     """"building site", "each site" (a hospital) are places; "a site where …", "web site" ask."""
     from pt_recommender.ranking.query import asked_types

@@ -22,8 +22,9 @@ TYPES: dict[str, TypeInfo] = {
     "model": TypeInfo("models.yaml", "Model", "模型", "Models", "model pretrained model architecture network",
                       # not "model" or "network" alone: people say "a model" about their own (the plural
                       # "models" does count: see ranking.query)
-                      ("architecture", "architectures", "pretrained", "backbone", "backbones", "checkpoint",
-                       "checkpoints")),  # nor "weights": "int8 weights" is about the user's model
+                      # nor "weights" ("int8 weights") nor "checkpoint": both are mostly the user's own
+                      # model ("my checkpoint won't load", "resume from a checkpoint")
+                      ("architecture", "architectures", "pretrained", "backbone", "backbones")),
     "paper": TypeInfo("papers.yaml", "Paper", "论文", "Papers", "paper research paper",
                       ("paper", "papers", "publication")),  # not "article": news, blog, wiki
     "dataset": TypeInfo("datasets.yaml", "Dataset", "数据集", "Datasets", "dataset benchmark data",

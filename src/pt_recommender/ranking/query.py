@@ -111,7 +111,7 @@ _OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "
 _DESCRIBED = frozenset(("is", "are", "was", "were", "has", "have", "had", "contains", "got", "gets", "keeps",
                         "lives", "sits"))
 # "behind an API", "a REST API": a web endpoint, not a library's function
-_WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote"))
+_WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote", "cloud", "compatible"))
 # "citations between papers", "tables from papers", "search across datasets": a type word placed
 # by one of these prepositions is the material the user works on, not what they ask for
 _AMONG = frozenset(("between", "among", "amongst", "across", "from", "within", "inside", "into"))
@@ -125,6 +125,8 @@ def asked_types(english: str) -> set[str]:
     return _asked(en_words(english))
 
 
+# "pretrain a tiny GPT": the verb shares "pretrained"'s stem, but the user does the pretraining
+_VERB_FORMS = frozenset(("pretrain", "pretrains"))
 _SITE_CUES = frozenset(("web", "a", "any", "some", "which", "what", "good", "best", "free", "online", "useful",
                         "official", "recommended", "other", "similar"))
 
@@ -134,7 +136,7 @@ def _asked(seq: list[str]) -> set[str]:
     for i, w in enumerate(seq):
         # "checkpointing", "benchmarking", "packaging": the -ing form of a type word is something
         # the user does, not a kind of answer asked for (the stem alone would read it as one)
-        t = _INTENT_WORDS.get(w) or (None if w.endswith("ing") else _INTENT_STEMS.get(stem(w)))
+        t = _INTENT_WORDS.get(w) or (None if w.endswith("ing") or w in _VERB_FORMS else _INTENT_STEMS.get(stem(w)))
         if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
@@ -166,7 +168,7 @@ _WORK_VERBS = frozenset(stem(w) for w in (
     "load", "stream", "augment", "split", "shuffle", "merge", "combine", "compare", "implement", "reproduce",
     "replicate", "summarize", "summarise", "cite", "parse", "clean", "label", "annotate", "preprocess",
     "convert", "export", "quantize", "quantise", "compress", "prune", "deploy", "serve", "debug", "profile",
-    "shard", "cache", "balance", "deduplicate", "translate", "upload"))
+    "shard", "cache", "balance", "deduplicate", "translate", "upload", "pack", "version"))
 _DETERMINERS = frozenset(("a", "an", "the", "two", "three", "several", "multiple", "some", "each", "every",
                           "all", "one", "both", "huge", "large", "big", "small", "whole", "entire", "new"))
 
@@ -178,7 +180,10 @@ def _worked_on(seq: list[str], i: int) -> bool:
         j -= 1
     # a determiner in between ("prune a model"): without one the verb's noun is a compound's
     # head ("pruning toolkit", "translation models") that asks for that kind
-    return 0 <= j < i - 1 and stem(seq[j]) in _WORK_VERBS
+    if 0 <= j < i - 1 and stem(seq[j]) in _WORK_VERBS:
+        return True
+    # modifiers between the determiner and the noun: "stream a multi-terabyte dataset"
+    return any(stem(seq[p]) in _WORK_VERBS and seq[p + 1] in _DETERMINERS for p in range(max(0, i - 5), i - 1))
 
 
 # owners whose book, course, paper or dataset is what the user works on, never what they ask for
