@@ -132,6 +132,9 @@ def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
     # a Python interpreter is not about interpreting a model's decisions
     assert en_tokens("python interpreter") != en_tokens("python interpret")
     assert en_tokens("interpreters") == en_tokens("interpreter")
+    # an optimizer (Adam, SGD) is not "optimize" (make it faster) nor Bayesian "optimization"
+    assert en_tokens("optimizers") == en_tokens("optimiser") != en_tokens("optimize")
+    assert en_tokens("optimizer") != en_tokens("optimization")
 
 
 

@@ -27,8 +27,8 @@ from ..files import file_checksum_ok
 # 13: the needs phrases' vectors (needs.npy, need_rows.npy) read a task off a query that names none
 # 14: "visualization" (and its British spelling) keeps a stem apart from "visual"
 # 15: at most NEEDS_PER_TASK needs phrases a task are embedded for the inferred task
-# 16: "interpreter" keeps a stem apart from "interpret"
-FORMAT_VERSION = 16
+# 16: "interpreter" keeps a stem apart from "interpret"; 17: so does "optimizer" from "optimize"
+FORMAT_VERSION = 17
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

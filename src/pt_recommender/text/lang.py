@@ -55,8 +55,10 @@ def _stemmer():
 # "distributed" (training), a "transformer" (the architecture) is not a "transform" (augmentation),
 # and "visualization" (plots, dashboards) is not "visual" ("visually impaired", "visual question
 # answering"); its British spelling, which Snowball stems apart, joins it; an "interpreter" (a
-# program that runs Python) is not "interpret" (explaining a model)
-_OWN_STEM = {"distribution": "distribution", "distributions": "distribution", "distributional": "distribution",
+# program that runs Python) is not "interpret" (explaining a model); an "optimizer" (Adam, SGD) is
+# not "optimize"/"optimization" (make it faster, Bayesian optimization, optimize a mesh)
+_OWN_STEM = {"optimizer": "optimizer", "optimizers": "optimizer", "optimiser": "optimizer", "optimisers": "optimizer",
+             "distribution": "distribution", "distributions": "distribution", "distributional": "distribution",
              "transformer": "transformer", "transformers": "transformer",
              "interpreter": "interpreter", "interpreters": "interpreter",
              **{f"visuali{z}{end}": "visualiz" for z in "zs" for end in (
