@@ -117,6 +117,22 @@ def test_a_task_is_matched_by_how_people_ask_for_it_without_naming_it() -> None:
     assert "who spoke when" not in tasks["diar"].all_names
 
 
+def test_british_and_american_spellings_meet() -> None:
+    """The catalog's own text says "recognise", "optimisation", "tumour"; users type either way."""
+    from pt_recommender.text.lang import en_tokens
+
+    for gb, us in (("quantise the model", "quantize the model"), ("tokeniser", "tokenizer"),
+                   ("optimisation", "optimization"), ("recognise speech", "recognize speech"),
+                   ("segment tumours", "segment tumors"), ("colour images", "color images"),
+                   ("data centre", "data center"), ("analyse logs", "analyze logs"),
+                   ("licence", "license"), ("class imbalance", "class imbalanced")):
+        assert en_tokens(gb) == en_tokens(us), gb
+    assert en_tokens("optimiser") == en_tokens("optimizer") != en_tokens("optimize")
+    # a blanket -ise rule would split these pairs that Snowball keeps together
+    assert en_tokens("supervised") == en_tokens("supervision")
+    assert en_tokens("precise") == en_tokens("precision")
+
+
 def test_words_of_unrelated_meaning_keep_apart_stems() -> None:
     """BM25 and task matching compare stems: "distribution" must not match distributed training,
     nor "transformer" the image transforms, while plurals still meet their singular."""

@@ -28,7 +28,8 @@ from ..files import file_checksum_ok
 # 14: "visualization" (and its British spelling) keeps a stem apart from "visual"
 # 15: at most NEEDS_PER_TASK needs phrases a task are embedded for the inferred task
 # 16: "interpreter" keeps a stem apart from "interpret"; 17: so does "optimizer" from "optimize"
-FORMAT_VERSION = 17
+# 18: British spellings (-ise roots, -our, -tre, licence, catalogue) stem as the American ones
+FORMAT_VERSION = 18
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

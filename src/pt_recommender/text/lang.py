@@ -65,8 +65,45 @@ _OWN_STEM = {"optimizer": "optimizer", "optimizers": "optimizer", "optimiser": "
                  "e", "es", "ed", "ing", "ation", "ations", "er", "ers")}}
 
 
+# One word, two spellings or two derivations that Snowball stems apart: British -ise/-our/-tre
+# forms ("quantise", "tokeniser", "colour", "centre") against the American ones the catalog mostly
+# uses, and a noun beside its verb or adjective ("classification"/"classifier", "recognition"/
+# "recognize", "imbalance"/"imbalanced", "accuracy"/"accurate"). A query in either form then
+# matches a description in the other (documents and queries are stemmed alike).
+# the -ise verbs by root: a blanket rule would split "supervised" from "supervision", "precise"
+# from "precision"
+_ISE_ROOTS = ("optim", "quant", "token", "normal", "organ", "recogn", "summar", "custom", "minim", "maxim",
+              "final", "serial", "deserial", "initial", "regular", "parallel", "vector", "categor", "synthes",
+              "general", "special", "standard", "util", "real", "memor", "author", "central", "decentral",
+              "local", "global", "digit", "character", "prior", "emphas", "stabil", "random", "capital",
+              "modern", "person", "binar", "discret", "neutral", "lemmat", "anonym", "parametr", "parameter",
+              "virtual", "mobil", "sanit", "visual", "tensor", "colon", "hospital", "container", "fertil")
+_BRITISH_ISE = re.compile("^(" + "|".join(_ISE_ROOTS) + ")is(e|ed|es|ing|ation|ations|er|ers|able)$")
+_OUR_ROOTS = ("colour", "behaviour", "neighbour", "tumour", "favour", "flavour", "labour", "humour",
+              "harbour", "honour", "rumour", "vapour", "armour", "parlour", "odour")
+_SPELLING = {"centre": "center", "centres": "centers", "centred": "centered", "theatre": "theater",
+             "metre": "meter", "metres": "meters", "litre": "liter", "litres": "liters", "fibre": "fiber",
+             "licence": "license", "licences": "licenses", "programme": "program", "programmes": "programs",
+             "catalogue": "catalog", "catalogues": "catalogs", "dialogue": "dialog", "dialogues": "dialogs",
+             "analyse": "analyze", "analysed": "analyzed", "analysing": "analyzing", "grey": "gray",
+             "defence": "defense", "imbalance": "imbalanced",
+             "imbalances": "imbalanced"}
+
+
+def _american(word: str) -> str:
+    spelled = _SPELLING.get(word)
+    if spelled is not None:
+        return spelled
+    if "is" in word and len(word) >= 7:
+        word = _BRITISH_ISE.sub(r"\1iz\2", word)
+    if "our" in word and word.startswith(_OUR_ROOTS):
+        word = word.replace("our", "or", 1)
+    return word
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    word = _american(word)
     own = _OWN_STEM.get(word)
     if own is not None:
         return own
