@@ -359,6 +359,20 @@ def test_a_small_labelled_set_stated_as_a_count_reads_as_few_labelled(rec) -> No
         assert "few" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_class_imbalance_told_by_its_symptom_reads_as_imbalance(rec) -> None:
+    """"fraud is 0.5% of my data", "predicts negative for everything": the imbalance need, unnamed."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("fraud is 0.5% of my data and the model just predicts 'not fraud' for everything",
+              "2% of transactions are fraudulent", "the classifier never predicts the minority class",
+              "正样本只有1%，分类器全预测成负类"):
+        assert "imbalanc" in analyse(q, d.glossary, d.matcher).tokens, q
+    for q in ("GPU sits at 30% utilization", "LoRA trains under 1% of the weights", "cut 5% of training time",
+              "GPU利用率只有30%"):
+        assert "imbalanc" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
 def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
     """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
     the task (whose names share the word)."""

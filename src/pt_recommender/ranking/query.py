@@ -275,6 +275,19 @@ _FEW_LABELLED = re.compile(r"\b(?:only|just|merely|barely)\s+(?:about\s+|around\
                            r"|examples|scans|clips|sentences|documents)\s+(?:are\s+|that\s+are\s+)?)?"
                            r"(?:label(?:l)?ed|annotated|tagged)\b")
 
+# Class imbalance told by its symptom: a rare class given as a small share of the data ("fraud is
+# 0.5% of my data", "only 1% of samples are positive") or a model that only ever predicts the
+# common class ("predicts 'not fraud' for everything", "never predicts the rare class")
+_IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(?:(?:my|our|the|all)\s+)?(?:\w+\s+)?"
+                         r"(?:data|dataset|samples|rows|examples|records|transactions|images|labels|cases)"
+                         r"|(?:are|is)\s+(?:positive|fraud\w*|defect\w*|anomal\w*|the\s+rare))"
+                         r"|\b(?:just|only|always|simply)\s+predicts?\s+(?:\S+\s+){0,4}?(?:for\s+everything|every\s+time"
+                         r"|for\s+all\b|for\s+every\s+\w+)|\bnever\s+predicts?\s+(?:the\s+)?(?:rare|minority|positive)"
+                         r"|\b(?:minority|majority)\s+class")
+
+_IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
+                            r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)")
+
 
 # A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
@@ -330,6 +343,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         words.append("distribut")
     if "few" not in words and _FEW_LABELLED.search(english):
         words.append("few")
+    if "imbalanc" not in words and (_IMBALANCED.search(english) or (lang == "zh" and _IMBALANCED_ZH.search(text))):
+        words.append("imbalanc")
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):
