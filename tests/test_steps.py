@@ -472,3 +472,24 @@ def test_neighbours_lift_what_resembles_the_best_results() -> None:
     one.evidence[0, 1] = False
     steps.add_neighbours(one, vecs.__getitem__, top=2, weight=0.2, require_evidence=True)
     assert np.allclose(one.total[0], [1.0, 0.2])
+
+
+def test_a_model_family_holds_two_places_while_other_models_are_worth_showing() -> None:
+    """ResNet, resnet50, resnet101, then ViT: the third ResNet trades places with ViT (a model of
+    another family scoring at least min_relative of it); a library's place is never touched; a
+    query naming the family keeps all; a family that is all there is keeps its places."""
+    from pt_recommender.ranking.pipeline import one_per_family
+
+    types = ["model", "model", "model", "model", "library", "model"]
+    family = {1: 0, 2: 0, 5: 3}  # 0: ResNet, 1-2 its variants; 3: ViT, 5 its variant; 4 a library
+    best = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75), (3, 0.7), (5, 0.3)]
+    got = one_per_family(best, family, types, lambda row: False, 2, 0.7)
+    assert got == [(0, 1.0), (1, 0.9), (3, 0.7), (4, 0.75), (2, 0.8), (5, 0.3)]
+    # the query names ResNet (or a variant): the variants are the answer
+    assert one_per_family(best, family, types, lambda row: row == 2, 2, 0.7) == best
+    # ViT scores under min_relative of the third ResNet: nothing worth showing instead
+    weak = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75), (3, 0.5), (5, 0.3)]
+    assert one_per_family(weak, family, types, lambda row: False, 2, 0.7) == weak
+    # only one family on the page: its places stay
+    alone = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75)]
+    assert one_per_family(alone, family, types, lambda row: False, 2, 0.7) == alone

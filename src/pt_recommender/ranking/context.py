@@ -81,6 +81,7 @@ class RankingData:
     in_chinese: np.ndarray  # (rows,) 1.0 for learning material in Chinese (see `Resource.in_chinese`)
     for_chinese: np.ndarray  # (rows,) 1.0 for tools, models and data made for Chinese (`Resource.for_chinese`)
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
+    family_of: dict[int, int]  # a model variant's row -> its family card's row (see `model_families`)
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
@@ -94,7 +95,7 @@ class RankingData:
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
             saved = derive(resources, tasks, options, areas, glossary)
         cols = saved.get("columns")
-        if cols is None or len(cols["ids"]) != len(resources) or "for_chinese" not in cols:
+        if cols is None or len(cols["ids"]) != len(resources) or "families" not in cols:
             cols = columns(resources)
         types = list(cols["types"])
         codes = np.asarray(types, dtype=object)
@@ -127,6 +128,7 @@ class RankingData:
             primary_task=np.array([task_pos.get(ts[0], -1) if ts else -1 for ts in row_tasks], dtype=np.int64),
             in_chinese=_flags(cols["in_chinese"], len(resources)),
             for_chinese=_flags(cols["for_chinese"], len(resources)),
+            family_of={int(a): int(b) for a, b in cols["families"]},
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -207,7 +209,20 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
             "succ": [list(e) for e in sorted({(row, row_of[t]) for row, r in enumerate(resources) if r.inactive
                                              for t in r.successor if t in row_of and row_of[t] != row})],
             "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
-            "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese]}
+            "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese],
+            "families": [list(e) for e in sorted(model_families(resources, row_of).items())]}
+
+
+def model_families(resources: Sequence[Resource], row_of: Mapping[str, int]) -> dict[int, int]:
+    """A model variant's row -> its family card's row: a model with weights of its own that links
+    exactly one model card (resnet50 -> ResNet, vit_b_16 -> Vision Transformer)."""
+    out: dict[int, int] = {}
+    for row, r in enumerate(resources):
+        family = r.links.get("model") if r.type == "model" and r.weights else None
+        if isinstance(family, list) and len(family) == 1 and family[0] in row_of:
+            if resources[row_of[family[0]]].type == "model" and row_of[family[0]] != row:
+                out[row] = row_of[family[0]]
+    return out
 
 
 def names_index(resources: Sequence[Resource]) -> dict[str, list[int]]:

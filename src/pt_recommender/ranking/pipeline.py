@@ -10,6 +10,7 @@ slowly with the catalog. Each step is a function of `steps.py` switched by one
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -214,6 +215,9 @@ class Pipeline:
         for i, q in enumerate(qs):
             best = one_card_each([(int(cols[c]), score) for c, score in ranked[i]], d.same_as, d.types,
                                  q.intent if opt.intent else frozenset())
+            if opt.family_places:
+                best = one_per_family(best, d.family_of, d.types, lambda row, q=q: _names(q, d.resources[row]),
+                                      opt.family_places, opt.min_relative)
             if opt.diversity and types is None:
                 best = diversify(best, d.types, k, opt, favoured=q.intent if opt.intent else frozenset())
             pick_of = {int(cols[c]): task for c, task in sh.picks[i].items()}
@@ -278,6 +282,56 @@ def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], typ
             if rank[0] < rank[1]:
                 out[slot[g]] = (row, out[slot[g]][1])
     return out
+
+
+def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], types: list[str],
+                   named: Callable[[int], bool], places_each: int, min_relative: float) -> list[tuple[int, float]]:
+    """At most `places_each` places per model family while other models are worth showing: a
+    third ResNet (the family card, resnet50, resnet101) gives its place to the next model of
+    another family scoring at least `min_relative` of it, so a page of backbones shows ResNet,
+    ViT, ConvNeXt rather than four ResNets. Only model places change hands (a family that is all
+    the catalog has for a task keeps them), and none do when the query names the family or a
+    variant ("resnet50 vs resnet101", "which ResNet is fastest"): there the variants are the answer."""
+    if not family_of:
+        return best
+    places = [i for i, (row, _) in enumerate(best) if types[row] == "model"]
+    group = {best[i][0]: family_of.get(best[i][0], best[i][0]) for i in places}
+    size: dict[int, int] = {}
+    for g in group.values():
+        size[g] = size.get(g, 0) + 1
+    crowded = {g for g, n in size.items() if n > places_each}
+    crowded = {g for g in crowded if not any(named(r) for r, rg in group.items() if rg == g) and not named(g)}
+    if not crowded:
+        return best
+    waiting, deferred, moved = deque(best[i] for i in places), deque(), []
+    seen: dict[int, int] = {}
+    while waiting or deferred:
+        if waiting and group[waiting[0][0]] in crowded and seen.get(group[waiting[0][0]], 0) >= places_each:
+            deferred.append(waiting.popleft())
+        elif waiting and not (deferred and waiting[0][1] < min_relative * deferred[0][1]):
+            g = group[waiting[0][0]]
+            seen[g] = seen.get(g, 0) + 1
+            moved.append(waiting.popleft())
+        else:
+            moved.append(deferred.popleft())
+    out = list(best)
+    for i, item in zip(places, moved, strict=True):
+        out[i] = item
+    return out
+
+
+def _names(query: Query, resource) -> bool:
+    """Does the query name this resource (its name or an alias, as whole words)?"""
+    text = query.english
+    for name in (resource.name, *resource.aliases):
+        key = name.lower()
+        at = text.find(key) if len(key) >= 3 else -1
+        while at >= 0:
+            end = at + len(key)
+            if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+                return True
+            at = text.find(key, at + 1)
+    return False
 
 
 def _of_kinds(rows: Sequence[int], types: list[str], asked: frozenset[str]) -> list[int]:
