@@ -686,3 +686,72 @@ def test_a_chinese_reader_gets_what_is_made_for_chinese_first(catalog_dir, index
     first = next(x for x in rec.recommend(zh, k=10) if x.id == "monai")
     assert "面向中文" in first.reason_zh and "made for Chinese" in first.reason_en
     assert all("made for Chinese" not in x.reason_en for x in rec.recommend(en, k=10))
+
+
+def test_asked_for_free_material_a_paid_course_comes_down_and_says_so(catalog_dir, index_dir, fake_encoder) -> None:
+    """A paid course (access: paid, with the page that shows it) loses w_paid only for a query
+    that asks for free learning material; a free one says so in its reason and on its record."""
+    from pt_recommender.recommender import Recommender
+
+    courses = catalog_dir / "courses.yaml"
+    courses.write_text(courses.read_text() + """- id: course-paid-probe
+  name: Paid PyTorch video lectures
+  type: course
+  description: Video lectures on tensors, regression, softmax and convolutional networks in PyTorch.
+  url: https://example.org/paid-course
+  tasks: [pytorch-fundamentals]
+  access: paid
+  access_evidence: https://example.org/paid-course/pricing
+  description_zh: 讲 PyTorch 张量、回归和卷积网络的视频课（付费）。
+  needs: ["lectures on neural networks", "learn deep learning from videos", "course on pytorch basics"]
+  needs_zh: ["PyTorch 网课", "视频学深度学习", "入门课程"]
+- id: course-free-probe
+  name: Open PyTorch video lectures
+  type: course
+  description: Open video lectures on tensors, regression, softmax and convolutional networks in PyTorch.
+  url: https://example.org/free-course
+  tasks: [pytorch-fundamentals]
+  access: free
+  access_evidence: https://example.org/free-course
+  description_zh: 讲 PyTorch 张量、回归和卷积网络的公开视频课。
+  needs: ["lectures on neural networks", "learn deep learning from videos", "course on pytorch basics"]
+  needs_zh: ["PyTorch 网课", "视频学深度学习", "入门课程"]
+""")
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    assert rec.data.paid[rec.data.row_of["course-paid-probe"]] == 1.0 and rec.data.paid.sum() == 1
+    off = rec.with_options(w_paid=0.0)
+
+    def score(r: Recommender, q: str, rid: str) -> float:
+        return next(x.score for x in r.recommend(q, k=20) if x.id == rid)
+
+    free_q, plain_q = "a free course to learn deep learning with pytorch", "a course to learn deep learning with pytorch"
+    assert score(rec, free_q, "course-paid-probe") < score(off, free_q, "course-paid-probe") - 0.5 * rec.options.w_paid
+    assert score(rec, plain_q, "course-paid-probe") == pytest.approx(score(off, plain_q, "course-paid-probe"))
+    free = next(x for x in rec.recommend(free_q, k=20) if x.id == "course-free-probe")
+    assert "free to read or watch" in free.reason_en and "免费" in free.reason_zh and free.access == "free"
+    assert all("free to" not in x.reason_en for x in rec.recommend(plain_q, k=20))
+
+
+def test_free_is_read_only_where_it_means_no_cost(rec) -> None:
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("a free course on deep learning", "textbook I can read free online", "free of charge lectures",
+              "免费的深度学习课程", "no-cost video lectures"):
+        assert analyse(q, d.glossary, d.matcher).free, q
+    for q in ("pull drug names out of free-text notes", "GIL-free data loading", "hands-free voice control",
+              "a translation API with a free tier", "free text search over documents"):
+        assert not analyse(q, d.glossary, d.matcher).free, q
+
+
+
+def test_a_newcomer_told_by_what_they_lack_is_a_learner() -> None:
+    from pt_recommender.ranking.query import is_learner
+    from pt_recommender.text.lang import en_words
+
+    for q in ("I know Python but nothing about neural nets", "never touched deep learning before",
+              "no background in machine learning", "free learning material for pytorch"):
+        assert is_learner(en_words(q)), q
+    for q in ("my loss is nothing like the paper's", "never used a GPU for inference", "no experience with kubernetes",
+              "material science property prediction"):
+        assert not is_learner(en_words(q)), q

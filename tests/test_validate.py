@@ -246,3 +246,25 @@ def test_url_character_rule_is_whitespace_or_control_for_every_code_point() -> N
     differ = [hex(i) for i in range(0x110000)
               if (chr(i).isspace() or i < 32) != bool(_UNSAFE_CHAR.search(chr(i)))]
     assert differ == []
+
+
+def test_access_needs_a_book_or_course_a_known_value_and_evidence(catalog_dir: Path) -> None:
+    """free/free_audit/paid is a fact with its page, and only books and courses carry it."""
+    courses = catalog_dir / "courses.yaml"
+    base = courses.read_text()
+    entry = """- id: course-access-probe
+  name: Access probe
+  type: course
+  description: Video lectures on tensors in PyTorch.
+  description_zh: 讲 PyTorch 张量的视频课。
+  url: https://example.org/c
+  tasks: [pytorch-fundamentals]
+  needs: ["lectures on tensors", "learn tensors from videos", "course on tensor basics"]
+  needs_zh: ["张量网课", "视频学张量", "张量入门课"]
+"""
+    for extra, expect in (("  access: cheap\n  access_evidence: https://example.org/c\n", "must be one of"),
+                          ("  access: paid\n", "access needs the https URL")):
+        courses.write_text(base + entry + extra)
+        assert any("course-access-probe" in p and expect in p for p in _problems(catalog_dir)), extra
+    courses.write_text(base + entry + "  access: free\n  access_evidence: https://example.org/c\n")
+    assert [r.access for r in load_catalog(catalog_dir) if r.id == "course-access-probe"] == ["free"]

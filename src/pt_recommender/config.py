@@ -87,6 +87,9 @@ class Options:
     intent: bool = True
     w_intent: float = 0.5  # (CV) the kind of answer the query asks for moves up
     w_foreign: float = 0.8  # (wide CV, 5 of 5 folds) an English reader asking to learn: Chinese material later
+    # a query asking for free learning material ("a free course", 免费教程): a book or course that
+    # must be paid for (Resource.access) comes down by this much
+    w_paid: float = 0.5
     w_for_chinese: float = 0.3  # (wide CV, 5 of 5 folds: 0.3-0.5) a Chinese query: what is made for Chinese first
     w_native: float = 0.8  # (wide CV, 5 of 5 folds) a Chinese query asking to learn: Chinese material first
     # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X

@@ -289,7 +289,7 @@ class Recommender:
             id=r.id, name=r.name, type=r.type, score=round(hit.score, 4), url=r.url,
             reason=zh if lang == "zh" else en, description=desc_zh if lang == "zh" else r.description,
             tasks=r.tasks, status=r.status, lang=lang, description_en=r.description, description_zh=desc_zh,
-            reason_en=en, reason_zh=zh,
+            reason_en=en, reason_zh=zh, access=r.access,
         )
 
     def resource(self, resource_id: str) -> Resource | None:

@@ -79,7 +79,7 @@ def to_resource(entry: dict[str, Any]) -> Resource:
     data["metrics"] = dict(data.get("metrics") or {})
     data["evidence"] = tuple(dict(e) for e in data.get("evidence") or ())
     data["weights"] = tuple(dict(w) for w in data.get("weights") or ())
-    for name in ("maintenance", "checked_on", "landscape"):
+    for name in ("maintenance", "checked_on", "landscape", "access", "access_evidence"):
         data[name] = str(data.get(name) or "")
     return Resource(**data)
 

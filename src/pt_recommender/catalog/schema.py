@@ -15,6 +15,9 @@ INACTIVE: frozenset[str] = frozenset(("deprecated", "archived"))
 EVIDENCE_KINDS: tuple[str, ...] = ("release", "commit", "readme-notice", "docs-notice", "archived-repo",
                                    "maintainer-issue")
 LANDSCAPE: tuple[str, ...] = ("listed", "archived")
+# books and courses: can a reader get the whole of it at no cost (free_audit: a course platform's
+# free audit track), or must they pay; absent where no evidence was found
+ACCESS: tuple[str, ...] = ("free", "free_audit", "paid")
 STATUSES = MAINTENANCE
 LINK_KINDS: tuple[str, ...] = ("paper", "model", "library", "dataset", "tutorial", "repo", "docs_zh")
 URL_LINKS = frozenset(("repo", "docs_zh"))  # https URLs, not resource ids (docs_zh: upstream's Chinese docs)
@@ -55,6 +58,8 @@ class Resource:
     params: int | None = None
     license: str = ""
     source: str = ""
+    access: str = ""  # ACCESS, with `access_evidence` (the page that shows it)
+    access_evidence: str = ""
 
     @property
     def status(self) -> str:
@@ -137,8 +142,10 @@ class Recommendation:
     description_zh: str = ""
     reason_en: str = ""
     reason_zh: str = ""
+    access: str = ""  # books and courses: free, free_audit, paid, or "" where not established
 
 
-__all__ = ["EVIDENCE_KINDS", "GLOSSARY_FILE", "INACTIVE", "LANDSCAPE", "LINK_KINDS", "MAINTENANCE", "RESOURCE_FIELDS",
-           "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE", "URL_LINKS", "Area", "Recommendation", "Resource", "Task"]
+__all__ = ["ACCESS", "EVIDENCE_KINDS", "GLOSSARY_FILE", "INACTIVE", "LANDSCAPE", "LINK_KINDS", "MAINTENANCE",
+           "RESOURCE_FIELDS", "RESOURCE_TYPES", "STATUSES", "TAXONOMY_FILE", "URL_LINKS", "Area", "Recommendation",
+           "Resource", "Task"]
 RESOURCE_FIELDS = frozenset(Resource.__dataclass_fields__)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .rules import check_asked_as, check_maintenance, check_needs, check_weights, check_zh
-from .schema import GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE, URL_LINKS
+from .schema import ACCESS, GLOSSARY_FILE, LINK_KINDS, RESOURCE_FIELDS, RESOURCE_TYPES, TAXONOMY_FILE, URL_LINKS
 from .types import file_type
 from .urls import is_https_url
 
@@ -15,7 +15,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_TEXT = 2000
 REQUIRED = ("id", "name", "type", "description", "url", "tasks")
 STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "platform",
-              "instructor", "maintenance", "checked_on", "landscape", "license", "source")
+              "instructor", "maintenance", "checked_on", "landscape", "license", "source", "access",
+              "access_evidence")
 LIST_FIELDS = ("tasks", "aliases", "tags", "authors", "successor")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
                          "pwc", "hf", "description", "featured", "asked_as", "asked_as_zh"))
@@ -94,6 +95,13 @@ def _check_fields(file: str, label: str, e: dict, rep: _Report, expected: str | 
     check_zh(e, add)
     check_weights(e, add)
     check_maintenance(e, add, warn, rep.today)
+    if "access" in e or "access_evidence" in e:
+        if e.get("type") not in ("book", "course"):
+            add("access", "only books and courses carry access")
+        elif e.get("access") not in ACCESS:
+            add("access", f"must be one of {', '.join(ACCESS)}")
+        elif not is_https_url(e.get("access_evidence") or ""):
+            add("access_evidence", "access needs the https URL of the page that shows it")
     if "links" in e and not isinstance(e["links"], dict):
         rep.add(file, label, "links", "must be a mapping")
     if e.get("type") == "paper":

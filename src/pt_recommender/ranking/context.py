@@ -82,6 +82,7 @@ class RankingData:
     for_chinese: np.ndarray  # (rows,) 1.0 for tools, models and data made for Chinese (`Resource.for_chinese`)
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
     family_of: dict[int, int]  # a model variant's row -> its family card's row (see `model_families`)
+    paid: np.ndarray  # (rows,) 1.0 for a book or course a reader must pay for (`Resource.access`)
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
@@ -95,7 +96,7 @@ class RankingData:
         if not saved or saved.get("key") != derived_key(options) or len(saved["prior"]) != len(resources):
             saved = derive(resources, tasks, options, areas, glossary)
         cols = saved.get("columns")
-        if cols is None or len(cols["ids"]) != len(resources) or "families" not in cols:
+        if cols is None or len(cols["ids"]) != len(resources) or "paid" not in cols:
             cols = columns(resources)
         types = list(cols["types"])
         codes = np.asarray(types, dtype=object)
@@ -129,6 +130,7 @@ class RankingData:
             in_chinese=_flags(cols["in_chinese"], len(resources)),
             for_chinese=_flags(cols["for_chinese"], len(resources)),
             family_of={int(a): int(b) for a, b in cols["families"]},
+            paid=_flags(cols["paid"], len(resources)),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -210,7 +212,8 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
                                              for t in r.successor if t in row_of and row_of[t] != row})],
             "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
             "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese],
-            "families": [list(e) for e in sorted(model_families(resources, row_of).items())]}
+            "families": [list(e) for e in sorted(model_families(resources, row_of).items())],
+            "paid": [row for row, r in enumerate(resources) if r.access == "paid"]}
 
 
 def model_families(resources: Sequence[Resource], row_of: Mapping[str, int]) -> dict[int, int]:

@@ -87,6 +87,7 @@ class Explanation:
     in_chinese: bool = False  # learning material in Chinese, shown to a Chinese reader
     for_chinese: bool = False  # a tool, model or dataset made for Chinese, shown to a Chinese reader
     use: str = ""  # the needs phrase the query's words match (see `use_matched`)
+    access: str = ""  # "free"/"free_audit"/"paid", said when the query asks for free material
 
     def render(self, lang: str = "en") -> str:
         return _render(self, lang)
@@ -103,7 +104,8 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "matches": "matches {terms}", "term_sep": ", ", "close": "close in meaning to your description",
            "use": "used for “{need}”",
            "note": "note: {status}", "sep": "; ", "replaces": "replaces “{name}”",
-           "in_chinese": "in Chinese", "for_chinese": "made for Chinese"},
+           "in_chinese": "in Chinese", "for_chinese": "made for Chinese",
+           "free": "free to read or watch", "free_audit": "free to audit", "paid": "paid"},
     "zh": {"pick": "{label}；你提到的任务“{name}”的首选",
            "pick_voted": "{label}；你描述的需求对应任务“{name}”，这是它的首选",
            "pick_area": "{label}；你提到的领域“{name}”的首选",
@@ -113,7 +115,8 @@ PHRASES = {  # one explanation, two languages: the same parts fill either templa
            "area": "{label}；属于你提到的领域“{name}”", "matches": "匹配 {terms}", "term_sep": "、",
            "close": "与你的描述语义相近", "use": "用途：“{need}”",
            "note": "注意：{status}", "sep": "；", "replaces": "取代“{name}”",
-           "in_chinese": "中文资料", "for_chinese": "面向中文"},
+           "in_chinese": "中文资料", "for_chinese": "面向中文",
+           "free": "免费", "free_audit": "可免费旁听", "paid": "付费"},
 }
 
 
@@ -137,6 +140,8 @@ def _render(e: Explanation, lang: str) -> str:
     for key in ("in_chinese", "for_chinese"):
         if getattr(e, key):
             parts.append(p[key])
+    if e.access:
+        parts.append(p[e.access])
     # the reader's own words first: a Chinese reader's Chinese terms and the English words they
     # typed themselves ("onnx" in "把模型转成onnx"), and for a glossary rendering the Chinese term
     # it came from ("显存爆了", not "out", "gpu", "memory"), not the glossary's renderings
@@ -189,6 +194,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces, in_chinese=query.lang == "zh" and resource.in_chinese,
         for_chinese=query.lang == "zh" and resource.for_chinese, use=use_matched(query, needs, have),
+        access=resource.access if query.free else "",
     )
 
 

@@ -163,6 +163,8 @@ class Pipeline:
                         sh.total[i] += opt.w_native * taught_in
                 elif learning and opt.w_foreign and not asks_for_chinese(q):
                     sh.total[i] -= opt.w_foreign * taught_in
+                if learning and q.free:  # "a free course": what must be paid for comes down
+                    sh.total[i] -= opt.w_paid * d.paid[cols]
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page

@@ -39,8 +39,14 @@ class Query:
     opposite: frozenset[str] = frozenset()
     stated: frozenset[str] = frozenset()
     inferred: frozenset[str] = frozenset()  # tasks read off the query's meaning (ranking.inferred), not named
+    free: bool = False  # asks for what costs nothing ("a free course", 免费的教程)
 
 
+# "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
+# "hands-free", "a free tier", "free text"
+_FREE = re.compile(r"(?<![\w-])free(?![\w-])(?!\s+(?:text|form|tier|trial)\b)|\bno[\s-]cost\b"
+                   r"|\bwithout\s+paying\b|\bgratis\b|\bcosts?\s+nothing\b")
+_FREE_ZH = re.compile("免费|不要钱|不花钱|不收费|白嫖|零成本")
 _CHINESE_WORDS = frozenset(("chines", "mandarin"))  # stems: "a Chinese course", "in Mandarin"
 
 
@@ -213,10 +219,21 @@ _LEARNER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
     w: tuple(p for p in _LEARNER_PHRASES if p[0] == w) for w in {p[0] for p in _LEARNER_PHRASES}}
 
 
+# a newcomer by what they lack: "I know Python but nothing about neural nets", "never touched deep
+# learning", "no background in ML", or asking for material to learn from
+_FIELD = r"(?:neural|deep|machine|ml|ai|pytorch)"
+_NEWCOMER = re.compile(rf"\bnothing about (?:\w+ )?{_FIELD}|\bnever (?:touched|done|used|tried|learned|studied|"
+                       rf"worked with) (?:any )?{_FIELD}|\bno (?:prior )?(?:experience|background) (?:in|with) {_FIELD}"
+                       r"|\b(?:learning|study|teaching) materials?\b|\bmaterials? to (?:learn|study|get)\b")
+
+
 def is_learner(seq: list[str]) -> bool:
     """True when the words say the user wants to learn rather than to get a task done (phrases
     are looked up by their first word: this runs on every query)."""
     if _LEARNER_WORDS.intersection(seq):
+        return True
+    if ("nothing" in seq or "never" in seq or "no" in seq or "material" in seq or "materials" in seq) \
+            and _NEWCOMER.search(" ".join(seq)):
         return True
     if "understand" in seq and _HOW_IT_WORKS.intersection(seq[seq.index("understand") + 1:]):
         return True  # "understand how attention works", "understand what happens under the hood"
@@ -386,6 +403,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         word_stems=word_stems, typed=frozenset(en_words(text)) if lang == "zh" else frozenset(),
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
+        free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
     )
 
 
