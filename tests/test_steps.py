@@ -493,3 +493,18 @@ def test_a_model_family_holds_two_places_while_other_models_are_worth_showing() 
     # only one family on the page: its places stay
     alone = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75)]
     assert one_per_family(alone, family, types, lambda row: False, 2, 0.7) == alone
+
+
+def test_a_task_phrase_needs_its_words_close_together() -> None:
+    """A long story that holds "few", "label" and "image" thirty words apart names no task
+    phrase; the same words within a few of each other do, in any order; a token read off the
+    whole query ("few" for "only 50 labelled images") counts wherever it stands."""
+    from pt_recommender.ranking.taxonomy import PHRASE_SLACK, _close
+
+    phrase = frozenset({"few", "label", "imag"})
+    near = {"label": [3], "imag": [4], "few": [2]}
+    assert _close(phrase, near)
+    far = {"few": [0], "label": [5 + PHRASE_SLACK], "imag": [30]}
+    assert not _close(phrase, far)
+    assert _close(phrase, {"label": [3], "imag": [5]})  # "few" given anywhere: no position
+    assert _close(frozenset({"segment"}), {"segment": [9]})

@@ -385,7 +385,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
-    tasks = matcher.match(words, text)
+    tasks = matcher.match(words, text, frozenset(words[len(word_stems):]))
     opposite, stated = reversed_tasks(english, matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named

@@ -69,6 +69,31 @@ def _stems(text: str) -> frozenset[str]:
 _SAME = {"photo": "imag", "pictur": "imag", "pic": "imag"}
 
 
+PHRASE_SLACK = 6  # words a task phrase's words may have between them in a query (read sets: 2 -0.0005,
+# 4 +0.0000, 6 +0.0001 with 4 long queries up and none down: spread-out asked_as phrases are meant)
+
+
+def _close(toks: frozenset[str], where: Mapping[str, list[int]]) -> bool:
+    """Do the phrase's words (those with positions) fit in a window of len + PHRASE_SLACK?"""
+    placed = [(pos, t) for t in toks if t in where for pos in where[t]]
+    need = len({t for _, t in placed})
+    if need < 2:
+        return True
+    placed.sort()
+    count: dict[str, int] = {}
+    inside, lo, best = 0, 0, None
+    for pos, t in placed:  # smallest window holding every word once
+        count[t] = count.get(t, 0) + 1
+        inside += count[t] == 1
+        while inside == need:
+            span = pos - placed[lo][0] + 1
+            best = span if best is None else min(best, span)
+            count[placed[lo][1]] -= 1
+            inside -= count[placed[lo][1]] == 0
+            lo += 1
+    return best is not None and best <= need + PHRASE_SLACK
+
+
 class TaskMatcher:
     """Phrase table of every task name and alias; the longest matches win."""
 
@@ -163,10 +188,17 @@ class TaskMatcher:
                 return False
         return _in_order(self.order[i], tokens)
 
-    def match(self, tokens: Sequence[str], raw: str) -> dict[str, float]:
-        """{task id: strength in (0, 1]} for tasks whose full name appears in the query."""
+    def match(self, tokens: Sequence[str], raw: str, anywhere: frozenset[str] = frozenset()) -> dict[str, float]:
+        """{task id: strength in (0, 1]} for tasks whose full name appears in the query: its
+        words close together (within PHRASE_SLACK extra words, any order), so "a pretrained
+        model ... in dozens of languages" does not name language modeling. Tokens in `anywhere`
+        (read off the whole query, such as "few" for "only 50 labelled images") count wherever."""
         tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
+        where: dict[str, list[int]] = {}
+        for pos, t in enumerate(tokens):
+            if t not in anywhere:
+                where.setdefault(t, []).append(pos)
         hits: dict[str, frozenset[str]] = {}
         directed: set[str] = set()  # tasks matched by a conversion stated in its direction
         candidates = self._candidates(have)
@@ -175,7 +207,7 @@ class TaskMatcher:
         stemmed = f" {_stemmed(raw)} " if directional else ""  # the query as `_literal` reads it
         for i in candidates:
             toks, tid, _ = self.en[i]
-            if toks <= have and len(toks) > len(hits.get(tid, ())) and (
+            if toks <= have and len(toks) > len(hits.get(tid, ())) and _close(toks, where) and (
                     i not in self.order or self._directed(i, tokens, sides)):
                 hits[tid] = toks
                 if i in self.order and self._literal(i, stemmed):
