@@ -125,7 +125,8 @@ class Options:
 _BOOSTS_OFF = {"taxonomy": False, "infer_task": False, "intent": False, "w_prior": 0.0, "w_library": 0.0,
                "w_paper": 0.0, "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
                "w_dataset": 0.0, "w_learning": 0.0, "diversity": False, "w_need_match": 0.0,
-               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0}
+               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0, "family_places": 0,
+               "w_paid": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},
     "bm25-only": {**_BOOSTS_OFF, "dense": False},
