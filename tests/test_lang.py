@@ -214,8 +214,11 @@ def test_hardware_at_hand_yields_to_the_work_named_beside_it() -> None:
     def w(tasks: dict[str, float]) -> dict[str, float]:
         return weigh_constraints(tasks, CONSTRAINT_TASKS, 0.5, CONSTRAINT_KIN)
 
-    assert w({"distributed-training": 0.5, "llm-alignment": 0.125}) == {"distributed-training": 0.25,
+    # half its strength, and never more than the goal's ("GRPO" is one word of eight)
+    assert w({"distributed-training": 0.5, "llm-alignment": 0.125}) == {"distributed-training": 0.125,
                                                                           "llm-alignment": 0.125}
+    assert w({"distributed-training": 0.4, "object-detection": 0.5}) == {"distributed-training": 0.2,
+                                                                           "object-detection": 0.5}
     for alone in ({"distributed-training": 0.5}, {"distributed-training": 0.5, "area:training": 0.5},
                   {"distributed-training": 0.5, "large-model-training": 0.3}, {"llm-alignment": 0.4}):
         assert w(alone) == alone

@@ -457,6 +457,8 @@ def weigh_constraints(tasks: dict[str, float], constraint: frozenset[str], share
     ("GRPO", a reasoning model): the goal leads and the constraint narrows. Areas and the tasks
     in `beside` (large-model training, the constraint's own kin) are no such goal."""
     hit = constraint.intersection(tasks)
-    if not hit or not any(t not in constraint and t not in beside and not t.startswith("area:") for t in tasks):
+    goals = [v for t, v in tasks.items() if t not in constraint and t not in beside and not t.startswith("area:")]
+    if not hit or not goals:
         return tasks
-    return {t: v * share if t in hit else v for t, v in tasks.items()}
+    lead = max(goals)  # the goal leads: a constraint never names the task more strongly than it
+    return {t: min(v * share, lead) if t in hit else v for t, v in tasks.items()}
