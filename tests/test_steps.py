@@ -490,6 +490,9 @@ def test_a_model_family_holds_two_places_while_other_models_are_worth_showing() 
     # ViT scores under min_relative of the third ResNet: nothing worth showing instead
     weak = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75), (3, 0.5), (5, 0.3)]
     assert one_per_family(weak, family, types, lambda row: False, 2, 0.7) == weak
+    # the family card keeps its place even after two of its variants
+    card_last = [(1, 1.0), (2, 0.9), (0, 0.8), (3, 0.7)]
+    assert one_per_family(card_last, family, types, lambda row: False, 2, 0.7) == card_last
     # only one family on the page: its places stay
     alone = [(0, 1.0), (1, 0.9), (2, 0.8), (4, 0.75)]
     assert one_per_family(alone, family, types, lambda row: False, 2, 0.7) == alone

@@ -108,7 +108,8 @@ class Options:
     diversity: bool = True
     # places one model family may hold while other models are worth showing (ranking.pipeline.
     # one_per_family; 0: no limit). Read sets: 2 places +0.0001 (2 queries up, none down), 1 place
-    # -0.0001 (6 up, 11 down: video and optical-flow pages, where a family is most of the catalog)
+    # -0.0001 (6 up, 11 down: video and optical-flow pages, where a family is most of the catalog).
+    # The family card never gives its place up (found on dev d25, where it went behind two variants)
     family_places: int = 2
     # (CV, grid "diversity-cap": every cap 0.5-0.7 within 0.002 out of fold; 0.6 was at or above the
     # no-diversity ablation on every dev slice then, and is within 0.004 of it since the adapter;

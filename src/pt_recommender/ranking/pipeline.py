@@ -289,9 +289,10 @@ def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], typ
 def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], types: list[str],
                    named: Callable[[int], bool], places_each: int, min_relative: float) -> list[tuple[int, float]]:
     """At most `places_each` places per model family while other models are worth showing: a
-    third ResNet (the family card, resnet50, resnet101) gives its place to the next model of
-    another family scoring at least `min_relative` of it, so a page of backbones shows ResNet,
-    ViT, ConvNeXt rather than four ResNets. Only model places change hands (a family that is all
+    third ResNet variant (after the family card and resnet50, resnet101) gives its place to the
+    next model of another family scoring at least `min_relative` of it, so a page of backbones
+    shows ResNet, ViT, ConvNeXt rather than four ResNets; the family card itself, the family's best
+    summary, always keeps its place. Only model places change hands (a family that is all
     the catalog has for a task keeps them), and none do when the query names the family or a
     variant ("resnet50 vs resnet101", "which ResNet is fastest"): there the variants are the answer."""
     if not family_of:
@@ -308,7 +309,8 @@ def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], 
     waiting, deferred, moved = deque(best[i] for i in places), deque(), []
     seen: dict[int, int] = {}
     while waiting or deferred:
-        if waiting and group[waiting[0][0]] in crowded and seen.get(group[waiting[0][0]], 0) >= places_each:
+        row = waiting[0][0] if waiting else -1
+        if waiting and row in family_of and group[row] in crowded and seen.get(group[row], 0) >= places_each:
             deferred.append(waiting.popleft())
         elif waiting and not (deferred and waiting[0][1] < min_relative * deferred[0][1]):
             g = group[waiting[0][0]]
