@@ -11,6 +11,7 @@ from .catalog import Catalog
 from .catalog.schema import INACTIVE, Recommendation, Resource, Task
 from .catalog.types import GROUPS
 from .leaderboard import PRIMARY, Board, build_board
+from .ranking.explain import PHRASES
 from .ranking.query import analyse, check_k
 
 if TYPE_CHECKING:
@@ -71,10 +72,8 @@ def facts(res: Resource, rec: Recommender, lang: str = "en") -> list[str]:
                                    ("Instructor", "讲师", res.instructor), ("License", "许可证", res.license)):
         if value:
             out.append(f"{label_zh if zh else label}: {value}")
-    if res.access:
-        words = {"free": ("free to read or watch", "免费"), "free_audit": ("free to audit", "可免费旁听"),
-                 "paid": ("paid", "付费")}[res.access]
-        out.append(f"{'获取' if zh else 'Access'}: {words[1] if zh else words[0]}")
+    if res.access:  # the words the reasons use (ranking.explain.PHRASES)
+        out.append(f"{'获取' if zh else 'Access'}: {PHRASES['zh' if zh else 'en'][res.access]}")
     if res.params:
         out.append(f"{'参数量' if zh else 'Params'}: {res.params / 1e6:.1f}M")
     default = next((w for w in res.weights if w.get("default")), res.weights[0] if res.weights else None)
