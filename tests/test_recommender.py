@@ -373,6 +373,25 @@ def test_class_imbalance_told_by_its_symptom_reads_as_imbalance(rec) -> None:
         assert "imbalanc" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_a_goal_after_its_situation_leads_the_situation(rec) -> None:
+    """"图像分类模型训好了，想做训练可视化": the task after the turn to a goal is named as strongly as
+    anything in the query, and the one named only before it is the situation (weighed as the
+    hardware at hand is); a query opening with its goal has no situation."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("我们的图像分类模型训好了，想做训练可视化",
+              "an image classification model for our shop, and we want to plot learning curves"):
+        got = analyse(q, d.glossary, d.matcher)
+        assert got.situation == {"image-classification"}, (q, got.tasks)
+        assert got.tasks["training-visualization"] == max(got.tasks.values()), (q, got.tasks)
+        weighed = rec._prepare([q]).queries[0].tasks
+        assert weighed["image-classification"] < weighed["training-visualization"], weighed
+    for q in ("想做图像分类和训练可视化", "we want to plot learning curves of an image classification model",
+              "思想上是图像分类，训练可视化"):
+        assert not analyse(q, d.glossary, d.matcher).situation, q
+
+
 def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
     """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
     the task (whose names share the word)."""

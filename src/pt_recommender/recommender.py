@@ -219,7 +219,8 @@ class Recommender:
         analysed = [analyse(q, glossary, self.data.matcher, self.data.speller) for q in texts]
         if self.options.constraint_share != 1.0:
             analysed = [q if not q.tasks else replace(q, tasks=weigh_constraints(
-                q.tasks, CONSTRAINT_TASKS, self.options.constraint_share, CONSTRAINT_KIN)) for q in analysed]
+                q.tasks, CONSTRAINT_TASKS | q.situation, self.options.constraint_share, CONSTRAINT_KIN))
+                for q in analysed]
         # a query with no letter or digit at all ("🔥🔥🔥") has nothing to mean: no dense leg
         todo = np.array([i for i, q in enumerate(analysed)
                          if any(c.isalnum() for c in q.english) and not has_cjk(q.english)]

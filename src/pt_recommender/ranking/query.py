@@ -40,6 +40,9 @@ class Query:
     stated: frozenset[str] = frozenset()
     inferred: frozenset[str] = frozenset()  # tasks read off the query's meaning (ranking.inferred), not named
     free: bool = False  # asks for what costs nothing ("a free course", 免费的教程)
+    # tasks named only in the situation before a stated goal ("serving costs too much, I want to
+    # distill it": LLM serving is the situation, distillation the goal; see `_goal_clause`)
+    situation: frozenset[str] = frozenset()
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
@@ -334,6 +337,27 @@ def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
     return own - asked
 
 
+# where a query turns from its situation to what the reader wants done: "..., I want to", "so we
+# can", "..., 想把它", "希望" (not 理想, 思想, 想法: nouns holding the character)
+_GOAL_EN = re.compile(r"\b(?:i|we)\s+(?:(?:would|'d)\s+(?:like|love)|want|wanna|need|plan|hope"
+                      r"|(?:am|are|'m|'re)\s+(?:trying|hoping|looking))\s+to\b|\bso\s+(?:that\s+)?(?:i|we)\s+can\b")
+_GOAL_ZH = re.compile(r"(?<![理思感构猜回联设幻梦])想(?![法象到起念])|希望|打算")
+_SITUATION_MIN = 3  # words (English) or characters (Chinese) before the turn: less is no situation
+
+
+def _goal_clause(english: str, text: str, lang: str) -> tuple[str, str] | None:
+    """(English, as typed) of the clause after the turn to a goal, when a situation precedes it."""
+    if lang == "zh":
+        m = _GOAL_ZH.search(text)
+        if m is None or len(re.sub(r"\W", "", text[: m.start()])) < _SITUATION_MIN:
+            return None
+        return "", text[m.end():]
+    m = _GOAL_EN.search(english)
+    if m is None or len(en_words(english[: m.start()])) < _SITUATION_MIN:
+        return None
+    return english[m.end():], english[m.end():]
+
+
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
     """Everything the legs need, computed once per query; with a `speller`, typos in English
     words are read as the catalog words they are one or two edits from."""
@@ -396,6 +420,19 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     starting = (not tasks or scattered) and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
     if starting:
         tasks = {LEARNER_AREA_KEY: 1.0}
+    situation: frozenset[str] = frozenset()
+    goal = _goal_clause(english, text, lang) if len(tasks) > 1 else None
+    if goal is not None:
+        goal_en, goal_text = goal
+        if lang == "zh":
+            goal_en = " ".join(glossary.translate(goal_text)[0].split()).lower()
+        goal_words = [stem_of(w) for w in index_words(goal_en) if w not in _REPLACING]
+        wanted = matcher.match(goal_words, goal_text)
+        if wanted and not wanted.keys().isdisjoint(tasks):
+            situation = frozenset(t for t in tasks if t not in wanted and not t.startswith("area:"))
+            if situation:  # the goal leads: it is named as strongly as the query names anything
+                lead = max(tasks.values())
+                tasks = {t: lead if t in wanted else v for t, v in tasks.items()}
     return Query(
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=tasks,
@@ -404,6 +441,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
+        situation=situation,
     )
 
 
