@@ -392,6 +392,20 @@ def test_a_goal_after_its_situation_leads_the_situation(rec) -> None:
         assert not analyse(q, d.glossary, d.matcher).situation, q
 
 
+def test_skipping_training_reads_as_zero_shot(rec) -> None:
+    """"tag images with my own labels without training anything", 不用训练: the zero-shot need, though
+    "without" is a stopword no task phrase can hold."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("tag a pile of photos with labels I choose, without training anything",
+              "classify support tickets with no fine-tuning", "不用训练就能给图片打标签"):
+        got = analyse(q, d.glossary, d.matcher).tokens
+        assert "zero" in got and "shot" in got, q
+    for q in ("training without a GPU is slow", "no improvement after training", "训练太慢"):
+        assert "shot" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
 def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
     """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
     the task (whose names share the word)."""

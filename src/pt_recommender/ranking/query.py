@@ -305,6 +305,11 @@ _IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(
                          r"|for\s+all\b|for\s+every\s+\w+)|\bnever\s+predicts?\s+(?:the\s+)?(?:rare|minority|positive)"
                          r"|\b(?:minority|majority)\s+class")
 
+# Zero-shot told by what it skips: "label them without training anything", "no fine-tuning", 不用训练
+# (the words "without"/"no" are stopwords, so no task phrase can hold them)
+_UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?(?:training|fine-?tuning)\b")
+_UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(?:训练|微调|重新训练)")
+
 _IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
                             r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)")
 
@@ -388,6 +393,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         words.append("few")
     if "imbalanc" not in words and (_IMBALANCED.search(english) or (lang == "zh" and _IMBALANCED_ZH.search(text))):
         words.append("imbalanc")
+    if "zero" not in words and (_UNTRAINED.search(english) or (lang == "zh" and _UNTRAINED_ZH.search(text))):
+        words += ["zero", "shot"]
     if replacing:  # the same for the Chinese words that said it ("弃用", "替代")
         for zh, en in terms:
             if _REPLACING.intersection(en.lower().split()):
