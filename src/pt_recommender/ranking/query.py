@@ -307,7 +307,8 @@ _IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(
 
 # Zero-shot told by what it skips: "label them without training anything", "no fine-tuning", 不用训练
 # (the words "without"/"no" are stopwords, so no task phrase can hold them)
-_UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?(?:training|fine-?tuning)\b")
+_UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
+                        r"(?:training|fine-?tuning)\b")
 _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(?:训练|微调|重新训练)")
 
 _IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
