@@ -156,13 +156,13 @@ def index_only_row(rec, n: int, qvecs: np.ndarray) -> dict:
     """The vector index alone at n vectors: build, size, memory, search p50/p99, recall. The
     vectors are made and added 100k at a time (the exact top 10 kept as they pass), so the
     process holds the index and one block, as a streaming build would."""
-    from pt_recommender.config import HNSW_SQ8_ABOVE
+    from pt_recommender.config import HNSW_HALF_ABOVE
     from pt_recommender.index.vectors import ExactTop10, _recall_sample, empty_graph, tune_recall
 
     real = real_vectors(rec)
     t = time.perf_counter()
     first = perturbed(real, min(n, 100_000), seed=0)
-    graph, kind = empty_graph(real.shape[1], n, HNSW_SQ8_ABOVE, first)
+    graph, kind = empty_graph(real.shape[1], n, HNSW_HALF_ABOVE)
     sample_q, _ = _recall_sample(first)
     exact, sample = ExactTop10(qvecs), ExactTop10(sample_q)
     for start in range(0, n, 100_000):

@@ -172,8 +172,8 @@ def test_vector_index_kind_follows_catalog_size(tmp_path: Path) -> None:
     s1, i1 = graph.search(data[:5], 10)
     s2, i2 = loaded.search(data[:5], 10)
     assert (i1 == i2).all() and (i1[:, 0] == np.arange(5)).all()
-    _, info = build_vectors("faiss", data, exact_max=1000, sq8_above=2000)
-    assert info["kind"] == "hnsw-sq8"
+    _, info = build_vectors("faiss", data, exact_max=1000, half_above=2000)
+    assert info["kind"] == "hnsw-fp16" and info["recall_at_10"] >= 0.95
     _, info = build_vectors("numpy", data, exact_max=1000)
     assert info == {"kind": "exact", "file": "vectors.npy"}  # the NumPy backend is the exact reference
 

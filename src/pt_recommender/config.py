@@ -148,11 +148,11 @@ ABLATIONS: dict[str, dict[str, object]] = {
 from .embedding import EMBED_REPRESENTATION, REPRESENTATIONS  # noqa: E402, F401
 
 # Vector index by catalog size (chosen at build, recorded in the manifest): exact inner product
-# up to EXACT_MAX_VECTORS, HNSW above (8-bit scalar-quantised vectors past HNSW_SQ8_ABOVE, so a
-# million fit in well under 2 GiB). The build measures recall@10 against exact search on a fixed
+# up to EXACT_MAX_VECTORS, HNSW above (float16 vectors past HNSW_HALF_ABOVE, so a million fit in
+# about 1 GiB). The build measures recall@10 against exact search on a fixed
 # sample, raises efSearch until ANN_TARGET_RECALL, and refuses an index under ANN_MIN_RECALL.
 EXACT_MAX_VECTORS = 8_192
-HNSW_SQ8_ABOVE = 400_000
+HNSW_HALF_ABOVE = 400_000
 # 0.995, not 0.99: the HNSW graph differs build to build (threaded insertion), and at 0.99 one
 # 100k build stopped at efSearch 64 (served 128) with recall@10 0.972 on real queries; at 0.995
 # it served 192 with 0.986 (scripts/bench_scale.py, 2026-12-01)
