@@ -406,6 +406,18 @@ def test_skipping_training_reads_as_zero_shot(rec) -> None:
         assert "shot" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_a_quantity_said_with_a_noun_is_not_what_the_query_is_about(rec) -> None:
+    """"a chunk of my labels", "a big pile of images": the noun measures, it names no topic; "chunks
+    of 512 tokens" (no article) still does."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q, word in (("a chunk of my labels are wrong", "chunk"), ("tag a big pile of images", "pile"),
+                    ("lots of plots", "lot")):
+        assert word not in analyse(q, d.glossary, d.matcher).tokens, q
+    assert "chunk" in analyse("split documents into chunks of 512 tokens", d.glossary, d.matcher).tokens
+
+
 def test_asking_for_a_recommendation_is_not_about_recommender_systems(rec) -> None:
     """"recommend me a library", 推荐一个 ask for an answer; "recommend movies to users", 做推荐 name
     the task (whose names share the word)."""

@@ -305,6 +305,11 @@ _IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(
                          r"|for\s+all\b|for\s+every\s+\w+)|\bnever\s+predicts?\s+(?:the\s+)?(?:rare|minority|positive)"
                          r"|\b(?:minority|majority)\s+class")
 
+_QUANTITY_EN = re.compile(r"\b(?:a|an|one|the|this|that)\s+"
+                          r"(?:(?:whole|big|huge|large|small|good|fair|massive|giant)\s+)?"
+                          r"(?:chunk|bunch|ton|pile|heap|load|lot|couple|handful|slew|bucket|truckload|mountain)"
+                          r"\s+of\b|\b(?:lots|tons|loads|heaps|piles|bunches)\s+of\b")
+
 # Zero-shot told by what it skips: "label them without training anything", "no fine-tuning", 不用训练
 # (the words "without"/"no" are stopwords, so no task phrase can hold them)
 _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
@@ -377,7 +382,9 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # lower-case like a typed query: a rendering may be a task's display name ("Large Language
     # Models"), and the word pattern reads lower-case letters only ("arge", "anguage")
     english = " ".join(english.split()).lower()
-    asked_of = _ASKING_EN.sub(" ", english)  # the words that say what it is about
+    # the words that say what it is about: not the asking ("recommend me a"), nor a quantity said
+    # with a noun ("a chunk of my labels" is no text chunking, "a pile of images" no stack)
+    asked_of = _QUANTITY_EN.sub(" ", _ASKING_EN.sub(" ", english))
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
     replacing = bool(_REPLACING.intersection(seq))
