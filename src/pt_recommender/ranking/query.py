@@ -305,6 +305,11 @@ _IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(
                          r"|for\s+all\b|for\s+every\s+\w+)|\bnever\s+predicts?\s+(?:the\s+)?(?:rare|minority|positive)"
                          r"|\b(?:minority|majority)\s+class")
 
+_IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
+                            r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)")
+
+# A quantity said with a noun measures, it names no topic: "a chunk of my labels" is no text
+# chunking, "a big pile of images" no stack ("chunks of 512 tokens", without an article, still is)
 _QUANTITY_EN = re.compile(r"\b(?:a|an|one|the|this|that)\s+"
                           r"(?:(?:whole|big|huge|large|small|good|fair|massive|giant)\s+)?"
                           r"(?:chunk|bunch|ton|pile|heap|load|lot|couple|handful|slew|bucket|truckload|mountain)"
@@ -315,10 +320,6 @@ _QUANTITY_EN = re.compile(r"\b(?:a|an|one|the|this|that)\s+"
 _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
                         r"(?:training|fine-?tuning)\b")
 _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(?:训练|微调|重新训练)")
-
-_IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
-                            r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)")
-
 
 # A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
@@ -382,8 +383,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # lower-case like a typed query: a rendering may be a task's display name ("Large Language
     # Models"), and the word pattern reads lower-case letters only ("arge", "anguage")
     english = " ".join(english.split()).lower()
-    # the words that say what it is about: not the asking ("recommend me a"), nor a quantity said
-    # with a noun ("a chunk of my labels" is no text chunking, "a pile of images" no stack)
+    # the words that say what it is about: not the asking ("recommend me a"), nor a quantity
     asked_of = _QUANTITY_EN.sub(" ", _ASKING_EN.sub(" ", english))
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
