@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..catalog.types import RESOURCE_TYPES, TYPES
@@ -357,19 +357,43 @@ _GOAL_ZH = re.compile(r"(?<![理思感构猜回联设幻梦])想(?![法象到起
 _SITUATION_MIN = 3  # words (English) or characters (Chinese) before the turn: less is no situation
 
 
-def _goal_clause(english: str, text: str, lang: str) -> tuple[str, str] | None:
-    """(English, as typed) of the clause after the turn to a goal, when a situation precedes it.
+def _goal_clause(english: str, text: str, lang: str) -> str | None:
+    """The clause after the turn to a goal (as typed for Chinese), when a situation precedes it.
     Not a reason after the ask ("export it so a C++ app can load it"): that one often narrows it
     (read sets: 2 up, 1 down by 0.39)."""
     if lang == "zh":
         m = _GOAL_ZH.search(text)
         if m is None or len(re.sub(r"\W", "", text[: m.start()])) < _SITUATION_MIN:
             return None
-        return "", text[m.end():]
+        return text[m.end():]
     m = _GOAL_EN.search(english)
     if m is None or len(en_words(english[: m.start()])) < _SITUATION_MIN:
         return None
-    return english[m.end():], english[m.end():]
+    return english[m.end():]
+
+
+def _lead_with_goal(tasks: dict[str, float], english: str, text: str, lang: str, glossary: Glossary,
+                    matcher: TaskMatcher, stem_of: Callable[[str], str]) -> tuple[dict[str, float], frozenset[str]]:
+    """(tasks, situation): a task the goal clause names is lifted to the query's strongest, and
+    the tasks named only before the turn are the situation (weighed as the hardware at hand is)."""
+    goal = _goal_clause(english, text, lang) if len(tasks) > 1 else None
+    if goal is None:
+        return tasks, frozenset()
+    goal_en = " ".join(glossary.translate(goal)[0].split()).lower() if lang == "zh" else goal
+    wanted = matcher.match([st for _, st in _word_stems(goal_en, stem_of)], goal)
+    if not wanted or wanted.keys().isdisjoint(tasks):
+        return tasks, frozenset()
+    situation = frozenset(t for t in tasks if t not in wanted and not t.startswith("area:"))
+    if not situation:
+        return tasks, situation
+    lead = max(tasks.values())  # the goal is named as strongly as the query names anything
+    return {t: lead if t in wanted else v for t, v in tasks.items()}, situation
+
+
+def _word_stems(text: str, stem_of: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+    """(word, stem) of the index words of `text`; "deprecated" or "alternative" say what the user
+    wants, not what the answer is about (they would match every deprecated resource's description)."""
+    return tuple((w, stem_of(w)) for w in index_words(text) if w not in _REPLACING)
 
 
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
@@ -388,9 +412,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
     replacing = bool(_REPLACING.intersection(seq))
-    # en_tokens with typos read; "deprecated" or "alternative" say what the user wants, not
-    # what the answer is about (they would match every deprecated resource's description)
-    word_stems = tuple((w, stem_of(w)) for w in index_words(asked_of) if w not in _REPLACING)
+    word_stems = _word_stems(asked_of, stem_of)  # en_tokens with typos read
     words = [st for _, st in word_stems]
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
     if "llm" not in words and any(_BILLIONS.fullmatch(w) for w in words):
@@ -437,19 +459,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     starting = (not tasks or scattered) and is_learner(seq) and LEARNER_AREA_KEY in matcher.children
     if starting:
         tasks = {LEARNER_AREA_KEY: 1.0}
-    situation: frozenset[str] = frozenset()
-    goal = _goal_clause(english, text, lang) if len(tasks) > 1 else None
-    if goal is not None:
-        goal_en, goal_text = goal
-        if lang == "zh":
-            goal_en = " ".join(glossary.translate(goal_text)[0].split()).lower()
-        goal_words = [stem_of(w) for w in index_words(goal_en) if w not in _REPLACING]
-        wanted = matcher.match(goal_words, goal_text)
-        if wanted and not wanted.keys().isdisjoint(tasks):
-            situation = frozenset(t for t in tasks if t not in wanted and not t.startswith("area:"))
-            if situation:  # the goal leads: it is named as strongly as the query names anything
-                lead = max(tasks.values())
-                tasks = {t: lead if t in wanted else v for t, v in tasks.items()}
+    tasks, situation = _lead_with_goal(tasks, english, text, lang, glossary, matcher, stem_of)
     return Query(
         raw=query, lang=lang, english=english, tokens=tokens, words=frozenset(words),
         glossary_terms=tuple(terms), tasks=tasks,
