@@ -514,6 +514,25 @@ def test_a_chinese_reason_quotes_the_readers_words_not_the_glossary_rendering() 
     assert e.render("en") == "Library; matches “training”, “out”, “gpu”, “memory”, “fsdp”"
 
 
+def test_a_chinese_reason_credits_a_term_only_when_the_resource_holds_its_whole_rendering() -> None:
+    """强化学习 is searched as "reinforcement learning"; a course that only says "deep learning"
+    shares the word "learning" but is no match for the term, and its reason must not claim one."""
+    from pt_recommender.catalog.schema import Resource
+    from pt_recommender.ranking.explain import explain
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    glossary = Glossary([("强化学习", "reinforcement learning"), ("课程", "course")])
+    q = analyse("强化学习课程", glossary, TaskMatcher({}, {}))
+    general = Resource(id="d", name="Deep learning videos", type="course", description="A free course on deep "
+                       "learning from the ground up.", url="https://example.org", tasks=())
+    rl = Resource(id="r", name="RL videos", type="course", description="A course on reinforcement learning "
+                  "with DQN and PPO.", url="https://example.org", tasks=())
+    assert explain(q, general, {}, None, ("lexical",)).render("zh") == "课程；匹配 “课程”"
+    assert explain(q, rl, {}, None, ("lexical",)).render("zh") == "课程；匹配 “强化学习”、“课程”"
+
+
 def test_a_learner_naming_no_topic_gets_the_learning_area_said_honestly(rec) -> None:
     """"Complete beginner, where do I start?" names no task: it is read as the learning area,
     and the reason says "for getting started", never "the area you named"."""

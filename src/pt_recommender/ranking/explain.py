@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..catalog.schema import Area, Resource, Task
 from ..catalog.types import TYPES
-from ..text.lang import CJK_RE, cjk_tokens, en_tokens
+from ..text.lang import CJK_RE, cjk_tokens, en_tokens, en_words
 from .query import Query
 
 
@@ -64,6 +64,32 @@ def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
             if grams and sum(g in have for g in grams) >= 0.8 * len(grams) and zh not in out:
                 out.append(zh)
     return out[:6]
+
+
+@lru_cache(maxsize=8192)
+def _rendering(en: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A glossary rendering's stems and its words as typed."""
+    return frozenset(en_tokens(en)), frozenset(en_words(en))
+
+
+def credited(query: Query, matched: list[str], have: frozenset[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The matched words a Chinese reader can be told of, and for each glossary word the Chinese
+    term it stands for. A term is credited only when the resource holds its whole rendering:
+    "learning" alone in a deep-learning course is no match for 强化学习 (reinforcement learning),
+    and a reason quoting 强化学习 there would tell the reader something false."""
+    if query.lang != "zh" or not query.glossary_terms:
+        return matched, []
+    whole = [(zh, _rendering(en)[1]) for zh, en in query.glossary_terms if _rendering(en)[0] <= have]
+    keep: list[str] = []
+    said: list[tuple[str, str]] = []
+    for w in matched:
+        src = next((zh for zh, words in whole if w in words), None)
+        if src is not None and w not in query.typed:
+            said.append((w, src))
+        elif not (CJK_RE.search(w) or w in query.typed) and w in query.sources:
+            continue  # part of a rendering the resource does not hold whole
+        keep.append(w)
+    return keep, said
 
 
 @dataclass(frozen=True)
@@ -181,7 +207,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         return (t.name, t.name_zh) if t else None
 
     have = terms if terms is not None else resource_terms(resource, tasks)
-    matched = matched_terms(query, have)
+    matched, said = credited(query, matched_terms(query, have), have)
     return Explanation(
         type=resource.type, pick_for=names(pick_for), pick_voted=names(voted_for),
         pick_area=(picked_area.name, picked_area.name_zh) if picked_area is not None else None,
@@ -189,7 +215,7 @@ def explain(query: Query, resource: Resource, tasks: Mapping[str, Task], via_tas
         area=(area.name, area.name_zh) if area is not None and not pick_for else None,
         matched=tuple(matched), close_in_meaning="dense" in legs and not matched,
         typed=tuple(w for w in matched if w in query.typed),
-        said=tuple((w, query.sources[w]) for w in matched if w in query.sources), starting=query.starting,
+        said=tuple(said), starting=query.starting,
         inferred=bool(query.inferred) and (pick_for in query.inferred or via_task in query.inferred),
         maintenance=resource.maintenance if resource.maintenance in MAINTENANCE_ZH else "",
         replaces=replaces, in_chinese=query.lang == "zh" and resource.in_chinese,
