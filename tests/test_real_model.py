@@ -228,3 +228,13 @@ def test_a_stated_conversion_drops_the_opposite_one(real_recommender) -> None:
     off = real_recommender.with_options(taxonomy=False)  # the rule belongs to the taxonomy step
     assert [t for t in (r.tasks for r in off.recommend("speech to text", k=10))
             if "text-to-speech" in t and "speech-recognition" not in t]
+
+
+def test_a_chinese_learner_naming_a_topic_gets_material_on_it_before_general_chinese_material(real_recommender) -> None:
+    """Chinese material comes first for a Chinese learner, but among what teaches the topic they
+    named: a general deep-learning course in Chinese is no answer to "an RL course"."""
+    q = "强化学习入门，想找免费课程"
+    on_topic = real_recommender.recommend(q, k=3)
+    assert "reinforcement-learning" in on_topic[0].tasks
+    everywhere = real_recommender.with_options(native_on_topic=False).recommend(q, k=3)
+    assert [r.id for r in on_topic] != [r.id for r in everywhere]

@@ -819,3 +819,4 @@ def test_a_newcomer_told_by_what_they_lack_is_a_learner() -> None:
     for q in ("my loss is nothing like the paper's", "never used a GPU for inference", "no experience with kubernetes",
               "material science property prediction"):
         assert not is_learner(en_words(q)), q
+

@@ -93,6 +93,7 @@ class Options:
     w_paid: float = 0.5
     w_for_chinese: float = 0.3  # (wide CV, 5 of 5 folds: 0.3-0.5) a Chinese query: what is made for Chinese first
     w_native: float = 0.8  # (wide CV, 5 of 5 folds) a Chinese query asking to learn: Chinese material first
+    native_on_topic: bool = True  # ... only material on the topic it names, when it names one
     # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X
     w_successor: float = 0.5  # the successor's lead over its predecessor (structural, not tuned)
     # -- cut: fewer than k beats filler

@@ -22,7 +22,7 @@ from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
 from .diversity import diversify
-from .query import Query, asks_for_chinese
+from .query import LEARNER_AREA_KEY, Query, asks_for_chinese
 from .taxonomy import lift
 
 
@@ -160,7 +160,7 @@ class Pipeline:
                 if q.lang == "zh":
                     sh.total[i] += opt.w_for_chinese * made_for
                     if learning:
-                        sh.total[i] += opt.w_native * taught_in
+                        sh.total[i] += opt.w_native * taught_in * self._on_topic(q, lifts[i], cols)
                 elif learning and opt.w_foreign and not asks_for_chinese(q):
                     sh.total[i] -= opt.w_foreign * taught_in
                 if learning and q.free:  # "a free course": what must be paid for comes down
@@ -231,6 +231,19 @@ class Pipeline:
             out.append([Hit(row, score, tuple(sh.legs[i]), _via(lifts[i][0] if lifts[i] else {}, row),
                             pick_of.get(row), succeeds.get(row), voted.get(row)) for row, score in best[:k]])
         return out
+
+    def _on_topic(self, q: Query, lifted: tuple | None, cols: np.ndarray) -> np.ndarray | float:
+        """1 for rows on the topic a learner names ("强化学习入门课程": reinforcement learning), 0 for
+        the rest: material in the reader's language comes first among what teaches that topic, not
+        above it (a general deep-learning course in Chinese is no answer to an RL course request).
+        1 everywhere when the query names no topic but learning itself, or its topic was only
+        inferred from the description's meaning."""
+        if not self.options.native_on_topic or lifted is None or q.starting or q.inferred \
+                or not any(t != LEARNER_AREA_KEY for t in q.tasks):
+            return 1.0
+        found = lifted[0]
+        return np.fromiter((found.get(c, (0.0, LEARNER_AREA_KEY))[1] != LEARNER_AREA_KEY for c in cols.tolist()),
+                           dtype=np.float64, count=len(cols))
 
     def _lift_rows(self, lifted: tuple, found_by_legs: np.ndarray) -> tuple:
         """A lift limited to its best LIFT_MAX_ROWS rows plus every lifted row a leg found."""
