@@ -92,3 +92,24 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     assert "recommender-systems" not in tasks("推荐一个目标检测的库")
     assert not tasks("read handouts aloud for visually impaired students")  # "visual" is no visualization
     assert "training-visualization" in tasks("visualise my training runs on dashboards")  # British spelling too
+
+
+@pytest.mark.parametrize(("query", "not_task", "task"), [
+    ("continuous batching for our chat service", "data-loading", "llm-serving"),
+    ("best chunking strategy for long documents", "sequence-tagging", "retrieval-augmented-generation"),
+    ("sentence segmentation", "image-segmentation", "text-preprocessing"),
+    ("user profiling for ads", "performance-profiling", "recommender-systems"),
+    ("predict student dropout from grades", "regularization", "tabular-learning"),
+    ("这本书有中文翻译版吗", "machine-translation", None),
+    ("把数据集分割成训练集和验证集", "image-segmentation", None),
+])
+def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, not_task, task) -> None:
+    """A one-word task name ("batching", "chunking", "segmentation", 翻译) read in another sense
+    would lift the wrong shelf; the longer phrase of the sense meant wins."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    q = analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas))
+    assert not_task not in q.tasks
+    assert task is None or task in q.tasks

@@ -380,7 +380,7 @@ def _lead_with_goal(tasks: dict[str, float], english: str, text: str, lang: str,
     if goal is None:
         return tasks, frozenset()
     goal_en = " ".join(glossary.translate(goal)[0].split()).lower() if lang == "zh" else goal
-    wanted = matcher.match([st for _, st in _word_stems(goal_en, stem_of)], goal)
+    wanted = matcher.match([st for _, st in _word_stems(goal_en, stem_of)], goal, inner=glossary.inner)
     if not wanted or wanted.keys().isdisjoint(tasks):
         return tasks, frozenset()
     situation = frozenset(t for t in tasks if t not in wanted and not t.startswith("area:"))
@@ -448,7 +448,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
-    tasks = matcher.match(words, text, frozenset(words[len(word_stems):]))
+    tasks = matcher.match(words, text, frozenset(words[len(word_stems):]), glossary.inner)
     opposite, stated = reversed_tasks(english, matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named

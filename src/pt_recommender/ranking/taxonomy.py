@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 from ..catalog.schema import Area, Task
@@ -188,11 +188,16 @@ class TaskMatcher:
                 return False
         return _in_order(self.order[i], tokens)
 
-    def match(self, tokens: Sequence[str], raw: str, anywhere: frozenset[str] = frozenset()) -> dict[str, float]:
+    def match(self, tokens: Sequence[str], raw: str, anywhere: frozenset[str] = frozenset(),
+              inner: Callable[[str], frozenset[int]] | None = None) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query: its
         words close together (within PHRASE_SLACK extra words, any order), so "a pretrained
         model ... in dozens of languages" does not name language modeling. Tokens in `anywhere`
-        (read off the whole query, such as "few" for "only 50 labelled images") count wherever."""
+        (read off the whole query, such as "few" for "only 50 labelled images") count wherever.
+        `inner` gives the offsets inside words of the reader's Chinese (`Glossary.inner`): a
+        Chinese name starting or ending inside a longer word names its task only when the word's
+        English rendering does too (医学图像分割 renders as "medical image segmentation"; 中文翻译版,
+        "Chinese edition", holds 翻译 but is no translation task)."""
         tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
         where: dict[str, list[int]] = {}
@@ -215,8 +220,10 @@ class TaskMatcher:
                 else:
                     directed.discard(tid)
         text = clean(raw).replace("的", "")  # 下棋的AI names what 下棋AI names
+        inside = inner(text) if inner is not None and has_cjk(text) else frozenset()
         found = {(p, tid, pos) for pos, ch in enumerate(text) for p, tid in self._by_char.get(ch, ())
-                 if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))}
+                 if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))
+                 and (tid in hits or (pos not in inside and pos + len(p) not in inside))}
         spans: dict[str, frozenset[int]] = {}  # where in the text a task's Chinese name was found
         for phrase, tid, pos in sorted(found):
             if not has_cjk(phrase):

@@ -219,6 +219,23 @@ class Glossary:
         self._segment(text[pos:], parts, matched)
         return " ".join("".join(parts).split()), matched
 
+    def inner(self, text: str) -> frozenset[int]:
+        """Offsets of `text` (cleaned) that fall strictly inside a Chinese term the glossary reads
+        as one word: a task's Chinese name starting or ending there is part of another word
+        (翻译 inside 中文翻译版, a Chinese edition; 分割 inside 分割成, split into)."""
+        out: set[int] = set()
+        for m in CJK_RE.finditer(text):
+            run, i = m.group(), 0
+            while i < len(run):
+                for size in range(min(self.max_len, len(run) - i), 1, -1):
+                    if run[i : i + size] in self.table:
+                        out.update(range(m.start() + i + 1, m.start() + i + size))
+                        i += size
+                        break
+                else:
+                    i += 1
+        return frozenset(out)
+
     @staticmethod
     def _keeping_latin(typed: str, en: str) -> str:
         """A mixed term's rendering with the Latin words the reader typed that it leaves out
