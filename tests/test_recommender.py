@@ -222,6 +222,14 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("the client's dataset has gaps") == set()
     assert asked_types("Google's paper on transformers") == {"paper"}
     assert asked_types("a beginner's book on pytorch") == {"book"}
+    # a kind's word in another sense: "of course", paper forms, an order book, a public library
+    assert asked_types("of course it must run on cpu") == set()
+    assert asked_types("over the course of training the loss spikes") == set()
+    assert asked_types("extract fields from scanned paper invoices") == set()
+    assert asked_types("limit order book prediction") == set()
+    assert asked_types("classify book covers by genre") == set()
+    assert asked_types("digitize library catalog cards") == set()
+    assert asked_types("a course on GANs and the paper behind them") == {"course", "paper"}
     # the plural asks for model cards; "a model" is usually the one the user trains
     assert asked_types("depth estimation models") == {"model"}
     assert asked_types("train a model to count cars") == set()

@@ -160,6 +160,8 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
+        if _other_sense(seq, i, w):
+            continue
         # "building site", "each site" (a hospital), "dig site": a place; "a site where", "any
         # good sites", "web site" ask for a website
         if t == "website" and w in ("site", "sites") and not (i and seq[i - 1] in _SITE_CUES):
@@ -168,6 +170,32 @@ def _asked(seq: list[str]) -> set[str]:
     if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
         out |= LEARNING_TYPES  # library" for libraries: only a learner naming no kind wants to learn
     return out
+
+
+# A kind's word in another sense: "of course", "over the course of" (no course); paper forms,
+# invoices, receipts (the material); "order book", old or scanned books, book covers (objects);
+# a public or school library, library cards (a building)
+_OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (words before, words after)
+    "course": (frozenset(("of",)), frozenset(("of",))),
+    "paper": (frozenset(("toilet", "tissue", "wrapping")), frozenset((
+        "form", "forms", "invoice", "invoices", "receipt", "receipts", "document", "documents", "record",
+        "records", "scan", "scans", "map", "maps", "file", "files", "note", "notes", "ticket", "tickets", "bill",
+        "bills", "check", "checks", "cheque", "cheques", "ballot", "ballots", "page", "pages", "sheet", "sheets",
+        "letter", "letters", "archive", "archives", "copy", "copies", "mail", "towel", "towels", "cup", "cups"))),
+    "book": (frozenset(("order", "old", "scanned", "printed", "historical", "ancient", "rare", "physical")),
+             frozenset(("cover", "covers", "page", "pages", "spine", "spines", "scan", "scans", "shelf", "shelves"))),
+    "library": (frozenset(("public", "school", "university", "city", "county", "local")),
+                frozenset(("card", "cards", "catalog", "catalogue", "patrons", "shelves", "building"))),
+}
+
+
+def _other_sense(seq: list[str], i: int, w: str) -> bool:
+    """True when the type word at `i` is used in another sense (see `_OTHER_SENSE`)."""
+    rule = _OTHER_SENSE.get(w[:-1] if w.endswith("s") and w[:-1] in _OTHER_SENSE else w)
+    if rule is None:
+        return False
+    before, after = rule
+    return (i > 0 and seq[i - 1] in before) or (i + 1 < len(seq) and seq[i + 1] in after)
 
 
 # "load a dataset", "merge two models", "reproduce a paper": a type word right after a verb of
