@@ -124,3 +124,21 @@ def test_a_word_holding_a_kind_character_asks_for_no_kind(catalog, query) -> Non
     from pt_recommender.text.lang import Glossary
 
     assert not analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas)).intent
+
+
+@pytest.mark.parametrize(("query", "asks_models"), [
+    ("speech recognition open source model", True),
+    ("语音识别 开源 模型", True),
+    ("object detection pre-trained model", True),
+    ("I want to fine-tune my open source model", False),
+    ("train a good model", False),
+])
+def test_a_task_then_a_qualified_model_asks_for_models(catalog, query, asks_models) -> None:
+    """"<task> open source model" asks for that task's models as "<task> model" does; a model
+    the user owns or trains does not."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    q = analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas))
+    assert ("model" in q.intent) is asks_models

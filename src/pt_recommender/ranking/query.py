@@ -290,6 +290,18 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
 LEARNER_AREA_KEY = "area:learning"
 _NAMES_LEARNING = re.compile(r"\blearn(?:ing)?\s+(?:to\s+use\s+)?pytorch\b|学习\s*pytorch")
 _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before a final "model"
+# "speech recognition open source model", 图像分割 预训练 模型: words saying what kind of model,
+# between the task's name and "model", still ask for models of that task
+_MODEL_QUALIFIERS = frozenset(stem(w) for w in ("open", "source", "pretrained", "pretraining", "pre", "trained",
+                                                  "weights", "free", "best", "good", "sota", "new", "latest"))
+
+
+def _unqualified(words: list[str]) -> list[str]:
+    """`words` without the model qualifiers at their end (at most three)."""
+    end = len(words)
+    while end and len(words) - end < 3 and words[end - 1] in _MODEL_QUALIFIERS:
+        end -= 1
+    return words[:end]
 # "股票预测用什么模型好", "分类选哪个模型": 模型 after a question word asks which approach to take, not
 # for model cards; the glossary drops the question word, and the rendering ("stock price
 # prediction model") would read like a task name then "model"
@@ -472,7 +484,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # query asks for models of that task (mid-sentence, "model" is mostly the user's own)
     head = _TASK_MODEL.search(english)
     if head and words[-2:] == [stem(head.group(1)), "model"] and not _OWNED.intersection(seq[-5:-1]) \
-            and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) and matcher.ends_with_task(words[:-1]):
+            and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) \
+            and matcher.ends_with_task(_unqualified(words[:-1])):
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
