@@ -113,6 +113,12 @@ def test_one_thing_gets_one_place() -> None:
     assert one_card_each(best, same, types, frozenset()) == [(1, 0.9), (3, 0.8), (2, 0.6)]
     assert one_card_each(best, same, types, frozenset({"paper"})) == [(0, 0.9), (3, 0.8), (2, 0.6)]
     assert one_card_each(best, {}, types, frozenset()) == best
+    # a library and its model card: the library, unless the named task lists the model as its go-to
+    types = ["library", "model", "dataset"]
+    same, best = {0: 0, 1: 0}, [(1, 0.9), (2, 0.8), (0, 0.7)]
+    assert one_card_each(best, same, types, frozenset()) == [(0, 0.9), (2, 0.8)]
+    assert one_card_each(best, same, types, frozenset(), frozenset({1})) == [(1, 0.9), (2, 0.8)]
+    assert one_card_each(best, same, types, frozenset({"library"}), frozenset({1})) == [(0, 0.9), (2, 0.8)]
 
 
 def test_same_things_are_artefacts_of_one_name_or_a_package_and_its_weights() -> None:

@@ -93,6 +93,7 @@ class Pipeline:
         picks = [{t: _of_kinds(d.featured[t], d.types, q.intent if opt.intent else frozenset())
                   for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {} for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
+        go_to = [frozenset(r for rows in p.values() for r in rows) for p in picks]  # the named tasks' picks
         lifts = [self._lift_rows(lf, near) if lf else None for lf in lifts]
         parts = [leg_rows, link_to, succ_to, *(lf[1] for lf in lifts if lf), *(np.asarray(rows, dtype=np.int64)
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
@@ -216,7 +217,8 @@ class Pipeline:
         out = []
         for i, q in enumerate(qs):
             best = one_card_each([(int(cols[c]), score) for c, score in ranked[i]], d.same_as, d.types,
-                                 q.intent if opt.intent else frozenset())
+                                 q.intent if opt.intent else frozenset(),
+                                 go_to[i])
             if opt.family_places and not (types and types <= {"model"}):  # filtered to models: browsing them
                 best = one_per_family(best, d.family_of, d.types, lambda row, q=q: _names(q, d.resources[row]),
                                       opt.family_places, opt.min_relative)
@@ -274,11 +276,13 @@ CARD_PREFERENCE = ("library", "model", "dataset", "api", "paper", "tutorial", "c
 
 
 def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], types: list[str],
-                  asked: frozenset[str]) -> list[tuple[int, float]]:
+                  asked: frozenset[str], picked: frozenset[int] = frozenset()) -> list[tuple[int, float]]:
     """One place per thing: when rows that are one thing (see `context.same_things`) both
     rank, the better-ranked place stays and shows the card of the kind the query asked for,
-    else the most usable kind (the library before its model card, the model before its
-    paper, which the model card links)."""
+    then the card the named task lists as its go-to pick (`picked`: the curator chose that
+    card for the task, as the Whisper model card for speech recognition), else the most usable
+    kind (the library before its model card, the model before its paper, which the model card
+    links)."""
     if not same_as:
         return best
     out: list[tuple[int, float]] = []
@@ -292,8 +296,8 @@ def one_card_each(best: list[tuple[int, float]], same_as: Mapping[int, int], typ
             out.append((row, score))
         else:
             kept = out[slot[g]][0]
-            rank = [(types[x] not in asked, CARD_PREFERENCE.index(types[x]) if types[x] in CARD_PREFERENCE
-                     else len(CARD_PREFERENCE)) for x in (row, kept)]
+            rank = [(types[x] not in asked, x not in picked, CARD_PREFERENCE.index(types[x])
+                     if types[x] in CARD_PREFERENCE else len(CARD_PREFERENCE)) for x in (row, kept)]
             if rank[0] < rank[1]:
                 out[slot[g]] = (row, out[slot[g]][1])
     return out
