@@ -217,8 +217,7 @@ class Pipeline:
         out = []
         for i, q in enumerate(qs):
             best = one_card_each([(int(cols[c]), score) for c, score in ranked[i]], d.same_as, d.types,
-                                 q.intent if opt.intent else frozenset(),
-                                 go_to[i])
+                                 q.intent if opt.intent else frozenset(), go_to[i])
             if opt.family_places and not (types and types <= {"model"}):  # filtered to models: browsing them
                 best = one_per_family(best, d.family_of, d.types, lambda row, q=q: _names(q, d.resources[row]),
                                       opt.family_places, opt.min_relative)

@@ -302,6 +302,8 @@ def _unqualified(words: list[str]) -> list[str]:
     while end and len(words) - end < 3 and words[end - 1] in _MODEL_QUALIFIERS:
         end -= 1
     return words[:end]
+
+
 # "股票预测用什么模型好", "分类选哪个模型": 模型 after a question word asks which approach to take, not
 # for model cards; the glossary drops the question word, and the rendering ("stock price
 # prediction model") would read like a task name then "model"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"  # CJK unified and compatibility ideographs
@@ -223,18 +223,21 @@ class Glossary:
         """Offsets of `text` (cleaned) that fall strictly inside a Chinese term the glossary reads
         as one word: a task's Chinese name starting or ending there is part of another word
         (翻译 inside 中文翻译版, a Chinese edition; 分割 inside 分割成, split into)."""
-        out: set[int] = set()
-        for m in CJK_RE.finditer(text):
-            run, i = m.group(), 0
-            while i < len(run):
-                for size in range(min(self.max_len, len(run) - i), 1, -1):
-                    if run[i : i + size] in self.table:
-                        out.update(range(m.start() + i + 1, m.start() + i + size))
-                        i += size
-                        break
-                else:
-                    i += 1
-        return frozenset(out)
+        return frozenset(m.start() + at + k for m in CJK_RE.finditer(text)
+                         for at, piece in self._longest(m.group()) for k in range(1, len(piece)))
+
+    def _longest(self, run: str) -> Iterator[tuple[int, str]]:
+        """(offset, term) of each glossary term in a CJK run, read greedily by the longest term
+        at each place; characters no term starts with are skipped (the glossary drops them)."""
+        i = 0
+        while i < len(run):
+            for size in range(min(self.max_len, len(run) - i), 0, -1):
+                if run[i : i + size] in self.table:
+                    yield i, run[i : i + size]
+                    i += size
+                    break
+            else:
+                i += 1
 
     @staticmethod
     def _keeping_latin(typed: str, en: str) -> str:
@@ -252,17 +255,9 @@ class Glossary:
             # a space on each side of the run: Latin words around Chinese ones the glossary drops
             # ("loss变成nan") stay two words, not "lossnan"
             parts.append(text[pos : m.start()] + " ")
-            run, i = m.group(), 0
-            while i < len(run):
-                for size in range(min(self.max_len, len(run) - i), 0, -1):
-                    piece = run[i : i + size]
-                    if piece in self.table:
-                        parts.append(f" {self.table[piece]} ")
-                        matched.append((piece, self.table[piece]))
-                        i += size
-                        break
-                else:
-                    i += 1
+            for _, piece in self._longest(m.group()):
+                parts.append(f" {self.table[piece]} ")
+                matched.append((piece, self.table[piece]))
             parts.append(" ")
             pos = m.end()
         parts.append(text[pos:])
