@@ -142,3 +142,16 @@ def test_a_task_then_a_qualified_model_asks_for_models(catalog, query, asks_mode
 
     q = analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas))
     assert ("model" in q.intent) is asks_models
+
+
+def test_a_task_named_in_what_the_user_would_rather_not_do_is_not_asked_for(catalog) -> None:
+    """"..., and I don't want to write a CUDA kernel": writing kernels is what they avoid."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    g, m = Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas)
+    assert "pytorch-extensions" in analyse("I want to write a custom CUDA kernel", g, m).tasks
+    avoided = analyse("attention with a local window, and I don't want to write a CUDA kernel for it", g, m)
+    assert "pytorch-extensions" not in avoided.tasks
+    assert "speech-recognition" in analyse("speech recognition, I don't want to train anything", g, m).tasks

@@ -357,6 +357,12 @@ _QUANTITY_EN = re.compile(r"\b(?:a|an|one|the|this|that)\s+"
                           r"(?:chunk|bunch|ton|pile|heap|load|lot|couple|handful|slew|bucket|truckload|mountain)"
                           r"\s+of\b|\b(?:lots|tons|loads|heaps|piles|bunches)\s+of\b")
 
+# What the user would rather not do ("I don't want to write a CUDA kernel", "without learning CUDA
+# C++"), to the end of its clause: a task named there is what they avoid, not what they ask for
+_AVOIDED = re.compile(r"\b(?:don'?t|do not|doesn'?t|won'?t|would rather not|rather not)\s+(?:really\s+)?"
+                      r"(?:want|need|have|like)\s+to\s+[^,.;!?]*"
+                      r"|\bwithout\s+(?:having\s+to\s+)?(?:writ|rewrit|learn|touch|implement|design)\w*[^,.;!?]*")
+
 # Zero-shot told by what it skips: "label them without training anything", "no fine-tuning", 不用训练
 # (the words "without"/"no" are stopwords, so no task phrase can hold them)
 _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
@@ -495,7 +501,12 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         intent.add("model")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
-    tasks = matcher.match(words, text, frozenset(words[len(word_stems):]), glossary.inner)
+    # what the user wants to avoid names no task: "..., and I don't want to write a CUDA kernel"
+    avoided = _AVOIDED.sub(" , ", asked_of) if lang == "en" else asked_of
+    task_words = words if avoided == asked_of else \
+        [st for _, st in _word_stems(avoided, stem_of)] + words[len(word_stems):]
+    tasks = matcher.match(task_words, text if avoided == asked_of else _AVOIDED.sub(" , ", text),
+                          frozenset(words[len(word_stems):]), glossary.inner)
     opposite, stated = reversed_tasks(english, matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named
