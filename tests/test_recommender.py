@@ -211,6 +211,7 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("a dataset of street scenes") == {"dataset"}
     assert asked_types("serve the model behind a REST API") == set()
     assert asked_types("is there an API for image decoding") == {"api"}
+    assert asked_types("serve it behind an OpenAI-style API") == set()
     assert asked_types("tag people and places in news articles") == set()
     assert asked_types("images in one folder per class") == set()
     # placed by "between", "from", "across": the material worked on

@@ -120,7 +120,8 @@ _OWNED = frozenset(("my", "our", "your", "their", "his", "her", "its", "this", "
 _DESCRIBED = frozenset(("is", "are", "was", "were", "has", "have", "had", "contains", "got", "gets", "keeps",
                         "lives", "sits"))
 # "behind an API", "a REST API": a web endpoint, not a library's function
-_WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote", "cloud", "compatible"))
+_WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote", "cloud", "compatible", "openai",
+                  "style"))
 # "citations between papers", "tables from papers", "search across datasets": a type word placed
 # by one of these prepositions is the material the user works on, not what they ask for
 _AMONG = frozenset(("between", "among", "amongst", "across", "from", "within", "inside", "into"))
