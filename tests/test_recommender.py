@@ -230,6 +230,9 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     assert asked_types("limit order book prediction") == set()
     assert asked_types("classify book covers by genre") == set()
     assert asked_types("digitize library catalog cards") == set()
+    assert asked_types("model architecture visualization") == set()
+    assert asked_types("print a model summary like keras") == set()
+    assert asked_types("a good architecture for tabular data") == {"model"}
     assert asked_types("a course on GANs and the paper behind them") == {"course", "paper"}
     # the plural asks for model cards; "a model" is usually the one the user trains
     assert asked_types("depth estimation models") == {"model"}

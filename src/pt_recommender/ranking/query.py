@@ -175,7 +175,7 @@ def _asked(seq: list[str]) -> set[str]:
 
 # A kind's word in another sense: "of course", "over the course of" (no course); paper forms,
 # invoices, receipts (the material); "order book", old or scanned books, book covers (objects);
-# a public or school library, library cards (a building)
+# a public or school library, library cards (a building); a model's architecture or summary
 _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (words before, words after)
     "course": (frozenset(("of",)), frozenset(("of",))),
     "paper": (frozenset(("toilet", "tissue", "wrapping")), frozenset((
@@ -187,6 +187,10 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
              frozenset(("cover", "covers", "page", "pages", "spine", "spines", "scan", "scans", "shelf", "shelves"))),
     "library": (frozenset(("public", "school", "university", "city", "county", "local")),
                 frozenset(("card", "cards", "catalog", "catalogue", "patrons", "shelves", "building"))),
+    # "model architecture", "model summary": a part of the user's model, not a model asked for
+    "model": (frozenset(), frozenset(("architecture", "architectures", "structure", "graph", "summary", "size",
+                                      "parameters", "params", "layers", "internals", "diagram"))),
+    "architecture": (frozenset(("model", "network", "model's", "network's")), frozenset(("diagram", "graph"))),
 }
 
 
