@@ -190,7 +190,7 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
     # "model architecture", "model summary": a part of the user's model, not a model asked for
     "model": (frozenset(), frozenset(("architecture", "architectures", "structure", "graph", "summary", "size",
                                       "parameters", "params", "layers", "internals", "diagram"))),
-    "architecture": (frozenset(("model", "network", "model's", "network's")), frozenset(("diagram", "graph"))),
+    "architecture": (frozenset(("model", "network")), frozenset(("diagram", "graph"))),
 }
 
 
