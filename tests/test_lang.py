@@ -180,6 +180,18 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("image augmentation library") == {"library"}
 
 
+def test_models_someone_runs_are_material_and_what_runs_them_is_asked() -> None:
+    """"what runs quantized models on a CPU": the models are what the user runs; a tool that
+    runs them is asked for. Only models: "run a LoRA tool" still asks for a tool, and a model
+    asked for in its own right still asks."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("what runs quantized models decently on a CPU?") == set()
+    assert asked_types("I want to run open models on my laptop") == set()
+    assert asked_types("a tool to run LoRA fine-tuning from a web page") == {"library"}
+    assert asked_types("open models that run well on a laptop") == {"model"}
+
+
 def test_the_users_own_checkpoint_or_pretraining_asks_for_no_model() -> None:
     """A checkpoint is nearly always the user's own file; "pretrain a GPT" is work the user does;
     a work verb still rules its object past modifiers ("stream a multi-terabyte dataset"); an

@@ -153,7 +153,7 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if i and seq[i - 1] in _AMONG:
             continue
-        if _worked_on(seq, i):
+        if _worked_on(seq, i) or (t == "model" and _run_models(seq, i)):
             continue
         # "a children's book", "the client's dataset": a type word an everyday owner holds is the
         # material of the need ("Google's paper", "a beginner's book" still ask for one)
@@ -226,6 +226,16 @@ def _worked_on(seq: list[str], i: int) -> bool:
         return True
     # modifiers between the determiner and the noun: "stream a multi-terabyte dataset"
     return any(stem(seq[p]) in _WORK_VERBS and seq[p + 1] in _DETERMINERS for p in range(max(0, i - 5), i - 1))
+
+
+def _run_models(seq: list[str], i: int) -> bool:
+    """True for models someone runs ("what runs quantized models", "to run open models on a
+    laptop"): the models are the material; what runs them is asked for (a verb of running at most
+    two words before the type word)."""
+    return any(seq[p] in _RUN_VERBS for p in range(max(0, i - 3), i))
+
+
+_RUN_VERBS = frozenset(("run", "runs", "running", "host", "hosts", "hosting", "execute", "executes"))
 
 
 # owners whose book, course, paper or dataset is what the user works on, never what they ask for
