@@ -192,6 +192,15 @@ def test_a_successor_takes_the_place_of_what_it_replaces() -> None:
     assert sh.replaces[0] == {3: 0, 2: 1} and sh.replaces[1] == {}  # for the reason: "replaces X"
 
 
+def test_a_successor_goes_above_its_predecessor_unless_the_query_names_it() -> None:
+    """Row 3 succeeds row 0: it goes just above it, except for a query that names row 3 (the
+    user has it already), where both keep their scores."""
+    sh = _sheet_with([1.0, 0.5, 0.0, 0.2], [0, 1, 2, 3], n=4, queries=2)
+    steps.successor_first(sh, np.array([0, 1]), np.array([0]), np.array([3]), lambda q, c: q == 1)
+    assert sh.total[0, 3] > sh.total[0, 0] and sh.replaces[0] == {3: 0}
+    assert sh.total[1, 3] < sh.total[1, 0] and sh.replaces[1] == {}
+
+
 def test_replacement_words_and_chinese_function_characters() -> None:
     from pt_recommender.ranking.query import analyse
     from pt_recommender.ranking.taxonomy import TaskMatcher

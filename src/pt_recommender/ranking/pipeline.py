@@ -209,7 +209,8 @@ class Pipeline:
             rest = np.ones(len(qs), dtype=bool)
             rest[replacing] = False  # not np.setdiff1d: it imports numpy.ma (20 ms of a cold start)
             others = np.flatnonzero(rest)
-            steps.successor_first(sh, others, pos[on], sh.local(to[on]))
+            steps.successor_first(sh, others, pos[on], sh.local(to[on]),
+                                  lambda i, c: _names(qs[i], d.resources[int(cols[c])]))
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
         ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence, reference)

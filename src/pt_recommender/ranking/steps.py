@@ -125,15 +125,21 @@ def hand_over(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray, 
         sh.replaces[qq].setdefault(d, sr)  # named after its best-matched predecessor
 
 
-def successor_first(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray) -> None:
+def successor_first(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                    named: Callable[[int, int], bool] | None = None) -> None:
     """When a deprecated or archived resource and its successor (of the same kind, the caller
     checks) both made a query's list, the successor goes just above it (its own score otherwise
     unchanged): among equally relevant resources the maintained one comes first, and the reason
-    says what it replaces."""
+    says what it replaces. Not a successor the query names (`named(query, column)`): the user
+    has it already ("make my PyTorch model faster on a Xeon" gains nothing from PyTorch, which
+    Intel's extension was folded into)."""
     if not len(src) or not len(queries):
         return
     both = sh.candidate[queries][:, src] & sh.candidate[queries][:, dst] & sh.allowed[dst][None, :]
     qi, e = np.nonzero(both)
+    if named is not None and len(qi):
+        keep = np.array([not named(int(queries[a]), int(dst[b])) for a, b in zip(qi, e, strict=True)], dtype=bool)
+        qi, e = qi[keep], e[keep]
     if not len(qi):
         return
     q = queries[qi]
