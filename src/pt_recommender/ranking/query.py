@@ -382,10 +382,11 @@ _AVOIDED = re.compile(r"\b(?:don'?t|do not|doesn'?t|won'?t|would rather not|rath
 # (the words "without"/"no" are stopwords, so no task phrase can hold them)
 _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
                         r"(?:training|fine-?tuning)\b"
-                        # ... or the data it skips: "without collecting and labelling a dataset first"
+                        # ... or the data it skips: "without collecting and labelling a dataset first",
+                        # "without collecting boxes and training a detector"
                         r"|\bwithout\s+(?:first\s+)?(?:collecting|gathering|labell?ing|annotating)"
                         r"(?:\s+(?:and|or)\s+(?:labell?ing|annotating))?\s+(?:a\s+|any\s+|my\s+|our\s+)?"
-                        r"(?:training\s+)?(?:dataset|data|images|photos|examples)\b")
+                        r"(?:training\s+)?(?:bounding\s+)?(?:dataset|data|images|photos|examples|boxes|masks|labels)\b")
 _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(?:训练|微调|重新训练)")
 
 # A Chinese type word is the reader's own thing, not the kind of answer asked for, when a
