@@ -102,6 +102,7 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     ("predict student dropout from grades", "regularization", "tabular-learning"),
     ("这本书有中文翻译版吗", "machine-translation", None),
     ("把数据集分割成训练集和验证集", "image-segmentation", None),
+    ("open-vocabulary detection for warehouse photos", "object-detection", "vision-language"),
 ])
 def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, not_task, task) -> None:
     """A one-word task name ("batching", "chunking", "segmentation", 翻译) read in another sense

@@ -384,7 +384,7 @@ _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\
                         r"(?:training|fine-?tuning)\b"
                         # ... or the data it skips: "without collecting and labelling a dataset first",
                         # "without collecting boxes and training a detector"
-                        r"|\bwithout\s+(?:first\s+)?(?:collecting|gathering|labell?ing|annotating)"
+                        r"|\bwithout\s+(?:first\s+)?(?:collecting|gathering|labell?ing|annotating|drawing|marking)"
                         r"(?:\s+(?:and|or)\s+(?:labell?ing|annotating))?\s+(?:a\s+|any\s+|my\s+|our\s+)?"
                         r"(?:training\s+)?(?:bounding\s+)?(?:dataset|data|images|photos|examples|boxes|masks|labels)\b")
 _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(?:训练|微调|重新训练)")
