@@ -103,6 +103,7 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     ("这本书有中文翻译版吗", "machine-translation", None),
     ("把数据集分割成训练集和验证集", "image-segmentation", None),
     ("open-vocabulary detection for warehouse photos", "object-detection", "vision-language"),
+    ("GPU 利用率低，想确认是不是数据加载在拖后腿", None, "performance-profiling"),  # which part holds it back
 ])
 def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, not_task, task) -> None:
     """A one-word task name ("batching", "chunking", "segmentation", 翻译) read in another sense
@@ -112,7 +113,7 @@ def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, 
     from pt_recommender.text.lang import Glossary
 
     q = analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas))
-    assert not_task not in q.tasks
+    assert not_task is None or not_task not in q.tasks
     assert task is None or task in q.tasks
 
 
