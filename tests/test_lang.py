@@ -180,6 +180,15 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("image augmentation library") == {"library"}
 
 
+def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
+    """"pretrained backbones" are picked from a library of them (timm, torchvision) as much as
+    from one model card; "pretrained models" still ask for models only."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("pretrained image classification backbones") == {"model", "library"}
+    assert asked_types("pretrained image classification models") == {"model"}
+
+
 def test_models_someone_runs_are_material_and_what_runs_them_is_asked() -> None:
     """"what runs quantized models on a CPU": the models are what the user runs; a tool that
     runs them is asked for. Only models: "run a LoRA tool" still asks for a tool, and a model

@@ -168,6 +168,8 @@ def _asked(seq: list[str]) -> set[str]:
         if t == "website" and w in ("site", "sites") and not (i and seq[i - 1] in _SITE_CUES):
             continue
         out.add(t)
+        if t == "model" and w in _ZOO_WORDS:
+            out.add("library")
     if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
         out |= LEARNING_TYPES  # library" for libraries: only a learner naming no kind wants to learn
     return out
@@ -226,6 +228,10 @@ def _worked_on(seq: list[str], i: int) -> bool:
         return True
     # modifiers between the determiner and the noun: "stream a multi-terabyte dataset"
     return any(stem(seq[p]) in _WORK_VERBS and seq[p + 1] in _DETERMINERS for p in range(max(0, i - 5), i - 1))
+
+
+# "pretrained backbones": chosen from a model zoo (timm, torchvision) as much as one card
+_ZOO_WORDS = frozenset(("backbone", "backbones"))
 
 
 def _run_models(seq: list[str], i: int) -> bool:
