@@ -211,7 +211,7 @@ def test_the_users_own_checkpoint_or_pretraining_asks_for_no_model() -> None:
     assert asked_types("pretrain a tiny GPT from scratch on my own text") == set()
     assert asked_types("stream a multi-terabyte dataset from S3 without downloading it") == set()
     assert asked_types("translate messages without sending them to a cloud API") == set()
-    assert asked_types("pretrained image classification backbones") == {"model"}
+    assert asked_types("pretrained image classification backbones") == {"model", "library"}
     assert asked_types("find a large image dataset of birds") == {"dataset"}
 
 
