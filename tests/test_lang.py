@@ -189,6 +189,21 @@ def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
     assert asked_types("pretrained image classification models") == {"model"}
 
 
+def test_a_type_word_in_another_role_asks_for_nothing() -> None:
+    """A verb ("how do I package the model"), the user's own recordings ("recorded lectures"), a
+    device ("audio guides"), an outside service ("an external API") or what the user would rather
+    not do ("without rewriting it in another framework") asks for no kind; the plain asks still do."""
+    from pt_recommender.ranking.query import asked_types
+
+    for q in ("how do I package the model for a C++ service", "how to benchmark my detector",
+              "turn recorded lectures into searchable transcripts", "narration for audio guides",
+              "nothing can be sent to an external API", "speed it up without rewriting it in another framework"):
+        assert asked_types(q) == set(), q
+    assert asked_types("a package for audio augmentation") == {"library"}
+    assert asked_types("a video lecture series on transformers") == {"course"}
+    assert asked_types("a guide to distributed training") == {"tutorial"}
+
+
 def test_models_someone_runs_are_material_and_what_runs_them_is_asked() -> None:
     """"what runs quantized models on a CPU": the models are what the user runs; a tool that
     runs them is asked for. Only models: "run a LoRA tool" still asks for a tool, and a model

@@ -121,7 +121,7 @@ _DESCRIBED = frozenset(("is", "are", "was", "were", "has", "have", "had", "conta
                         "lives", "sits"))
 # "behind an API", "a REST API": a web endpoint, not a library's function
 _WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "remote", "cloud", "compatible", "openai",
-                  "style"))
+                  "style", "external", "hosted", "proprietary", "commercial"))
 # "citations between papers", "tables from papers", "search across datasets": a type word placed
 # by one of these prepositions is the material the user works on, not what they ask for
 _AMONG = frozenset(("between", "among", "amongst", "across", "from", "within", "inside", "into"))
@@ -131,8 +131,9 @@ def asked_types(english: str) -> set[str]:
     """Resource types the query asks for: their intent words, unless the word is about the
     user's own thing (a possessive or demonstrative up to four words before: "my weights", "our
     old built-in function"; or described next: "the dataset is 40TB") or means a web endpoint
-    ("behind an API")."""
-    return _asked(en_words(english))
+    ("behind an API"); nor a word in what the user would rather not do ("without rewriting it in
+    another framework" asks for no framework)."""
+    return _asked(en_words(_AVOIDED.sub(" , ", english.lower())))
 
 
 # "pretrain a tiny GPT": the verb shares "pretrained"'s stem, but the user does the pretraining
@@ -162,6 +163,8 @@ def _asked(seq: list[str]) -> set[str]:
         if t == "api" and _WEB.intersection(seq[max(0, i - 2):i]):
             continue
         if _other_sense(seq, i, w):
+            continue
+        if w in _VERB_TYPE_WORDS and i and seq[i - 1] in _SUBJECTS:
             continue
         # "building site", "each site" (a hospital), "dig site": a place; "a site where", "any
         # good sites", "web site" ask for a website
@@ -193,7 +196,15 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
     "model": (frozenset(), frozenset(("architecture", "architectures", "structure", "graph", "summary", "size",
                                       "parameters", "params", "layers", "internals", "diagram"))),
     "architecture": (frozenset(("model", "network")), frozenset(("diagram", "graph"))),
+    # recorded lectures, lecture videos: the user's own recordings; an audio or museum guide: a device
+    "lecture": (frozenset(("recorded",)), frozenset(("recording", "recordings", "video", "videos", "audio",
+                                                     "notes", "slides", "hall", "halls", "transcripts"))),
+    "guide": (frozenset(("audio", "museum", "tour", "tv", "program", "travel", "city")), frozenset()),
 }
+# "how do I package the model", "how to benchmark it": a type word that is also a verb, right after
+# "to" or a subject, is something the user does, not a kind of answer asked for
+_VERB_TYPE_WORDS = frozenset(("package", "benchmark", "guide", "book"))
+_SUBJECTS = frozenset(("to", "i", "we", "you"))
 
 
 def _other_sense(seq: list[str], i: int, w: str) -> bool:
@@ -509,7 +520,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
                             and not ZH_PARTICLES.intersection(t)])
     # a Chinese term rendered as a task's name ("transformer原理" as "Large Language Models") says
     # what it is about, not what kind of answer the reader wants: its words hold no type word
-    intent = _asked(_without_task_names(seq, terms, matcher) if lang == "zh" else seq)
+    intent = _asked(_without_task_names(seq, terms, matcher)) if lang == "zh" else asked_types(english)
     if lang == "zh" and intent:  # 数据集太小, 我的模型: the reader's own thing, as in English
         intent -= _zh_own_types(text, terms)
     if lang == "zh" and "tutorial" in intent:  # 教程 is any learning material (a course, a book),
