@@ -46,6 +46,8 @@ CHECK_FLOORS = [
     ("check20", (0.82, 0.78, 0.90), (0.84, 0.88)),
     # stop 37: check21 blind for the whole stop, read at its end
     ("check21", (0.82, 0.72, 0.87), (0.82, 0.81)),
+    # stop 38: check22 blind at its start (read early in the stop)
+    ("check22", (0.83, 0.81, 0.87), (0.87, 0.87)),
 ]
 FLOORS = {"dev_qrels.yaml": {"en": 0.80, "zh": 0.78, "typed": 0.60},
           "dev_paraphrase_qrels.yaml": {"en": 0.80, "zh": 0.77, "typed": 0.90},
