@@ -243,6 +243,7 @@ def _worked_on(seq: list[str], i: int) -> bool:
 
 # "pretrained backbones": chosen from a model zoo (timm, torchvision) as much as one card
 _ZOO_WORDS = frozenset(("backbone", "backbones"))
+_RUN_VERBS = frozenset(("run", "runs", "running", "host", "hosts", "hosting", "execute", "executes"))
 
 
 def _run_models(seq: list[str], i: int) -> bool:
@@ -250,9 +251,6 @@ def _run_models(seq: list[str], i: int) -> bool:
     laptop"): the models are the material; what runs them is asked for (a verb of running at most
     two words before the type word)."""
     return any(seq[p] in _RUN_VERBS for p in range(max(0, i - 3), i))
-
-
-_RUN_VERBS = frozenset(("run", "runs", "running", "host", "hosts", "hosting", "execute", "executes"))
 
 
 # owners whose book, course, paper or dataset is what the user works on, never what they ask for
