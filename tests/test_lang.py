@@ -196,10 +196,12 @@ def test_a_type_word_in_another_role_asks_for_nothing() -> None:
     from pt_recommender.ranking.query import asked_types
 
     for q in ("how do I package the model for a C++ service", "how to benchmark my detector",
+              "compare several open chat models on standard benchmarks", "fine-tune on a dataset of x-rays",
               "turn recorded lectures into searchable transcripts", "narration for audio guides",
               "nothing can be sent to an external API", "speed it up without rewriting it in another framework"):
         assert asked_types(q) == set(), q
     assert asked_types("a package for audio augmentation") == {"library"}
+    assert asked_types("a free hands-on course on PyTorch") == {"course"}  # "hands-on" splits into "on"
     assert asked_types("a video lecture series on transformers") == {"course"}
     assert asked_types("a guide to distributed training") == {"tutorial"}
 

@@ -125,6 +125,9 @@ _WEB = frozenset(("behind", "rest", "http", "https", "web", "json", "grpc", "rem
 # "citations between papers", "tables from papers", "search across datasets": a type word placed
 # by one of these prepositions is the material the user works on, not what they ask for
 _AMONG = frozenset(("between", "among", "amongst", "across", "from", "within", "inside", "into"))
+# ... and what it runs on: "on standard benchmarks", "on a dataset" (see `_run_on`)
+_DETERMINERS_ON = frozenset(("a", "an", "the", "standard", "public", "common", "several", "multiple", "many", "my",
+                             "our"))
 
 
 def asked_types(english: str) -> set[str]:
@@ -153,6 +156,8 @@ def _asked(seq: list[str]) -> set[str]:
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
             continue
         if i and seq[i - 1] in _AMONG:
+            continue
+        if _run_on(seq, i):
             continue
         if _worked_on(seq, i) or (t == "model" and _run_models(seq, i)):
             continue
@@ -205,6 +210,14 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
 # "to" or a subject, is something the user does, not a kind of answer asked for
 _VERB_TYPE_WORDS = frozenset(("package", "benchmark", "guide", "book"))
 _SUBJECTS = frozenset(("to", "i", "we", "you"))
+
+
+def _run_on(seq: list[str], i: int) -> bool:
+    """True for what the work runs on ("compare chat models on standard benchmarks", "fine-tune on a
+    dataset"): it is the material; a "hands-on course" still asks for a course."""
+    if i >= 2 and seq[i - 1] in _DETERMINERS_ON and seq[i - 2] == "on":
+        return True
+    return i >= 1 and seq[i - 1] == "on" and not (i >= 2 and seq[i - 2] == "hands")
 
 
 def _other_sense(seq: list[str], i: int, w: str) -> bool:
