@@ -119,10 +119,12 @@ def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, 
     assert task is None or task in q.tasks
 
 
-@pytest.mark.parametrize("query", ["表情包分类", "快递包裹分拣", "想根据产品说明书做一个问答机器人", "书法字体识别", "课堂录像里学生的动作"])
+@pytest.mark.parametrize("query", ["表情包分类", "快递包裹分拣", "想根据产品说明书做一个问答机器人", "书法字体识别", "课堂录像里学生的动作",
+                                   "把模型部署成接口给前端调用", "压测一下推理接口"])
 def test_a_word_holding_a_kind_character_asks_for_no_kind(catalog, query) -> None:
     """包 asks for a library, 书 for a book, 课 for a course; inside 表情包 (memes), 包裹 (parcels),
-    说明书 (a manual), 书法 (calligraphy) or 课堂 (a classroom) they ask for nothing."""
+    说明书 (a manual), 书法 (calligraphy) or 课堂 (a classroom) they ask for nothing; nor does 接口 (API)
+    where it is a web endpoint (部署成接口, 推理接口)."""
     from pt_recommender.ranking.query import analyse
     from pt_recommender.ranking.taxonomy import TaskMatcher
     from pt_recommender.text.lang import Glossary
