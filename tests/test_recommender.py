@@ -220,7 +220,7 @@ def test_type_words_about_the_users_own_thing_are_not_intent() -> None:
     """"my model", "our old function": context; "a pretrained backbone", "a function": asked."""
     from pt_recommender.ranking.query import asked_types
 
-    assert asked_types("a pretrained backbone for video") == {"model"}
+    assert asked_types("a pretrained backbone for video") == {"model", "library"}  # a zoo holds backbones
     assert asked_types("is there a function to resize images") == {"api"}
     assert asked_types("our old built-in function got deprecated, what now") == set()
     assert asked_types("the best framework for this") == {"library"}
