@@ -189,6 +189,16 @@ def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
     assert asked_types("pretrained image classification models") == {"model"}
 
 
+def test_a_platform_is_asked_of_a_hub_site_as_much_as_of_a_library() -> None:
+    """"a platform to download weights from" is a hub site (ModelScope) as much as a library;
+    "a tool" or "a framework" still asks for libraries only; Chinese 平台 reads the same."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("a faster platform to download model weights") == {"library", "website"}
+    assert asked_types("a tool to download model weights") == {"library"}
+    assert asked_types("which framework for training") == {"library"}
+
+
 def test_a_type_word_in_another_role_asks_for_nothing() -> None:
     """A verb ("how do I package the model"), the user's own recordings ("recorded lectures"), a
     device ("audio guides"), an outside service ("an external API") or what the user would rather

@@ -629,6 +629,15 @@ def test_a_query_naming_no_task_gets_the_task_its_meaning_points_to(rec) -> None
     # a named task is never overridden
     named = replace(q, tasks={"some-task": 1.0})
     assert rec._infer_task(named, vec, np.array([row])) is named
+    # ... but a lone named task the meaning confirms counts at least as much as the meaning alone,
+    # named and weak it would count for less than not named at all; beside other named tasks it stays
+    weak = replace(q, tasks={task: 0.1})
+    assert rec._infer_task(weak, vec, np.array([row])).tasks == {task: rec.options.w_inferred}
+    assert rec._infer_task(weak, vec, np.array([row])).inferred == frozenset()  # still named
+    strong = replace(q, tasks={task: 1.0})
+    assert rec._infer_task(strong, vec, np.array([row])) is strong
+    among = replace(q, tasks={task: 0.1, "some-task": 0.1})
+    assert rec._infer_task(among, vec, np.array([row])) is among
     results = rec.recommend(need, k=10)
     lifted = [x for x in results if task in x.tasks and "the task your description points to" in x.reason]
     assert lifted, [x.reason for x in results]

@@ -178,6 +178,8 @@ def _asked(seq: list[str]) -> set[str]:
         out.add(t)
         if t == "model" and w in _ZOO_WORDS:
             out.add("library")
+        if t == "library" and w in _HUB_WORDS:
+            out.add("website")
     if is_learner(seq) and not out:  # "a beginner's course" asks for courses, "a beginner-friendly
         out |= LEARNING_TYPES  # library" for libraries: only a learner naming no kind wants to learn
     return out
@@ -256,6 +258,8 @@ def _worked_on(seq: list[str], i: int) -> bool:
 
 # "pretrained backbones": chosen from a model zoo (timm, torchvision) as much as one card
 _ZOO_WORDS = frozenset(("backbone", "backbones"))
+# "a platform to download weights from": a hub site (ModelScope, the Hugging Face Hub) as much as a library
+_HUB_WORDS = frozenset(("platform", "platforms"))
 _RUN_VERBS = frozenset(("run", "runs", "running", "host", "hosts", "hosting", "execute", "executes"))
 
 
