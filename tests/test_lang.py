@@ -270,3 +270,29 @@ def test_hardware_at_hand_yields_to_the_work_named_beside_it() -> None:
     for alone in ({"distributed-training": 0.5}, {"distributed-training": 0.5, "area:training": 0.5},
                   {"distributed-training": 0.5, "large-model-training": 0.3}, {"llm-alignment": 0.4}):
         assert w(alone) == alone
+
+
+def test_a_model_the_user_adapts_is_their_material() -> None:
+    """"fine-tune a 7B chat model", "teach an open model our tone": the model is what the user
+    has; a model named elsewhere ("a model to fine-tune later") or a verb with no model is not."""
+    from pt_recommender.ranking.query import adapts_model
+    from pt_recommender.text.lang import en_words
+
+    for q in ("Can I fine-tune a 7B chat model on one 24GB card?", "teach a small open model our tone",
+              "adapt a 70b to legal text", "finetune the llm on support tickets"):
+        assert adapts_model(en_words(q.lower())), q
+    for q in ("which model should I pick", "fine weather for a tuned guitar model", "teach me pytorch",
+              "adapt the learning rate during training of my model"):
+        assert not adapts_model(en_words(q.lower())), q
+
+
+def test_go_to_models_are_not_lifted_for_a_model_the_user_adapts() -> None:
+    """The task's go-to picks drop their models when the user adapts a model of their own,
+    unless models are asked for; every other kind stays."""
+    from pt_recommender.ranking.pipeline import _of_kinds
+
+    types = ["model", "library", "model", "tutorial"]
+    assert _of_kinds([0, 1, 2, 3], types, frozenset()) == [0, 1, 2, 3]
+    assert _of_kinds([0, 1, 2, 3], types, frozenset(), own_model=True) == [1, 3]
+    assert _of_kinds([0, 1, 2, 3], types, frozenset({"model"}), own_model=True) == [0, 2]
+    assert _of_kinds([0, 1, 2, 3], types, frozenset({"library"}), own_model=True) == [1]

@@ -357,6 +357,18 @@ def test_a_size_in_billions_reads_as_a_large_language_model(rec) -> None:
     assert "llm" not in analyse("resnet50 on 8 GPUs with a 512 batch", d.glossary, d.matcher).tokens
 
 
+def test_a_latency_as_measured_is_no_word_to_match(rec) -> None:
+    """"200 ms per image" is a constraint: its unit must not match ms-swift or MS COCO by name."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("inference takes 200 ms per image", "we need it under 20ms", "p99 of 1.5 milliseconds"):
+        toks = analyse(q, d.glossary, d.matcher).tokens
+        assert not {"ms", "millisecond", "20ms"} & set(toks), (q, toks)
+    assert "infer" in analyse("inference takes 200 ms per image", d.glossary, d.matcher).tokens
+    assert "ms" in analyse("ms coco detection", d.glossary, d.matcher).tokens  # the name stays
+
+
 def test_several_accelerators_read_as_distributed_training(rec) -> None:
     from pt_recommender.ranking.query import analyse
 
@@ -853,3 +865,23 @@ def test_a_newcomer_told_by_what_they_lack_is_a_learner() -> None:
               "material science property prediction"):
         assert not is_learner(en_words(q)), q
 
+
+
+def test_a_model_the_user_adapts_gets_no_lift_from_its_task(rec, monkeypatch) -> None:
+    """"fine-tune a 7B model for image classification": the user has the model, so the task lifts
+    its other resources but not its models (read the other way, the same query lifts both)."""
+    from pt_recommender.ranking import query
+
+    def scores() -> dict[str, float]:
+        return {r.name: r.score for r in rec.recommend("fine-tune a 7b model for image classification", k=30)}
+
+    adapted = scores()
+    monkeypatch.setattr(query, "adapts_model", lambda seq: False)
+    plain = scores()
+    models = [r.name for r in rec.resources if r.type == "model" and "image-classification" in r.tasks]
+    others = [r.name for r in rec.resources if r.type != "model" and "image-classification" in r.tasks]
+    assert models and others
+    for name in models:
+        assert adapted.get(name, 0.0) < plain[name], name
+    for name in others:
+        assert adapted.get(name) == pytest.approx(plain.get(name)), name

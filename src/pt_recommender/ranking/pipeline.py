@@ -90,7 +90,8 @@ class Pipeline:
         old_rows = unique(near) if len(replacing) else _NONE
         succ_pos, succ_to = d.successors(old_rows) if len(replacing) else (_NONE, _NONE)
         lifts = [self._lift(tuple(q.tasks.items())) if opt.taxonomy and q.tasks else None for q in qs]
-        picks = [{t: _of_kinds(d.featured[t], d.types, q.intent if opt.intent else frozenset())
+        picks = [{t: _of_kinds(d.featured[t], d.types, q.intent if opt.intent else frozenset(),
+                               q.adapts_model and opt.intent)
                   for t in q.tasks if t in d.featured} if opt.taxonomy and opt.w_featured else {} for q in qs]
         exact = [[row for row in d.by_name.get(name_key(q.raw), ()) if type_ok[d.type_index[row]]] for q in qs]
         go_to = [frozenset(r for rows in p.values() for r in rows) for p in picks]  # the named tasks' picks
@@ -120,7 +121,10 @@ class Pipeline:
         # 3. the task the query names lifts its resources, its go-to picks most
         for i, q in enumerate(qs):
             if lifts[i]:
-                steps.add_task_lift(sh, i, sh.local(lifts[i][1]), lifts[i][2], opt.w_task)
+                bonus = lifts[i][2]
+                if q.adapts_model and opt.intent and "model" not in q.intent:
+                    bonus = np.where(d.is_type["model"][lifts[i][1]], 0.0, bonus)
+                steps.add_task_lift(sh, i, sh.local(lifts[i][1]), bonus, opt.w_task)
                 if opt.w_featured:
                     local = {t: sh.local(np.asarray(rows, dtype=np.int64)).tolist() for t, rows in picks[i].items()}
                     steps.add_featured(sh, i, q.tasks, local, opt.w_featured, opt.featured_step)
@@ -355,9 +359,13 @@ def _names(query: Query, resource) -> bool:
     return False
 
 
-def _of_kinds(rows: Sequence[int], types: list[str], asked: frozenset[str]) -> list[int]:
+def _of_kinds(rows: Sequence[int], types: list[str], asked: frozenset[str], own_model: bool = False) -> list[int]:
     """A task's go-to picks of the kinds a query asks for (all of them when it asks for none):
-    "a course on X" must not get X's go-to library lifted above the courses."""
+    "a course on X" must not get X's go-to library lifted above the courses. With `own_model`
+    (the user adapts a model they have: "fine-tune a 7B chat model") no go-to model is lifted
+    unless models are asked for."""
+    if own_model and "model" not in asked:
+        rows = [r for r in rows if types[r] != "model"]
     return list(rows) if not asked else [r for r in rows if types[r] in asked]
 
 

@@ -43,6 +43,7 @@ class Query:
     # tasks named only in the situation before a stated goal ("serving costs too much, I want to
     # distill it": LLM serving is the situation, distillation the goal; see `_goal_clause`)
     situation: frozenset[str] = frozenset()
+    adapts_model: bool = False  # "fine-tune a 7B chat model on one card": the model is the user's material
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
@@ -270,6 +271,24 @@ def _run_models(seq: list[str], i: int) -> bool:
     return any(seq[p] in _RUN_VERBS for p in range(max(0, i - 3), i))
 
 
+# Verbs of adapting a model the user already has in mind ("fine-tune a 7B chat model", "teach an
+# open model our tone"): the model is the material, how to adapt it is the ask
+_ADAPT_VERBS = frozenset(("fine", "finetune", "finetuning", "finetuned", "teach", "adapt", "customize",
+                          "customise", "specialize", "specialise"))
+_MODEL_NOUNS = frozenset(("model", "models", "llm", "llms"))
+
+
+def adapts_model(seq: Sequence[str]) -> bool:
+    """True when a verb of adapting governs a model (or a size in billions) at most four words on:
+    the go-to models of the task are then no answer unless models are asked for."""
+    for i, w in enumerate(seq):
+        if w in _ADAPT_VERBS and (w != "fine" or seq[i + 1:i + 2] == ["tune"]):
+            ahead = seq[i + 1 + (w == "fine"):i + 6 + (w == "fine")]
+            if any(a in _MODEL_NOUNS or _BILLIONS.fullmatch(a) for a in ahead):
+                return True
+    return False
+
+
 # owners whose book, course, paper or dataset is what the user works on, never what they ask for
 _EVERYDAY_OWNERS = frozenset((
     "children", "child", "kids", "kid", "customer", "customers", "client", "clients", "patient", "patients",
@@ -404,6 +423,10 @@ _QUANTITY_EN = re.compile(r"\b(?:a|an|one|the|this|that)\s+"
                           r"(?:chunk|bunch|ton|pile|heap|load|lot|couple|handful|slew|bucket|truckload|mountain)"
                           r"\s+of\b|\b(?:lots|tons|loads|heaps|piles|bunches)\s+of\b")
 
+# A latency as measured ("200 ms per image", "under 20 ms"): a constraint, not a topic; its unit
+# would match ms-swift, MS COCO and MS MARCO by name
+_DURATION = re.compile(r"\b\d+(?:\.\d+)?\s*(?:ms|msec|milliseconds?)\b")
+
 # What the user would rather not do ("I don't want to write a CUDA kernel", "without learning CUDA
 # C++"), to the end of its clause: a task named there is what they avoid, not what they ask for
 _AVOIDED = re.compile(r"\b(?:don'?t|do not|doesn'?t|won'?t|would rather not|rather not)\s+(?:really\s+)?"
@@ -508,7 +531,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # Models"), and the word pattern reads lower-case letters only ("arge", "anguage")
     english = " ".join(english.split()).lower()
     # the words that say what it is about: not the asking ("recommend me a"), nor a quantity
-    asked_of = _QUANTITY_EN.sub(" ", _ASKING_EN.sub(" ", english))
+    asked_of = _DURATION.sub(" ", _QUANTITY_EN.sub(" ", _ASKING_EN.sub(" ", english)))
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
     replacing = bool(_REPLACING.intersection(seq))
@@ -574,7 +597,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
-        situation=situation,
+        situation=situation, adapts_model=adapts_model(seq),
     )
 
 
