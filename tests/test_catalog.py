@@ -106,6 +106,8 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     ("GPU 利用率低，想确认是不是数据加载在拖后腿", None, "performance-profiling"),  # which part holds it back
     ("identify the plant from a photo", None, "image-classification"),  # a photo's category, said plainly
     ("why did the model think this scan was a tumour", None, "feature-attribution"),  # "why" is a stopword
+    ("which part of the scan was the network looking at", None, "feature-attribution"),  # where it looks
+    ("肺炎判断时模型在看哪里", None, "feature-attribution"),
 ])
 def test_a_word_in_its_other_sense_names_the_task_of_that_sense(catalog, query, not_task, task) -> None:
     """A one-word task name ("batching", "chunking", "segmentation", 翻译) read in another sense

@@ -226,6 +226,10 @@ def test_models_someone_runs_are_material_and_what_runs_them_is_asked() -> None:
     assert asked_types("I want to run open models on my laptop") == set()
     assert asked_types("a tool to run LoRA fine-tuning from a web page") == {"library"}
     assert asked_types("open models that run well on a laptop") == {"model"}
+    # how a kind works is the topic: "how diffusion models work" asks for no model; "which models work best" does
+    assert "model" not in asked_types("want to understand how ChatGPT-style models work by coding one")
+    assert asked_types("how do diffusion models work") == set()
+    assert asked_types("which models work best for OCR") == {"model"}
 
 
 def test_the_users_own_checkpoint_or_pretraining_asks_for_no_model() -> None:

@@ -158,6 +158,8 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if i and seq[i - 1] in _AMONG:
             continue
+        if _how_they_work(seq, i):
+            continue
         if _run_on(seq, i):
             continue
         if _worked_on(seq, i) or (t == "model" and _run_models(seq, i)):
@@ -269,6 +271,12 @@ def _run_models(seq: list[str], i: int) -> bool:
     laptop"): the models are the material; what runs them is asked for (a verb of running at most
     two words before the type word)."""
     return any(seq[p] in _RUN_VERBS for p in range(max(0, i - 3), i))
+
+
+def _how_they_work(seq: list[str], i: int) -> bool:
+    """"understand how ChatGPT-style models work": the kind is the topic to understand, not the
+    answer asked for (a type word right before a verb of working, with "how" shortly before)."""
+    return seq[i + 1:i + 2] in (["work"], ["works"], ["worked"]) and "how" in seq[max(0, i - 5):i]
 
 
 # Verbs of adapting a model the user already has in mind ("fine-tune a 7B chat model", "teach an
