@@ -885,3 +885,22 @@ def test_a_model_the_user_adapts_gets_no_lift_from_its_task(rec, monkeypatch) ->
         assert adapted.get(name, 0.0) < plain[name], name
     for name in others:
         assert adapted.get(name) == pytest.approx(plain.get(name)), name
+
+
+def test_a_lone_named_task_is_lifted_at_a_floor_strength(rec) -> None:
+    """A long need naming one task by a short phrase still lifts it at `min_named` strength; two
+    named tasks keep their shares, and the floor at 0 leaves the query as analysed."""
+    from dataclasses import replace
+
+    from pt_recommender.recommender import _lone_task_floor
+
+    long_need = ("we have a few thousand photos from the field and the boss keeps asking for numbers, "
+                 "so honestly what we need is image classification and then a report")
+    q = rec._prepare([long_need]).queries[0]
+    plain = rec.with_options(min_named=0.0)._prepare([long_need]).queries[0]
+    assert list(plain.tasks) == ["image-classification"] and plain.tasks["image-classification"] < 0.2
+    assert q.tasks == {"image-classification": rec.options.min_named}
+    two = replace(plain, tasks={"image-classification": 0.1, "semantic-segmentation": 0.1})
+    assert _lone_task_floor(two, 0.2) is two
+    strong = replace(plain, tasks={"image-classification": 0.6})
+    assert _lone_task_floor(strong, 0.2) is strong

@@ -48,6 +48,16 @@ class IndexNotReady(RuntimeError):
     """The index is missing, stale or corrupt and rebuilding was not allowed (CLI exit 3)."""
 
 
+
+def _lone_task_floor(q: Query, floor: float) -> Query:
+    """A query's only named task at `floor` strength at least: strength is the share of the
+    query's words the task's phrase covers, so a long need naming one task by a two-word phrase
+    ("... in our brand voice ...") would lift it less than a short query naming it loosely."""
+    if len(q.tasks) != 1 or q.starting:
+        return q
+    (task, strength), = q.tasks.items()
+    return q if strength >= floor else replace(q, tasks={task: floor})
+
 class Recommender:
     """Holds the catalog, vectors, BM25 and encoder; read-only after construction, so it is
     safe to share between threads."""
@@ -217,6 +227,8 @@ class Recommender:
         short of k0 of them is searched in full)."""
         glossary = self.data.glossary if self.options.glossary else _NO_GLOSSARY
         analysed = [analyse(q, glossary, self.data.matcher, self.data.speller) for q in texts]
+        if self.options.min_named:
+            analysed = [_lone_task_floor(q, self.options.min_named) for q in analysed]
         if self.options.constraint_share != 1.0:
             analysed = [q if not q.tasks else replace(q, tasks=weigh_constraints(
                 q.tasks, CONSTRAINT_TASKS | q.situation, self.options.constraint_share, CONSTRAINT_KIN))
