@@ -904,3 +904,34 @@ def test_a_lone_named_task_is_lifted_at_a_floor_strength(rec) -> None:
     assert _lone_task_floor(two, 0.2) is two
     strong = replace(plain, tasks={"image-classification": 0.6})
     assert _lone_task_floor(strong, 0.2) is strong
+
+
+def test_the_cpp_side_comes_down_unless_native_code_is_named(catalog_dir, index_dir, fake_encoder) -> None:
+    """A tutorial whose name holds "C++" loses w_cpp_unasked for a query naming no native code
+    ("a custom autograd function" is Python); a query naming C++, CUDA or a kernel keeps it."""
+    from pt_recommender.recommender import Recommender
+
+    tutorials = catalog_dir / "tutorials.yaml"
+    tutorials.write_text(tutorials.read_text() + """- id: tutorial-cpp-probe
+  name: Custom autograd functions in C++
+  type: tutorial
+  description: Writing a custom autograd function with its own backward, compiled as a C++ extension.
+  url: https://example.org/cpp-autograd
+  tasks: [pytorch-fundamentals]
+  description_zh: 用 C++ 扩展写自定义自动求导函数。
+  needs: ["custom backward for my op", "write an autograd function", "extend autograd"]
+  needs_zh: ["自定义反向传播", "写自动求导函数", "扩展自动求导"]
+""")
+    rec = Recommender.load(data_dir=catalog_dir, index_dir=index_dir, encoder=fake_encoder)
+    assert rec.data.cpp[rec.data.row_of["tutorial-cpp-probe"]] == 1.0 and rec.data.cpp.sum() == 1
+    off = rec.with_options(w_cpp_unasked=0.0)
+
+    def score(r: Recommender, q: str) -> float:
+        return next(x.score for x in r.recommend(q, k=20) if x.id == "tutorial-cpp-probe")
+
+    plain, native = "write a custom autograd function", "write a custom autograd function in C++"
+    assert score(rec, plain) == pytest.approx(score(off, plain) - rec.options.w_cpp_unasked, abs=0.05)
+    assert score(rec, native) == pytest.approx(score(off, native))
+    for q in ("my own CUDA kernel with autograd", "a C# backend", "load it with libtorch", "写个 C++ 扩展"):
+        assert rec._prepare([q]).queries[0].native, q
+    assert not rec._prepare(["a custom autograd function"]).queries[0].native

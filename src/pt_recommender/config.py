@@ -93,6 +93,11 @@ class Options:
     # must be paid for (Resource.access) comes down by this much (wide CV, stop 35: no fold moved it;
     # 0.0 scored 0.0002 under 0.5-1.2, which tie: about 11 read-set queries ask for free material)
     w_paid: float = 0.5
+    # a query naming no native code (C++, CUDA, kernels, libtorch, another language) gets the C++ side of
+    # PyTorch (a resource whose name holds "C++") this much lower: "a custom autograd function" is
+    # written in Python (read sets: 6 up, none down at 0.6; 0.3 5 up, 1 down; wide CV: 0-0.9 within
+    # 0.0002, no fold moves it)
+    w_cpp_unasked: float = 0.6
     w_for_chinese: float = 0.3  # (wide CV, 5 of 5 folds: 0.3-0.5) a Chinese query: what is made for Chinese first
     w_native: float = 0.8  # (wide CV, 5 of 5 folds) a Chinese query asking to learn: Chinese material first
     native_on_topic: bool = True  # ... only material on the topic it names, when it names one
@@ -130,7 +135,7 @@ _BOOSTS_OFF = {"taxonomy": False, "infer_task": False, "intent": False, "w_prior
                "w_paper": 0.0, "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
                "w_dataset": 0.0, "w_learning": 0.0, "diversity": False, "w_need_match": 0.0,
                "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0, "family_places": 0,
-               "w_paid": 0.0}
+               "w_paid": 0.0, "w_cpp_unasked": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},
     "bm25-only": {**_BOOSTS_OFF, "dense": False},

@@ -29,7 +29,8 @@ from ..files import file_checksum_ok
 # 15: at most NEEDS_PER_TASK needs phrases a task are embedded for the inferred task
 # 16: "interpreter" keeps a stem apart from "interpret"; 17: so does "optimizer" from "optimize"
 # 18: British spellings (-ise roots, -our, -tre, licence, catalogue) stem as the American ones
-FORMAT_VERSION = 18
+# 19: the ranking columns say which rows are the C++ side of PyTorch (`cpp`)
+FORMAT_VERSION = 19
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

@@ -83,6 +83,7 @@ class RankingData:
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
     family_of: dict[int, int]  # a model variant's row -> its family card's row (see `model_families`)
     paid: np.ndarray  # (rows,) 1.0 for a book or course a reader must pay for (`Resource.access`)
+    cpp: np.ndarray  # (rows,) 1.0 for the C++ side of PyTorch (a name holding "C++")
     speller: Speller | None = None  # typos in query words (the recommender gives it a vocabulary)
 
     @classmethod
@@ -131,6 +132,7 @@ class RankingData:
             for_chinese=_flags(cols["for_chinese"], len(resources)),
             family_of={int(a): int(b) for a, b in cols["families"]},
             paid=_flags(cols["paid"], len(resources)),
+            cpp=_flags(cols["cpp"], len(resources)),
         )
 
     def type_mask(self, types: frozenset[str] | None) -> np.ndarray:
@@ -203,8 +205,8 @@ def derive(resources: Sequence[Resource], tasks: Mapping[str, Task], options: Op
 
 def columns(resources: Sequence[Resource]) -> dict[str, list]:
     """What ranking reads of every row, as plain lists an index generation saves: ids, types,
-    task ids, paper-model links, successor edges and what is in or for Chinese (so a start
-    need not parse every record)."""
+    task ids, paper-model links, successor edges, what is in or for Chinese and what is C++ (so
+    a start need not parse every record)."""
     row_of = {r.id: i for i, r in enumerate(resources)}
     return {"ids": list(row_of), "types": [r.type for r in resources], "tasks": [list(r.tasks) for r in resources],
             "links": [list(e) for e in paper_model_links(resources, row_of)],
@@ -213,7 +215,8 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
             "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
             "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese],
             "families": [list(e) for e in sorted(model_families(resources, row_of).items())],
-            "paid": [row for row, r in enumerate(resources) if r.access == "paid"]}
+            "paid": [row for row, r in enumerate(resources) if r.access == "paid"],
+            "cpp": [row for row, r in enumerate(resources) if "c++" in r.name.lower()]}
 
 
 def model_families(resources: Sequence[Resource], row_of: Mapping[str, int]) -> dict[int, int]:

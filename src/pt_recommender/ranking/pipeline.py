@@ -170,6 +170,14 @@ class Pipeline:
                     sh.total[i] -= opt.w_foreign * taught_in
                 if learning and q.free:  # "a free course": what must be paid for comes down
                     sh.total[i] -= opt.w_paid * d.paid[cols]
+        # a query naming no native code gets the C++ side of PyTorch lower ("a custom autograd
+        # function" is written in Python; "load it from C++" keeps the C++ tutorials)
+        if opt.w_cpp_unasked:
+            cpp = d.cpp[cols]
+            if cpp.any():
+                for i, q in enumerate(qs):
+                    if not q.native:
+                        sh.total[i] -= opt.w_cpp_unasked * cpp
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page

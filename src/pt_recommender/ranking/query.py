@@ -44,6 +44,7 @@ class Query:
     # distill it": LLM serving is the situation, distillation the goal; see `_goal_clause`)
     situation: frozenset[str] = frozenset()
     adapts_model: bool = False  # "fine-tune a 7B chat model on one card": the model is the user's material
+    native: bool = False  # names native code (C++, CUDA, a kernel, libtorch, another language)
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
@@ -278,6 +279,10 @@ def _how_they_work(seq: list[str], i: int) -> bool:
     answer asked for (a type word right before a verb of working, with "how" shortly before)."""
     return seq[i + 1:i + 2] in (["work"], ["works"], ["worked"]) and "how" in seq[max(0, i - 5):i]
 
+
+# Native code named: the C++ side of PyTorch answers these ("load the model from C++", "my own
+# CUDA kernel", "a C# backend"); any other query is answered in Python first
+_NATIVE = re.compile(r"c\+\+|\bcpp\b|libtorch|\bc#|\bjava\b|\brust\b|\bnative\b|\bcuda\b|\bkernels?\b")
 
 # Verbs of adapting a model the user already has in mind ("fine-tune a 7B chat model", "teach an
 # open model our tone"): the model is the material, how to adapt it is the ask
@@ -606,6 +611,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
         situation=situation, adapts_model=adapts_model(seq),
+        native=bool(_NATIVE.search(english) or _NATIVE.search(query.lower())),
     )
 
 
