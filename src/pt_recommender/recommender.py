@@ -260,12 +260,15 @@ class Recommender:
         remember which config gave the best score") must not count for less than the meaning alone
         (read sets: 15 queries up, 7 down, +0.0002; raising an agreeing task among several named
         ones: 42 up, 21 down, three of them by 0.28-0.65 where the task was a side constraint)."""
-        if q.starting or self.need_tasks is None:
+        strength = self.options.w_inferred
+        if q.starting or (q.tasks and (len(q.tasks) > 1 or max(q.tasks.values()) >= strength)):
+            return q  # nothing an inference could change (and no phrase vectors to load)
+        if self.need_tasks is None:
             return q
         found = self.need_tasks.infer(vec, rows, self.options.min_inferred)
         if found is None or found[0] in q.opposite:
             return q
-        task, strength = found[0], self.options.w_inferred
+        task = found[0]
         if not q.tasks:
             return replace(q, tasks={task: strength}, inferred=frozenset((task,)))
         if list(q.tasks) == [task] and q.tasks[task] < strength:
