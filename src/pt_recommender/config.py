@@ -53,7 +53,8 @@ class Options:
     # times the query's best score
     w_vote_task: float = 0.05  # (CV) resources filed under it first, times the query's best score
     min_named: float = 0.2  # a query's only named task is lifted at this strength at least (read sets:
-    # 0.2 5 queries up by 0.01-0.39, none down; 0.3 8 up 5 down; 0.5 29 up 23 down)
+    # 0.2 6 queries up by 0.06-0.39, 4 down by <=0.02; 0.3 8 up 5 down and 0.5 29 up 23 down by >=0.03;
+    # wide CV: 0-0.4 within 0.0006, no fold moves it)
     # -- constraints: a task named as the hardware at hand (ranking.query.weigh_constraints)
     constraint_share: float = 0.5  # of its strength, beside a named goal (read sets 3 up, 1 down;
     # 0.25 scored the same, 0 lost one more query)
