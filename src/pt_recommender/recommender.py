@@ -271,9 +271,7 @@ class Recommender:
         task = found[0]
         if not q.tasks:
             return replace(q, tasks={task: strength}, inferred=frozenset((task,)))
-        if list(q.tasks) == [task] and q.tasks[task] < strength:
-            return replace(q, tasks={task: strength})
-        return q
+        return replace(q, tasks={task: strength}) if task in q.tasks else q  # the lone, weaker one
 
     def _dense_search(self, vecs: np.ndarray, types: frozenset[str] | None) -> tuple[np.ndarray, np.ndarray]:
         d, k0 = self.data, self.options.k0

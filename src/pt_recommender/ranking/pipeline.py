@@ -174,10 +174,9 @@ class Pipeline:
         # function" is written in Python; "load it from C++" keeps the C++ tutorials)
         if opt.w_cpp_unasked:
             cpp = d.cpp[cols]
-            if cpp.any():
-                for i, q in enumerate(qs):
-                    if not q.native:
-                        sh.total[i] -= opt.w_cpp_unasked * cpp
+            unasked = np.array([not q.native for q in qs], dtype=bool)
+            if cpp.any() and unasked.any():
+                sh.total[unasked] -= opt.w_cpp_unasked * cpp
         # 5a. consensus: the task the best matches share lifts its picks and resources a leg found.
         # It reorders what the page holds: the floor keeps the best score from before it, so a
         # lifted first result does not push the last ones off the page
