@@ -152,6 +152,24 @@ def test_a_task_then_a_qualified_model_asks_for_models(catalog, query, asks_mode
     assert ("model" in q.intent) is asks_models
 
 
+@pytest.mark.parametrize(("query", "asks_libraries"), [
+    ("object detection pre-trained model", True),
+    ("semantic segmentation pretrained models", True),
+    ("图像分类 迁移学习 预训练模型", True),
+    ("speech recognition open source model", False),
+    ("object detection model", False),
+])
+def test_pretrained_models_of_a_task_are_asked_of_model_zoos_too(catalog, query, asks_libraries) -> None:
+    """"<task> pretrained models" is answered by the libraries that hold them (timm, Segmentation
+    Models PyTorch) as much as by model cards; "<task> open source model" by model cards."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    q = analyse(query, Glossary(catalog.glossary), TaskMatcher(catalog.tasks, catalog.areas))
+    assert "model" in q.intent and ("library" in q.intent) is asks_libraries
+
+
 def test_a_task_named_in_what_the_user_would_rather_not_do_is_not_asked_for(catalog) -> None:
     """"..., and I don't want to write a CUDA kernel": writing kernels is what they avoid."""
     from pt_recommender.ranking.query import analyse

@@ -181,12 +181,16 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
 
 
 def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
-    """"pretrained backbones" are picked from a library of them (timm, torchvision) as much as
-    from one model card; "pretrained models" still ask for models only."""
+    """"pretrained backbones" and "pretrained models" are picked from a library of them (timm,
+    torchvision) as much as from one model card (stop 40); models alone ask for models only, and
+    "a model trained on" is no pretrained model."""
     from pt_recommender.ranking.query import asked_types
 
     assert asked_types("pretrained image classification backbones") == {"model", "library"}
-    assert asked_types("pretrained image classification models") == {"model"}
+    assert asked_types("pretrained image classification models") == {"model", "library"}
+    assert asked_types("pre-trained models for speech") == {"model", "library"}
+    assert asked_types("image classification models") == {"model"}
+    assert asked_types("models trained on imagenet") == {"model"}
 
 
 def test_a_platform_is_asked_of_a_hub_site_as_much_as_of_a_library() -> None:

@@ -180,7 +180,7 @@ def _asked(seq: list[str]) -> set[str]:
         if t == "website" and w in ("site", "sites") and not (i and seq[i - 1] in _SITE_CUES):
             continue
         out.add(t)
-        if t == "model" and w in _ZOO_WORDS:
+        if t == "model" and (w in _ZOO_WORDS or _pretrained(seq, i)):
             out.add("library")
         if t == "library" and w in _HUB_WORDS:
             out.add("website")
@@ -262,6 +262,14 @@ def _worked_on(seq: list[str], i: int) -> bool:
 
 # "pretrained backbones": chosen from a model zoo (timm, torchvision) as much as one card
 _ZOO_WORDS = frozenset(("backbone", "backbones"))
+
+
+def _pretrained(seq: list[str], i: int) -> bool:
+    """"pretrained (image classification) models", "pre-trained weights models": what a model zoo
+    holds (timm, Segmentation Models PyTorch, Ultralytics) as much as one card (read sets: 10 up,
+    5 down by >= 0.03)."""
+    return any(seq[p] == "pretrained" or (seq[p] == "trained" and p and seq[p - 1] == "pre")
+               for p in range(max(0, i - 4), i))
 # "a platform to download weights from": a hub site (ModelScope, the Hugging Face Hub) as much as a library
 _HUB_WORDS = frozenset(("platform", "platforms"))
 _RUN_VERBS = frozenset(("run", "runs", "running", "host", "hosts", "hosting", "execute", "executes"))
@@ -373,6 +381,9 @@ _TASK_MODEL = re.compile(r"([a-z0-9]+) model[\s?!.]*$")  # the word right before
 # between the task's name and "model", still ask for models of that task
 _MODEL_QUALIFIERS = frozenset(stem(w) for w in ("open", "source", "pretrained", "pretraining", "pre", "trained",
                                                   "weights", "free", "best", "good", "sota", "new", "latest"))
+
+
+_PRETRAINED_STEMS = frozenset(stem(w) for w in ("pretrained", "pretraining", "pre", "trained"))
 
 
 def _unqualified(words: list[str]) -> list[str]:
@@ -583,6 +594,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
             and not (lang == "zh" and _ZH_WHICH_MODEL.search(text)) \
             and matcher.ends_with_task(_unqualified(words[:-1])):
         intent.add("model")
+        if _PRETRAINED_STEMS.intersection(words[-4:-1]):
+            intent.add("library")
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     # what the user wants to avoid names no task: "..., and I don't want to write a CUDA kernel"
