@@ -181,6 +181,19 @@ def test_shipped_glossary_reads_everyday_words_as_themselves() -> None:
     g = Glossary(load_catalog_bundle(SHIPPED).glossary)
     english, _ = g.translate("他们那边包括这类类似的模型")
     assert not {"edge", "package", "class"} & set(english.split()), english
+    english, _ = g.translate("想边学边让agent玩小游戏")  # "while learning", not a graph's edges
+    assert "edge" not in english.split(), english
+
+
+def test_shipped_glossary_reads_reasoning_as_reasoning() -> None:
+    """推理 is inference (推理太慢) except in reasoning compounds: 数学推理 is math reasoning."""
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.text.lang import Glossary
+
+    g = Glossary(load_catalog_bundle(SHIPPED).glossary)
+    english, _ = g.translate("用GRPO训数学推理")
+    assert "reasoning" in english and "inference" not in english, english
+    assert "inference" in g.translate("推理太慢")[0]
 
 
 def test_a_go_to_pick_must_be_maintained(catalog_dir: Path) -> None:
