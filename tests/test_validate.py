@@ -196,6 +196,18 @@ def test_shipped_glossary_reads_reasoning_as_reasoning() -> None:
     assert "inference" in g.translate("推理太慢")[0]
 
 
+def test_shipped_glossary_reads_conversion_and_compression_verbs() -> None:
+    """转 alone converts (怎么转 ONNX), 压到 compresses (压到4bit); longer words keep their own sense."""
+    from pt_recommender.catalog import load_catalog_bundle
+    from pt_recommender.text.lang import Glossary
+
+    g = Glossary(load_catalog_bundle(SHIPPED).glossary)
+    assert "convert" in g.translate("PyTorch 模型怎么转 ONNX")[0]
+    assert "compress" in g.translate("想把模型压到 int4")[0]
+    assert "career change" in g.translate("零基础转行")[0]
+    assert "convert" not in g.translate("转发")[0]
+
+
 def test_a_go_to_pick_must_be_maintained(catalog_dir: Path) -> None:
     import yaml
 
