@@ -17,6 +17,10 @@ _INTENT_STEMS = {stem(w): t for t, info in TYPES.items() for w in info.intent_wo
 # "depth estimation models": the plural asks for model cards, while "a model" / "the model" is
 # mostly the thing the user trains, so only the plural word counts (both share the stem "model")
 _INTENT_WORDS = {"models": "model"}
+# "a technical report", "the tech report": how labs publish a model's paper; "report" alone is
+# the user's material ("report generation", "lab reports")
+_REPORT_WORDS = frozenset(("report", "reports"))
+_REPORT_CUES = frozenset(("technical", "tech"))
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,8 @@ def _asked(seq: list[str]) -> set[str]:
         # "checkpointing", "benchmarking", "packaging": the -ing form of a type word is something
         # the user does, not a kind of answer asked for (the stem alone would read it as one)
         t = _INTENT_WORDS.get(w) or (None if w.endswith("ing") or w in _VERB_FORMS else _INTENT_STEMS.get(stem(w)))
+        if w in _REPORT_WORDS and i and seq[i - 1] in _REPORT_CUES:
+            t = "paper"
         if t is None or _OWNED.intersection(seq[max(0, i - 4):i]):
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
@@ -206,7 +212,8 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
     # "model architecture", "model summary": a part of the user's model, not a model asked for
     "model": (frozenset(), frozenset(("architecture", "architectures", "structure", "graph", "summary", "size",
                                       "parameters", "params", "layers", "internals", "diagram"))),
-    "architecture": (frozenset(("model", "network")), frozenset(("diagram", "graph"))),
+    # "neural architecture search": a method that designs networks, not a model asked for
+    "architecture": (frozenset(("model", "network")), frozenset(("diagram", "graph", "search", "searches"))),
     # recorded lectures, lecture videos: the user's own recordings; an audio or museum guide: a device
     "lecture": (frozenset(("recorded",)), frozenset(("recording", "recordings", "video", "videos", "audio",
                                                      "notes", "slides", "hall", "halls", "transcripts"))),
