@@ -935,3 +935,13 @@ def test_the_cpp_side_comes_down_unless_native_code_is_named(catalog_dir, index_
     for q in ("my own CUDA kernel with autograd", "a C# backend", "load it with libtorch", "写个 C++ 扩展"):
         assert rec._prepare([q]).queries[0].native, q
     assert not rec._prepare(["a custom autograd function"]).queries[0].native
+
+
+def test_a_named_thing_the_user_leaves_is_not_the_first_answer(rec) -> None:
+    """"an alternative to TensorBoard": every leg finds TensorBoard by its name, yet it is the
+    one answer the user does not want; named plainly, it stays first."""
+    names = [r.name for r in rec.recommend("an alternative to TensorBoard to plot loss curves", k=5)]
+    assert names[0] != "TensorBoard" and "TensorBoard" in names
+    assert rec.recommend("plot loss curves with TensorBoard", k=5)[0].name == "TensorBoard"
+    off = rec.with_options(w_left=0.0)
+    assert off.recommend("an alternative to TensorBoard to plot loss curves", k=5)[0].name == "TensorBoard"

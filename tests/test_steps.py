@@ -526,3 +526,28 @@ def test_a_task_phrase_needs_its_words_close_together() -> None:
     assert not _close(phrase, far)
     assert _close(phrase, {"label": [3], "imag": [5]})  # "few" given anywhere: no position
     assert _close(frozenset({"segment"}), {"segment": [9]})
+
+
+def test_a_thing_left_behind_goes_down_the_page() -> None:
+    """lower_left takes `weight` times the query's best score off the named columns only."""
+    sh = _sheet_with([1.0, 0.5, 0.0], [0, 1, 2], n=4, queries=2)
+    before = sh.total.copy()
+    steps.lower_left(sh, 0, np.array([0]), 0.5)
+    assert sh.total[0, 0] == 0.5 and sh.total[0, 1] == before[0, 1] and (sh.total[1] == before[1]).all()
+    steps.lower_left(sh, 1, np.array([], dtype=np.int64), 0.5)  # nothing named: nothing moves
+    assert (sh.total[1] == before[1]).all()
+
+
+def test_names_of_what_the_user_leaves_behind() -> None:
+    """The words on the cue's side of its clause, not the thing wanted ("torch.compile instead
+    of TorchScript" leaves TorchScript) nor words of another clause."""
+    from pt_recommender.ranking.query import left_names
+
+    assert left_names("use torch.compile instead of TorchScript") == ("torchscript",)
+    assert "mnist" in left_names("something a bit harder than MNIST, same 28x28 format")
+    assert "coco" in left_names("COCO's 80 classes are too narrow for us. Pretrain on what?")
+    assert "bitsandbytes" in left_names("想把权重压到 int4，可 bitsandbytes 要 CUDA 用不了")
+    assert "wandb" in left_names("wandb 在国内太慢了，有没有国产替代")
+    assert "weightsbiases" in left_names("an alternative to Weights & Biases that runs offline")
+    assert left_names("MNIST digit classifier with torch.compile") == ()
+    assert "mnist" not in left_names("train on MNIST, but I want something faster than AdamW")

@@ -104,6 +104,10 @@ class Options:
     native_on_topic: bool = True  # ... only material on the topic it names, when it names one
     # -- successors: "X is deprecated, what now" is answered by what the catalog says replaced X
     w_successor: float = 0.5  # the successor's lead over its predecessor (structural, not tuned)
+    # what the user names as left behind or unusable ("harder than MNIST", "an alternative to
+    # wandb", "bitsandbytes 用不了") loses this share of the query's best score (structural, like
+    # the successor's lead: read sets, named rows in such queries were judged irrelevant 16 of 17 times)
+    w_left: float = 0.5
     # -- cut: fewer than k beats filler
     evidence: bool = True  # show only rows a leg vouches for (word, task or close meaning)
     # (CV, grid "dense") cosine that counts as "close in meaning": 0.3 for plain MiniLM; the query
@@ -135,7 +139,7 @@ class Options:
 _BOOSTS_OFF = {"taxonomy": False, "infer_task": False, "intent": False, "w_prior": 0.0, "w_library": 0.0,
                "w_paper": 0.0, "w_vote_pick": 0.0, "w_vote_task": 0.0, "w_neighbour": 0.0,
                "w_dataset": 0.0, "w_learning": 0.0, "diversity": False, "w_need_match": 0.0,
-               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0, "family_places": 0,
+               "w_link": 0.0, "w_exact": 0.0, "floor": 0.0, "w_successor": 0.0, "w_left": 0.0, "family_places": 0,
                "w_paid": 0.0, "w_cpp_unasked": 0.0}
 ABLATIONS: dict[str, dict[str, object]] = {
     "dense-only": {**_BOOSTS_OFF, "lexical": False},

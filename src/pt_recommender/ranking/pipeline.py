@@ -222,6 +222,12 @@ class Pipeline:
             others = np.flatnonzero(rest)
             steps.successor_first(sh, others, pos[on], sh.local(to[on]),
                                   lambda i, c: _names(qs[i], d.resources[int(cols[c])]))
+        # 5e. what the user names as left behind or unusable goes down the page
+        if opt.w_left:
+            for i, q in enumerate(qs):
+                rows = np.asarray(sorted({r for key in q.left for r in d.by_name.get(key, ())}), dtype=np.int64)
+                if len(rows):
+                    steps.lower_left(sh, i, sh.local(rows[sh.has(rows)]), opt.w_left)
         # 6. cut: weak results go, an exact name stays
         named = [sh.local(np.asarray(e, dtype=np.int64)).tolist() for e in exact]
         ranked = steps.select(sh, opt.floor, named, opt.w_exact, max(4 * k, opt.k0), opt.evidence, reference)

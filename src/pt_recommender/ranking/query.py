@@ -49,6 +49,9 @@ class Query:
     situation: frozenset[str] = frozenset()
     adapts_model: bool = False  # "fine-tune a 7B chat model on one card": the model is the user's material
     native: bool = False  # names native code (C++, CUDA, a kernel, libtorch, another language)
+    # name keys (see `context.name_key`) of what the user names as left behind or unusable
+    # ("an alternative to wandb", "harder than MNIST", "bitsandbytes 要 CUDA 用不了"): see `left_names`
+    left: tuple[str, ...] = ()
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
@@ -550,6 +553,49 @@ def _word_stems(text: str, stem_of: Callable[[str], str]) -> tuple[tuple[str, st
     return tuple((w, stem_of(w)) for w in index_words(text) if w not in _REPLACING)
 
 
+# What the user leaves behind or cannot use is the one answer they do not want. Cues before the
+# thing ("an alternative to wandb", "harder than MNIST", "tired of lr schedules") and cues after it
+# ("COCO's classes are too narrow", "bitsandbytes ... 用不了"), within one clause
+_LEAVING_BEFORE = re.compile(
+    r"\b(?:instead of|rather than|other than|(?:harder|bigger|larger|better|faster) than|besides|tired of|"
+    r"alternatives? (?:to|for)|replacements? (?:to|for)|replace|replacing|switch(?:ing)? (?:away )?from|"
+    r"migrat(?:e|ing) (?:away )?from|move (?:away )?from)\b")
+_LEAVING_AFTER = re.compile(
+    r"\b(?:(?:is|are|was|were|seems?|feels?)? ?too (?:narrow|small|limited|old|basic|easy)|(?:is|are) not enough|"
+    r"isn't enough|aren't enough|can't use|cannot use|can't be used|is deprecated|was deprecated|"
+    r"got deprecated|is archived|is discontinued|no longer (?:works|maintained|supported))\b"
+    r"|用不了|不能用|没法用|用不上|被弃用|已弃用|停止维护|不维护|的替代|替代品")
+_LEAVING_ZH = re.compile(r"替代|替换|换掉|不想用")
+_LEFT_WINDOW = 6  # words on the cue's side that may name the thing left
+_CLAUSE = re.compile(r"[,;:!?，。；：！？\n]|\.(?=\s|$)|\bbut\b|但是?|可是?")  # not "torch.compile"'s dot
+_NAME_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+#&-]*|[\u3400-\u9fff]+")
+
+
+def left_names(text: str) -> tuple[str, ...]:
+    """Name keys of the words and word runs (up to four) the user says they leave behind or cannot
+    use; the pipeline lowers the catalog rows so named. Only words in the cue's clause count: the
+    ones after a cue like "instead of", the ones before one like "is too narrow"."""
+    out: list[str] = []
+    spans: list[list[str]] = []
+    for clause in _CLAUSE.split(text):
+        spans += [_latin_words(clause[m.end():])[:_LEFT_WINDOW] for m in _LEAVING_BEFORE.finditer(clause)]
+        spans += [_latin_words(clause[:m.start()])[-_LEFT_WINDOW:] for m in _LEAVING_AFTER.finditer(clause)]
+    if _LEAVING_ZH.search(text):  # 有没有 wandb 的国产替代, wandb 太慢了，有替代吗: the thing may sit in
+        spans.append(_latin_words(text))  # another clause, and Chinese names it in Latin letters
+    for words in spans:
+        for n in range(1, 5):
+            for i in range(len(words) - n + 1):
+                key = "".join(c for c in "".join(words[i:i + n]) if c.isalnum())
+                if len(key) >= 3:
+                    out.append(key)
+    return tuple(dict.fromkeys(out))
+
+
+def _latin_words(span: str) -> list[str]:
+    """The Latin-letter words of a span, lower-case, without a possessive 's ("COCO's")."""
+    return [w.lower() for w in _NAME_WORD.findall(re.sub(r"'s\b", "", span)) if not has_cjk(w)]
+
+
 def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Speller | None = None) -> Query:
     """Everything the legs need, computed once per query; with a `speller`, typos in English
     words are read as the catalog words they are one or two edits from."""
@@ -632,6 +678,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
         situation=situation, adapts_model=adapts_model(seq),
         native=bool(_NATIVE.search(english) or _NATIVE.search(query.lower())),
+        left=left_names(clean(query)),
     )
 
 

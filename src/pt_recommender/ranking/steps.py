@@ -149,6 +149,15 @@ def successor_first(sh: Sheet, queries: np.ndarray, src: np.ndarray, dst: np.nda
         sh.replaces[qq].setdefault(d, sr)
 
 
+def lower_left(sh: Sheet, q: int, columns: np.ndarray, weight: float) -> None:
+    """A thing the user leaves behind or cannot use ("harder than MNIST") is named in the query,
+    so every leg finds it first; it loses `weight` times the query's best score."""
+    if not len(columns):
+        return
+    best = np.where(sh.candidate[q], sh.total[q], -np.inf).max(initial=0.0)
+    sh.total[q, columns] -= weight * best
+
+
 def add_task_lift(sh: Sheet, q: int, rows: np.ndarray, bonus: np.ndarray, weight: float) -> None:
     """Resources filed under a task the query names (or its subtasks) move up (`rows` are columns)."""
     ok = sh.allowed[rows]
