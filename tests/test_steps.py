@@ -551,3 +551,17 @@ def test_names_of_what_the_user_leaves_behind() -> None:
     assert "weightsbiases" in left_names("an alternative to Weights & Biases that runs offline")
     assert left_names("MNIST digit classifier with torch.compile") == ()
     assert "mnist" not in left_names("train on MNIST, but I want something faster than AdamW")
+
+
+def test_what_a_chinese_reader_would_rather_not_use_asks_for_nothing() -> None:
+    """不想上复杂的框架 ("I'd rather not bring in a complex framework") asks for no library, as
+    "without rewriting it in another framework" in English; 识别 holds 别 but avoids nothing."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    g, m = Glossary([("框架", "framework"), ("复杂", "complex"), ("识别", "recognition"), ("用户", "users")]), \
+        TaskMatcher({})
+    assert "library" not in analyse("两张卡放模型，想简单点，不想上复杂的框架", g, m).intent
+    assert "library" in analyse("两张卡放模型，有没有简单的框架", g, m).intent
+    assert "library" in analyse("识别用户的框架", g, m).intent

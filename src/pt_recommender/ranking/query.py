@@ -467,6 +467,10 @@ _AVOIDED = re.compile(r"\b(?:don'?t|do not|doesn'?t|won'?t|would rather not|rath
                       r"(?:want|need|have|like)\s+to\s+[^,.;!?]*"
                       r"|\bwithout\s+(?:having\s+to\s+)?(?:writ|rewrit|learn|touch|implement|design)\w*[^,.;!?]*")
 
+# ... and in Chinese (别 not inside 识别, 区别, 类别 ...)
+_AVOIDED_ZH = re.compile(r"(?:不想|不愿意|不愿|不希望|不要|不用再?|(?<![识区类分特级性告辨鉴判差个])别再?)"
+                         r"(?:自己)?(?:再)?(?:上|用|写|装|带|引入|依赖|搞|手写|打包|学|改|重写|调)[^，。,.;；!?！？]*")
+
 # Zero-shot told by what it skips: "label them without training anything", "no fine-tuning", 不用训练
 # (the words "without"/"no" are stopwords, so no task phrase can hold them)
 _UNTRAINED = re.compile(r"\b(?:without|no|zero)\s+(?:any\s+|extra\s+|additional\s+)?(?:re-?)?"
@@ -635,7 +639,15 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
                             and not ZH_PARTICLES.intersection(t)])
     # a Chinese term rendered as a task's name ("transformer原理" as "Large Language Models") says
     # what it is about, not what kind of answer the reader wants: its words hold no type word
-    intent = _asked(_without_task_names(seq, terms, matcher)) if lang == "zh" else asked_types(english)
+    # what a Chinese reader would rather not do (不想上复杂的框架, 不想装python环境) asks for no
+    # kind of answer and names no task, as "without rewriting it in another framework" in English
+    kept_zh = _AVOIDED_ZH.sub("，", text) if lang == "zh" else text
+    if kept_zh != text:
+        kept_en, kept_terms = glossary.translate(kept_zh)
+        kept_seq = en_words(" ".join(kept_en.split()).lower())
+    else:
+        kept_terms, kept_seq = terms, seq
+    intent = _asked(_without_task_names(kept_seq, kept_terms, matcher)) if lang == "zh" else asked_types(english)
     if lang == "zh" and intent:  # 数据集太小, 我的模型: the reader's own thing, as in English
         intent -= _zh_own_types(text, terms)
     if lang == "zh" and "tutorial" in intent:  # 教程 is any learning material (a course, a book),
@@ -652,10 +664,12 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     if "course" in intent or "book" in intent or "tutorial" in intent:
         intent.discard("api")  # "functions" in a course or book query are its syllabus, not an ask
     # what the user wants to avoid names no task: "..., and I don't want to write a CUDA kernel"
-    avoided = _AVOIDED.sub(" , ", asked_of) if lang == "en" else asked_of
+    avoided = _AVOIDED.sub(" , ", asked_of) if lang == "en" else \
+        (asked_of if kept_zh == text else " ".join(kept_en.split()).lower())
     task_words = words if avoided == asked_of else \
         [st for _, st in _word_stems(avoided, stem_of)] + words[len(word_stems):]
-    tasks = matcher.match(task_words, text if avoided == asked_of else _AVOIDED.sub(" , ", text),
+    tasks = matcher.match(task_words, text if avoided == asked_of else
+                          (kept_zh if lang == "zh" else _AVOIDED.sub(" , ", text)),
                           frozenset(words[len(word_stems):]), glossary.inner)
     opposite, stated = reversed_tasks(english, matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
