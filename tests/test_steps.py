@@ -551,6 +551,8 @@ def test_names_of_what_the_user_leaves_behind() -> None:
     assert "weightsbiases" in left_names("an alternative to Weights & Biases that runs offline")
     assert left_names("MNIST digit classifier with torch.compile") == ()
     assert "mnist" not in left_names("train on MNIST, but I want something faster than AdamW")
+    assert "megatron" in left_names("a small pretraining codebase to read, not Megatron's giant one")
+    assert left_names("this is not working with DataLoader") == ()
 
 
 def test_what_a_chinese_reader_would_rather_not_use_asks_for_nothing() -> None:

@@ -30,7 +30,8 @@ from ..files import file_checksum_ok
 # 16: "interpreter" keeps a stem apart from "interpret"; 17: so does "optimizer" from "optimize"
 # 18: British spellings (-ise roots, -our, -tre, licence, catalogue) stem as the American ones
 # 19: the ranking columns say which rows are the C++ side of PyTorch (`cpp`)
-FORMAT_VERSION = 19
+# 20: a maintenance-mode row that names a successor hands over to it (`succ`)
+FORMAT_VERSION = 20
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"

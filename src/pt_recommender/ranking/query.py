@@ -558,9 +558,11 @@ def _word_stems(text: str, stem_of: Callable[[str], str]) -> tuple[tuple[str, st
 
 
 # What the user leaves behind or cannot use is the one answer they do not want. Cues before the
-# thing ("an alternative to wandb", "harder than MNIST", "tired of lr schedules") and cues after it
+# thing ("an alternative to wandb", "harder than MNIST", "tired of lr schedules", a clause opening
+# with "not": "..., not Megatron's giant one") and cues after it
 # ("COCO's classes are too narrow", "bitsandbytes ... 用不了"), within one clause
 _LEAVING_BEFORE = re.compile(
+    r"^\s*(?:and |but )?not\b|"  # "... a small codebase, not Megatron's giant one"
     r"\b(?:instead of|rather than|other than|(?:harder|bigger|larger|better|faster) than|besides|tired of|"
     r"alternatives? (?:to|for)|replacements? (?:to|for)|replace|replacing|switch(?:ing)? (?:away )?from|"
     r"migrat(?:e|ing) (?:away )?from|move (?:away )?from)\b")
