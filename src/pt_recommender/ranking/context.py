@@ -151,8 +151,8 @@ class RankingData:
         return _edges(self.link_ptr, self.link_to, rows)
 
     def successors(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in `rows`, successor row) for every deprecated, archived or maintenance-mode row
-        of `rows` that names a successor."""
+        """(position in `rows`, successor row) for every deprecated, archived, stale or
+        maintenance-mode row of `rows` that names a successor."""
         return _edges(self.succ_ptr, self.succ_to, rows)
 
 
@@ -211,10 +211,11 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
     row_of = {r.id: i for i, r in enumerate(resources)}
     return {"ids": list(row_of), "types": [r.type for r in resources], "tasks": [list(r.tasks) for r in resources],
             "links": [list(e) for e in paper_model_links(resources, row_of)],
-            # a row hands over to what replaces it when it is inactive or in maintenance mode (AutoGen's
-            # README sends new users to Microsoft Agent Framework): either way its curator named a successor
+            # a row hands over to what replaces it when it is inactive, stale or in maintenance mode
+            # (AutoGen's README sends new users to Microsoft Agent Framework; FairScale's says its FSDP
+            # went into PyTorch): either way its curator named a successor
             "succ": [list(e) for e in sorted({(row, row_of[t]) for row, r in enumerate(resources)
-                                             if r.inactive or r.maintenance == "maintenance"
+                                             if r.inactive or r.maintenance in ("maintenance", "stale")
                                              for t in r.successor if t in row_of and row_of[t] != row})],
             "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
             "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese],
