@@ -570,8 +570,8 @@ _LEAVING_AFTER = re.compile(
     r"\b(?:(?:is|are|was|were|seems?|feels?)? ?too (?:narrow|small|limited|old|basic|easy)|(?:is|are) not enough|"
     r"isn't enough|aren't enough|can't use|cannot use|can't be used|is deprecated|was deprecated|"
     r"got deprecated|is archived|is discontinued|no longer (?:works|maintained|supported))\b"
-    r"|用不了|不能用|没法用|用不上|被弃用|已弃用|停止维护|不维护|的替代|替代品")
-_LEAVING_ZH = re.compile(r"替代|替换|换掉|不想用")
+    r"|用不了|不能用|没法用|用不上|被弃用|已弃用|停止维护|不维护")
+_LEAVING_ZH = re.compile(r"替代|替换|换掉|不想用")  # anywhere in the query: see `left_names`
 _LEFT_WINDOW = 6  # words on the cue's side that may name the thing left
 _CLAUSE = re.compile(r"[,;:!?，。；：！？\n]|\.(?=\s|$)|\bbut\b|但是?|可是?")  # not "torch.compile"'s dot
 _NAME_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+#&-]*|[\u3400-\u9fff]+")
