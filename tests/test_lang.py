@@ -180,6 +180,17 @@ def test_a_type_word_a_verb_works_on_is_material_not_the_answer_asked_for() -> N
     assert asked_types("image augmentation library") == {"library"}
 
 
+def test_a_type_word_owning_the_next_noun_asks_for_that_noun() -> None:
+    """"each paper's reference code", "the model's forward pass": the type word says whose thing
+    the topic is; "Google's paper" and "a paper on attention" still ask for papers."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("try new optimizers without copying each paper's reference code") == set()
+    assert asked_types("the model's forward pass is slow") == set()
+    assert asked_types("Google's paper on scaling laws") == {"paper"}
+    assert asked_types("recommend a paper on attention") == {"paper"}
+
+
 def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
     """"pretrained backbones" and "pretrained models" are picked from a library of them (timm,
     torchvision) as much as from one model card (stop 40); models alone ask for models only, and

@@ -425,6 +425,49 @@ def test_a_chinese_name_inside_a_longer_one_yields_to_it() -> None:
     assert set(m.match([], "语音 数据增强，顺便做语音识别")) == {"asr", "area:audio"}
 
 
+def test_a_task_word_in_another_sense_names_no_task() -> None:
+    """"translate my PyTorch code to JAX" ports code and "random translation and rotation" shifts
+    pixels: neither names machine translation, while "translate product reviews" and "translation
+    code" (code for a translator) still do; "brand voice" is a way of writing, "voice notes" audio."""
+    from pt_recommender.catalog.schema import Area, Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    m = TaskMatcher({"mt": Task("mt", "Machine Translation", "nlp", aliases=("translation",), aliases_zh=("翻译",))},
+                    {"audio": Area("audio", "Audio and Speech", aliases=("voice",))})
+    g = Glossary([("代码", "code"), ("翻译", "translation"), ("评论", "reviews")])
+
+    def tasks(q: str) -> set[str]:
+        return set(analyse(q, g, m).tasks)
+
+    assert tasks("translate my PyTorch code to JAX") == set()
+    assert tasks("random translation and rotation of the images") == set()
+    assert tasks("把 PyTorch 代码翻译成 JAX") == set()
+    assert tasks("translate product reviews into German") == {"mt"}
+    assert tasks("seq2seq translation code example") == {"mt"}
+    assert tasks("把评论翻译成英文") == {"mt"}
+    assert tasks("fine-tune it to write in our brand voice") == set()
+    assert tasks("sort incoming voice notes by topic") == {"area:audio"}
+
+
+def test_a_chinese_name_inside_a_longer_word_yields_to_the_words_task() -> None:
+    """显著性目标检测 renders as "salient object detection": the 目标检测 inside it is no object
+    detection query, as "object detection" yields to "salient object detection" in English."""
+    from pt_recommender.catalog.schema import Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    m = TaskMatcher({t.id: t for t in (
+        Task("det", "Object Detection", "cv", name_zh="目标检测"),
+        Task("sod", "Background Removal", "cv", aliases=("salient object detection",)),
+    )})
+    g = Glossary([("显著性目标检测", "salient object detection"), ("目标检测", "object detection")])
+    assert set(analyse("显著性目标检测 模型", g, m).tasks) == {"sod"}
+    assert set(analyse("目标检测 模型", g, m).tasks) == {"det"}
+
+
 def test_a_task_converting_against_the_stated_way_is_not_named() -> None:
     """语音合成 read as "speech synthesis text-to-speech" holds "speech ... text" in order, but the
     query states text to speech: speech recognition is its opposite, not a task it names."""

@@ -166,6 +166,10 @@ def _asked(seq: list[str]) -> set[str]:
             continue
         if i + 1 < len(seq) and seq[i + 1] in _DESCRIBED:
             continue
+        # "each paper's reference code", "the model's forward pass": a type word owning the next
+        # noun names what that noun belongs to; the noun is the topic, not the type
+        if seq[i + 1:i + 2] == ["s"] and not w.endswith("s"):
+            continue
         if i and seq[i - 1] in _AMONG:
             continue
         if _how_they_work(seq, i):

@@ -26,6 +26,24 @@ def _word_at(text: str, pos: int, size: int) -> bool:
 _DIRECTED = re.compile(r"(?:^|[\s-])(?:to|into)(?:[\s-]|$)")
 
 
+# A task named by one word used in another sense: "translate my PyTorch code to JAX" (a
+# framework port) and "random translation and rotation" (shifting pixels) name no language task.
+# Keyed by the word's stem or its Chinese name; the value is the context that gives the other sense.
+# ("translation code" alone is code for a translator: only another framework named gives the port)
+_PORT_OR_SHIFT = frozenset(("jax", "tensorflow", "kera", "framework", "numpi", "mxnet", "paddl", "mindspor", "rotat",
+                            "shift", "affin", "pixel", "crop", "flip"))
+# "our brand voice", "the tone of voice": a way of writing, no audio
+_SENSES: dict[str, frozenset[str]] = {
+    "translat": _PORT_OR_SHIFT, "zh:翻译": _PORT_OR_SHIFT, "zh:自动翻译": _PORT_OR_SHIFT,
+    "voic": frozenset(("brand", "tone", "write", "writ", "style", "passiv"))}
+
+
+def _another_sense(toks: frozenset[str], have: set[str]) -> bool:
+    """True when a task is named only by a word of `_SENSES` and the query holds its other sense."""
+    words = {t for t in toks if not (t.startswith("zh:") and len(t) == 4)}  # a Chinese name's lone characters
+    return len(words) == 1 and bool(_SENSES.get(next(iter(words)), frozenset()) & have)
+
+
 def _halves(name: str, zh: bool = False) -> list[str]:
     """The parts of a compound name ("Image Retrieval and Similarity Search", "超分辨率与图像复原"):
     each names the task on its own. A part of one word ("Depth" of "Depth and Stereo Estimation",
@@ -225,6 +243,8 @@ class TaskMatcher:
                  if text.startswith(p, pos) and (has_cjk(p) or _word_at(text, pos, len(p)))
                  and (tid in hits or (pos not in inside and pos + len(p) not in inside))}
         spans: dict[str, frozenset[int]] = {}  # where in the text a task's Chinese name was found
+        english = dict(hits)  # the tasks the English words name, before the Chinese names
+        within: set[str] = set()  # tasks whose Chinese name sits inside a longer word
         for phrase, tid, pos in sorted(found):
             if not has_cjk(phrase):
                 # a Latin name in a Chinese list ("LLM") covers its words, as the English
@@ -233,6 +253,8 @@ class TaskMatcher:
                 if cover and len(cover) > len(hits.get(tid, ())):
                     hits[tid] = cover
                 continue
+            if pos in inside or pos + len(phrase) in inside:
+                within.add(tid)
             cover = frozenset({f"zh:{phrase}"} | {f"zh:{c}" for c in phrase})
             if len(cover) > len(hits.get(tid, ())):
                 hits[tid] = cover
@@ -242,10 +264,14 @@ class TaskMatcher:
         stated = [hits[t] for t in directed]
         hits = {tid: toks for tid, toks in hits.items()
                 if tid in directed or not any(d <= toks for d in stated)}
+        hits = {tid: toks for tid, toks in hits.items() if not _another_sense(toks, have)}
         # keep only maximal matches: "segmentation" yields to "semantic segmentation", and a
         # Chinese name found inside a longer one (语音 of the audio area inside 语音识别) to it
+        # ... and a Chinese name inside a longer word yields to a longer name the word's English
+        # rendering holds (显著性目标检测, "salient object detection", holds 目标检测)
         kept = {tid: toks for tid, toks in hits.items()
                 if not any(toks < other for o, other in hits.items() if o != tid)
+                and not (tid in within and any(english[tid] < other for o, other in english.items() if o != tid))
                 and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
         size = max(len(have), 1)
         return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
