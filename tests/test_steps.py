@@ -212,6 +212,9 @@ def test_replacement_words_and_chinese_function_characters() -> None:
     q = analyse("torchtext被弃用了，用什么替代", g, m)
     assert q.replacing and not {"弃用", "替代", "什么", "了", "用什"} & set(q.tokens)
     assert not analyse("text classification with torchtext", g, m).replacing
+    # code the reader calls legacy, or a project superseded or retired, is being left
+    assert analyse("our legacy training code wraps layers with an older sharding library", g, m).replacing
+    assert analyse("the library was superseded, what do people use now", g, m).replacing
 
 
 def test_a_phrase_naming_a_direction_matches_only_in_that_order() -> None:

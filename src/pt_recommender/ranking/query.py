@@ -382,7 +382,8 @@ ZH_PARTICLES = frozenset("的了吗呢吧啊呀啦嘛")
 # Words of a user leaving something behind: what replaced it is the answer
 _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement", "replacements", "replace",
                         "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
-                        "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset"))
+                        "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset",
+                        "legacy", "superseded", "retired", "dormant", "defunct"))
 
 
 # A learner who names no topic ("complete beginner, where do I start?") is answered from the
