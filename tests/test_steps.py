@@ -454,6 +454,32 @@ def test_a_task_word_in_another_sense_names_no_task() -> None:
     assert tasks("sort incoming voice notes by topic") == {"area:audio"}
 
 
+def test_a_task_named_by_its_parts_together_replaces_them() -> None:
+    """A translation asked of recordings is speech translation (`Task.combines`): machine
+    translation plus the audio area, or plus any audio task, names it instead of machine
+    translation; either part alone names what it always did."""
+    from pt_recommender.catalog.schema import Area, Task
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    m = TaskMatcher({t.id: t for t in (
+        Task("mt", "Machine Translation", "nlp", aliases=("translation",)),
+        Task("asr", "Speech Recognition", "audio", aliases=("transcription",)),
+        Task("st", "Speech Translation", "audio", combines=("mt", "area:audio")),
+    )}, {"audio": Area("audio", "Audio and Speech", aliases=("voicemail",))})
+    g = Glossary([])
+
+    def tasks(q: str) -> set[str]:
+        return set(analyse(q, g, m).tasks)
+
+    assert tasks("translation of voicemails into English") == {"st", "area:audio"}
+    assert tasks("one model, no separate transcription and translation") == {"st", "asr"}
+    assert tasks("translation of product pages") == {"mt"}
+    assert tasks("transcription of voicemails") == {"asr", "area:audio"}
+    assert m.parts_of({"st"}) == {"mt"} and m.parts_of({"mt"}) == frozenset()
+
+
 def test_a_chinese_name_inside_a_longer_word_yields_to_the_words_task() -> None:
     """显著性目标检测 renders as "salient object detection": the 目标检测 inside it is no object
     detection query, as "object detection" yields to "salient object detection" in English."""

@@ -105,6 +105,18 @@ def test_cycle_and_unknown_parent(catalog_dir: Path) -> None:
     assert "taxonomy.yaml:image-classification:parent: unknown task 'nowhere'" in problems
 
 
+def test_a_combination_names_known_tasks_or_areas(catalog_dir: Path) -> None:
+    """`combines` lists at least two parts, each a task id or "area:<id>" that exists."""
+    problems = _problems_after(
+        catalog_dir,
+        ("taxonomy.yaml", "{id: image-classification, name: Image Classification, area: computer-vision,",
+         "{id: image-classification, name: Image Classification, area: computer-vision, "
+         "combines: [image-segmentation, 'area:nowhere', nothing],"))
+    assert "taxonomy.yaml:image-classification:combines: unknown task or area 'area:nowhere'" in problems
+    assert "taxonomy.yaml:image-classification:combines: unknown task or area 'nothing'" in problems
+    assert not any("image-segmentation'" in p for p in problems)
+
+
 def test_every_problem_reported_at_once(catalog_dir: Path, capsys) -> None:
     _edit(catalog_dir / "websites.yaml", "url: https://paperswithcode.com/", "url: http://paperswithcode.com/")
     _edit(catalog_dir / "datasets.yaml", "tasks: [image-classification]", "tasks: []")

@@ -86,7 +86,7 @@ def to_resource(entry: dict[str, Any]) -> Resource:
 
 def to_task(entry: dict[str, Any]) -> Task:
     data = {k: v for k, v in entry.items() if k in Task.__dataclass_fields__}
-    for name in ("aliases", "aliases_zh", "featured", "asked_as", "asked_as_zh"):
+    for name in ("aliases", "aliases_zh", "featured", "asked_as", "asked_as_zh", "combines"):
         data[name] = _tuple(data.get(name))
     return Task(**{k: (v if v is not None else "") for k, v in data.items()})
 

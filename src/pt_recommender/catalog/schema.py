@@ -116,6 +116,9 @@ class Task:
     # never "also called", but the task matcher reads them like aliases
     asked_as: tuple[str, ...] = ()
     asked_as_zh: tuple[str, ...] = ()
+    # tasks (or "area:<id>") that, named together in one query, name this task instead: a
+    # translation asked of recordings is speech translation, whatever words said either part
+    combines: tuple[str, ...] = ()
 
     @property
     def all_names(self) -> tuple[str, ...]:

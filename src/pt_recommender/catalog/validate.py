@@ -19,7 +19,7 @@ STR_FIELDS = ("name", "description", "description_zh", "url", "publisher", "plat
               "access_evidence")
 LIST_FIELDS = ("tasks", "aliases", "tags", "authors", "successor")
 TASK_FIELDS = frozenset(("id", "name", "area", "parent", "aliases", "name_zh", "aliases_zh",
-                         "pwc", "hf", "description", "featured", "asked_as", "asked_as_zh"))
+                         "pwc", "hf", "description", "featured", "asked_as", "asked_as_zh", "combines"))
 AREA_FIELDS = frozenset(("id", "name", "name_zh", "aliases", "aliases_zh", "featured"))
 
 
@@ -158,7 +158,7 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         for fld in ("id", "name", "area"):
             if not isinstance(t.get(fld), str) or not t.get(fld):
                 rep.add(f, label, fld, "required field is missing or empty")
-        for fld in ("aliases", "aliases_zh", "featured", "asked_as", "asked_as_zh"):
+        for fld in ("aliases", "aliases_zh", "featured", "asked_as", "asked_as_zh", "combines"):
             v = t.get(fld)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 rep.add(f, label, fld, "must be a list of strings")
@@ -176,6 +176,14 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         parent = t.get("parent")
         if parent and parent not in tasks:
             rep.add(f, label, "parent", f"unknown task {str(parent)[:80]!r}")
+        parts = t.get("combines") or []
+        if isinstance(parts, list) and parts:
+            if len(parts) < 2:
+                rep.add(f, label, "combines", "needs at least two tasks or areas")
+            for part in parts:
+                known = part[5:] in areas if str(part).startswith("area:") else part in tasks
+                if not known or part == label:
+                    rep.add(f, label, "combines", f"unknown task or area {str(part)[:80]!r}")
     _check_names_owned(tasks, lambda label, fld, msg: rep.add(f, label, fld, msg))
     for label in tasks:  # walk up the tree; a revisit means a cycle
         seen, cur = set(), label

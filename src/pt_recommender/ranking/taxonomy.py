@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 
 from ..catalog.schema import Area, Task
@@ -134,6 +134,7 @@ class TaskMatcher:
             for a in (areas or {}).values():
                 self._add(f"area:{a.id}", a.name, a.aliases, a.name_zh, a.aliases_zh)
         self._build_lookup()
+        self.combos = [(t.id, t.combines) for t in tasks.values() if t.combines]
         self.children: dict[str, list[str]] = defaultdict(list)
         for t in tasks.values():
             if t.parent:
@@ -273,8 +274,34 @@ class TaskMatcher:
                 if not any(toks < other for o, other in hits.items() if o != tid)
                 and not (tid in within and any(english[tid] < other for o, other in english.items() if o != tid))
                 and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
+        self._combine(kept)
         size = max(len(have), 1)
         return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
+
+    def _combine(self, kept: dict[str, frozenset[str]]) -> None:
+        """A task named by its parts together (`Task.combines`) replaces the parts that are tasks,
+        and holds all their words."""
+        for tid, parts in self.combos:
+            found = [self._part(p, kept) for p in parts]
+            if tid not in kept and all(found):
+                kept[tid] = frozenset().union(*(kept[f] for f in found if f))
+                for part in parts:
+                    if not part.startswith("area:"):
+                        kept.pop(part, None)
+
+    def parts_of(self, named: Iterable[str]) -> frozenset[str]:
+        """The tasks the named ones stand in for: a query naming speech translation is no machine
+        translation query, whatever its best results share."""
+        combined = {tid: parts for tid, parts in self.combos}
+        return frozenset(p for tid in named for p in combined.get(tid, ()) if not p.startswith("area:"))
+
+    def _part(self, part: str, kept: Mapping[str, frozenset[str]]) -> str | None:
+        """What stands for `part` among the named: itself, or for an area any task of that area."""
+        if part in kept:
+            return part
+        if part.startswith("area:"):
+            return next((o for o in kept if o in self.tasks and self.tasks[o].area == part[5:]), None)
+        return None
 
     def ends_with_task(self, tokens: Sequence[str]) -> bool:
         """True when the tokens end with a task's English name ("... object detection"): a
