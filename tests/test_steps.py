@@ -477,7 +477,10 @@ def test_a_task_named_by_its_parts_together_replaces_them() -> None:
     assert tasks("one model, no separate transcription and translation") == {"st", "asr"}
     assert tasks("translation of product pages") == {"mt"}
     assert tasks("transcription of voicemails") == {"asr", "area:audio"}
-    assert m.parts_of({"st"}) == {"mt"} and m.parts_of({"mt"}) == frozenset()
+    assert analyse("translation of voicemails", g, m).gave_way == {"mt"}
+    assert not analyse("translation of product pages", g, m).gave_way
+    # named itself beside its parts, it still stands for them
+    assert tasks("speech translation: translation of voicemails") == {"st", "area:audio"}
 
 
 def test_a_chinese_name_inside_a_longer_word_yields_to_the_words_task() -> None:

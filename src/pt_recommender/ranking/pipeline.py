@@ -186,7 +186,7 @@ class Pipeline:
             tasks_of = d.row_tasks.__getitem__
             for i, q in enumerate(qs):
                 task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share)
-                if task is None or task in d.matcher.parts_of(q.tasks):
+                if task is None or task in q.gave_way:
                     continue
                 # a query asking for a kind has only that kind lifted
                 kind = (sum(d.is_type[t][cols] for t in q.intent) > 0) if opt.intent and q.intent else sh.allowed

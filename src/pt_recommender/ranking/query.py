@@ -52,6 +52,9 @@ class Query:
     # name keys (see `context.name_key`) of what the user names as left behind or unusable
     # ("an alternative to wandb", "harder than MNIST", "bitsandbytes 要 CUDA 用不了"): see `left_names`
     left: tuple[str, ...] = ()
+    # tasks named by their words that gave way to the task their combination names (translation
+    # of voicemails is speech translation, not machine translation): see `Task.combines`
+    gave_way: frozenset[str] = frozenset()
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
@@ -675,9 +678,10 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         (asked_of if kept_zh == text else " ".join(kept_en.split()).lower())
     task_words = words if avoided == asked_of else \
         [st for _, st in _word_stems(avoided, stem_of)] + words[len(word_stems):]
+    gave_way: set[str] = set()
     tasks = matcher.match(task_words, text if avoided == asked_of else
                           (kept_zh if lang == "zh" else _AVOIDED.sub(" , ", text)),
-                          frozenset(words[len(word_stems):]), glossary.inner)
+                          frozenset(words[len(word_stems):]), glossary.inner, gave_way)
     opposite, stated = reversed_tasks(english, matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named
@@ -699,7 +703,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
         situation=situation, adapts_model=adapts_model(seq),
         native=bool(_NATIVE.search(english) or _NATIVE.search(query.lower())),
-        left=left_names(clean(query)),
+        left=left_names(clean(query)), gave_way=frozenset(gave_way),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 from ..catalog.schema import Area, Task
@@ -208,7 +208,8 @@ class TaskMatcher:
         return _in_order(self.order[i], tokens)
 
     def match(self, tokens: Sequence[str], raw: str, anywhere: frozenset[str] = frozenset(),
-              inner: Callable[[str], frozenset[int]] | None = None) -> dict[str, float]:
+              inner: Callable[[str], frozenset[int]] | None = None,
+              gave_way: set[str] | None = None) -> dict[str, float]:
         """{task id: strength in (0, 1]} for tasks whose full name appears in the query: its
         words close together (within PHRASE_SLACK extra words, any order), so "a pretrained
         model ... in dozens of languages" does not name language modeling. Tokens in `anywhere`
@@ -216,7 +217,8 @@ class TaskMatcher:
         `inner` gives the offsets inside words of the reader's Chinese (`Glossary.inner`): a
         Chinese name starting or ending inside a longer word names its task only when the word's
         English rendering does too (医学图像分割 renders as "medical image segmentation"; 中文翻译版,
-        "Chinese edition", holds 翻译 but is no translation task)."""
+        "Chinese edition", holds 翻译 but is no translation task). Tasks that gave way to a task
+        named by their combination (`Task.combines`) are added to `gave_way`."""
         tokens = [_SAME.get(t, t) for t in tokens]
         have = set(tokens)
         where: dict[str, list[int]] = {}
@@ -274,26 +276,20 @@ class TaskMatcher:
                 if not any(toks < other for o, other in hits.items() if o != tid)
                 and not (tid in within and any(english[tid] < other for o, other in english.items() if o != tid))
                 and not (tid in spans and any(spans[tid] < span for o, span in spans.items() if o != tid))}
-        self._combine(kept)
+        self._combine(kept, set() if gave_way is None else gave_way)
         size = max(len(have), 1)
         return {tid: min(1.0, len(toks) / size) for tid, toks in kept.items()}
 
-    def _combine(self, kept: dict[str, frozenset[str]]) -> None:
+    def _combine(self, kept: dict[str, frozenset[str]], gave_way: set[str]) -> None:
         """A task named by its parts together (`Task.combines`) replaces the parts that are tasks,
         and holds all their words."""
         for tid, parts in self.combos:
             found = [self._part(p, kept) for p in parts]
-            if tid not in kept and all(found):
-                kept[tid] = frozenset().union(*(kept[f] for f in found if f))
+            if all(found):  # named by its parts, or named itself beside them
+                kept[tid] = kept.get(tid, frozenset()).union(*(kept[f] for f in found if f))
                 for part in parts:
-                    if not part.startswith("area:"):
-                        kept.pop(part, None)
-
-    def parts_of(self, named: Iterable[str]) -> frozenset[str]:
-        """The tasks the named ones stand in for: a query naming speech translation is no machine
-        translation query, whatever its best results share."""
-        combined = {tid: parts for tid, parts in self.combos}
-        return frozenset(p for tid in named for p in combined.get(tid, ()) if not p.startswith("area:"))
+                    if not part.startswith("area:") and kept.pop(part, None) is not None:
+                        gave_way.add(part)
 
     def _part(self, part: str, kept: Mapping[str, frozenset[str]]) -> str | None:
         """What stands for `part` among the named: itself, or for an area any task of that area."""
