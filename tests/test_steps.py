@@ -628,6 +628,11 @@ def test_names_of_what_the_user_leaves_behind() -> None:
     assert "mnist" not in left_names("train on MNIST, but I want something faster than AdamW")
     assert "megatron" in left_names("a small pretraining codebase to read, not Megatron's giant one")
     assert left_names("this is not working with DataLoader") == ()
+    # a clause pointing back leaves what the clause before it ended with
+    assert "dgl" in left_names("our GNN code is written against DGL, which went into maintenance mode")
+    assert "basicsr" in left_names("we load checkpoints through BasicSR, which nobody maintains anymore")
+    assert "ffcv" in left_names("we converted ImageNet to FFCV files, but that project stalled")
+    assert left_names("the training stalled after two epochs, which optimizer now?") == ()
 
 
 def test_what_a_chinese_reader_would_rather_not_use_asks_for_nothing() -> None:

@@ -577,8 +577,15 @@ _LEAVING_BEFORE = re.compile(
 _LEAVING_AFTER = re.compile(
     r"\b(?:(?:is|are|was|were|seems?|feels?)? ?too (?:narrow|small|limited|old|basic|easy)|(?:is|are) not enough|"
     r"isn't enough|aren't enough|can't use|cannot use|can't be used|is deprecated|was deprecated|"
-    r"got deprecated|is archived|is discontinued|no longer (?:works|maintained|supported))\b"
+    r"got deprecated|is archived|is discontinued|no longer (?:works|maintained|supported|developed|updated)|"
+    r"(?:went|gone|is|was|has gone) into maintenance mode|is in maintenance mode|(?:nobody|no one) maintains|"
+    r"(?:is|was|got) abandoned|is unmaintained)\b"
     r"|用不了|不能用|没法用|用不上|被弃用|已弃用|停止维护|不维护")
+# "..., which nobody maintains", "..., but that project stalled": a clause that opens by pointing
+# back leaves the thing the clause before it ended with
+_POINTS_BACK = re.compile(r"^\s*(?:(?:that|the|this) (?:project|library|repo|tool)|which|that|and it|it)\b")
+# ... and cues that say it only so ("that project stalled"; "the training stalled" leaves nothing)
+_LEAVING_BACK = re.compile(r"\b(?:has |have |had )?(?:stalled|gone quiet|went quiet|died)\b")
 _LEAVING_ZH = re.compile(r"替代|替换|换掉|不想用")  # anywhere in the query: see `left_names`
 _LEFT_WINDOW = 6  # words on the cue's side that may name the thing left
 _CLAUSE = re.compile(r"[,;:!?，。；：！？\n]|\.(?=\s|$)|\bbut\b|但是?|可是?")  # not "torch.compile"'s dot
@@ -591,9 +598,17 @@ def left_names(text: str) -> tuple[str, ...]:
     ones after a cue like "instead of", the ones before one like "is too narrow"."""
     out: list[str] = []
     spans: list[list[str]] = []
-    for clause in _CLAUSE.split(text):
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    for i, clause in enumerate(clauses):
         spans += [_latin_words(clause[m.end():])[:_LEFT_WINDOW] for m in _LEAVING_BEFORE.finditer(clause)]
-        spans += [_latin_words(clause[:m.start()])[-_LEFT_WINDOW:] for m in _LEAVING_AFTER.finditer(clause)]
+        for m in (*_LEAVING_AFTER.finditer(clause), *_LEAVING_BACK.finditer(clause)):
+            before = clause[:m.start()]
+            back = i > 0 and bool(_POINTS_BACK.match(before)) and not _latin_words(_POINTS_BACK.sub("", before))
+            if back:
+                before = clauses[i - 1]
+            elif m.re is _LEAVING_BACK:
+                continue
+            spans.append(_latin_words(before)[-_LEFT_WINDOW:])
     if _LEAVING_ZH.search(text):  # 有没有 wandb 的国产替代, wandb 太慢了，有替代吗: the thing may sit in
         spans.append(_latin_words(text))  # another clause, and Chinese names it in Latin letters
     for words in spans:
