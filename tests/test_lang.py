@@ -191,6 +191,16 @@ def test_a_type_word_owning_the_next_noun_asks_for_that_noun() -> None:
     assert asked_types("recommend a paper on attention") == {"paper"}
 
 
+def test_a_compiled_model_package_is_an_artifact_not_a_library() -> None:
+    """"an ahead-of-time compiled model package" is what the user builds; "a python package for
+    tabular data" still asks for a library, and a package manager for none."""
+    from pt_recommender.ranking.query import asked_types
+
+    assert asked_types("ahead-of-time compiled model package") == set()
+    assert asked_types("a python package for tabular deep learning") == {"library"}
+    assert asked_types("which package manager for CUDA builds") == set()
+
+
 def test_a_backbone_is_asked_of_a_model_zoo_as_much_as_of_one_model() -> None:
     """"pretrained backbones" and "pretrained models" are picked from a library of them (timm,
     torchvision) as much as from one model card (stop 40); models alone ask for models only, and

@@ -228,6 +228,10 @@ _OTHER_SENSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {  # word: (wor
     "lecture": (frozenset(("recorded",)), frozenset(("recording", "recordings", "video", "videos", "audio",
                                                      "notes", "slides", "hall", "halls", "transcripts"))),
     "guide": (frozenset(("audio", "museum", "tour", "tv", "program", "travel", "city")), frozenset()),
+    # a compiled or exported model package is the artifact to build, not a library asked for; a
+    # package manager installs them
+    "package": (frozenset(("model", "compiled", "exported", "deployment", "deployable", "inference")),
+                frozenset(("manager", "managers"))),
 }
 # "how do I package the model", "how to benchmark it": a type word that is also a verb, right after
 # "to" or a subject, is something the user does, not a kind of answer asked for
