@@ -111,9 +111,10 @@ def test_a_combination_names_known_tasks_or_areas(catalog_dir: Path) -> None:
         catalog_dir,
         ("taxonomy.yaml", "{id: image-classification, name: Image Classification, area: computer-vision,",
          "{id: image-classification, name: Image Classification, area: computer-vision, "
-         "combines: [image-segmentation, 'area:nowhere', nothing],"))
+         "combines: [image-segmentation, 'area:nowhere', nothing, 7],"))
     assert "taxonomy.yaml:image-classification:combines: unknown task or area 'area:nowhere'" in problems
     assert "taxonomy.yaml:image-classification:combines: unknown task or area 'nothing'" in problems
+    assert "taxonomy.yaml:image-classification:combines: must be a list of strings" in problems
     assert not any("image-segmentation'" in p for p in problems)
 
 

@@ -180,8 +180,8 @@ def _check_taxonomy(doc: Any, rep: _Report) -> set[str]:
         if isinstance(parts, list) and parts:
             if len(parts) < 2:
                 rep.add(f, label, "combines", "needs at least two tasks or areas")
-            for part in parts:
-                known = part[5:] in areas if str(part).startswith("area:") else part in tasks
+            for part in (p for p in parts if isinstance(p, str)):  # others: "a list of strings" above
+                known = part[5:] in areas if part.startswith("area:") else part in tasks
                 if not known or part == label:
                     rep.add(f, label, "combines", f"unknown task or area {str(part)[:80]!r}")
     _check_names_owned(tasks, lambda label, fld, msg: rep.add(f, label, fld, msg))
