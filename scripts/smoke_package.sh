@@ -43,7 +43,8 @@ for kind in wheel sdist; do
   echo "   first call $(echo "$t1 - $t0" | bc) s (the wheel's builds the index into the user cache), second $(echo "$t2 - $t1" | bc) s"
   "$WORK/venv-$kind/bin/pt-recommender" recommend "plot my loss curves" -k 3 --no-rebuild
   "$PY" -m pt_recommender info | grep -E "source|state|query_adapter"
-  "$PY" -m pt_recommender info | grep -q "query_adapter: trained"  # the adapter travels in the package
+  # the adapter travels in the package (grep reads everything: -q could break the pipe under pipefail)
+  "$PY" -m pt_recommender info | grep "query_adapter: trained" >/dev/null
   printf 'id,query\n1,image segmentation\n2,语义分割模型\n' > in.csv
   "$WORK/venv-$kind/bin/pt-recommender" export in.csv -o out.csv -k 2 --quiet --no-rebuild
   test "$(wc -l < out.csv)" -ge 5
