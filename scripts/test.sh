@@ -11,11 +11,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/
 fi
 bash scripts/bootstrap.sh app,dev,distributed
 export HF_HUB_OFFLINE=1
-echo "== ruff"
+echo "== ruff [${SECONDS} s]"
 .venv/bin/ruff check src tests app.py scripts
-echo "== validate the catalog"
+echo "== validate the catalog [${SECONDS} s]"
 .venv/bin/pt-recommender validate
-echo "== pytest (fast and slow tests)"
+echo "== build the checkout's index (as the app command does; the tests and the package smoke reuse its embeddings) [${SECONDS} s]"
+.venv/bin/pt-recommender build --if-stale
+echo "== pytest (fast and slow tests) [${SECONDS} s]"
 .venv/bin/python -m pytest -q "$@"
-echo "== package: wheel and sdist installed outside the checkout, used from an empty folder"
+echo "== package: wheel and sdist installed outside the checkout, used from an empty folder [${SECONDS} s]"
 bash scripts/smoke_package.sh
+echo "== all checks passed [${SECONDS} s]"

@@ -22,6 +22,7 @@ import numpy as np
 
 from pt_recommender.catalog import default_eval_files
 from pt_recommender.config import EMBED_REPRESENTATION
+from pt_recommender.encoders import MemoEncoder
 from pt_recommender.evaluate import load_qrels, score_query
 from pt_recommender.recommender import Recommender
 
@@ -57,21 +58,6 @@ GRIDS = {
              "w_library": [0.0, 0.2], "needs_weight": [1, 2], "w_lexical": [0.8, 1.0, 1.2]},
 }
 FOLDS = 5
-
-
-class MemoEncoder:
-    """The recommender's encoder with a memo: each dev query is embedded once for the grid."""
-
-    def __init__(self, inner: object):
-        self.inner, self.name, self.dim, self.memo = inner, inner.name, inner.dim, {}
-        self.tokenizer = getattr(inner, "tokenizer", None)  # its vocabulary reads typos
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in self.memo]
-        if missing:
-            for t, v in zip(missing, self.inner.encode(missing), strict=True):
-                self.memo[t] = v
-        return np.stack([self.memo[t] for t in texts])
 
 
 def fold_of(qid: str) -> int:

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tune import FOLDS, MemoEncoder, fold_of
+from tune import FOLDS, fold_of
 
+from pt_recommender.encoders import MemoEncoder
 from pt_recommender.evaluate import load_qrels, score_query
 from pt_recommender.recommender import Recommender
 

@@ -78,8 +78,16 @@ def rec(catalog_dir: Path, index_dir: Path, fake_encoder):
 
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
-    """A session index folder, so tests never write into the checkout's own `index/`."""
-    return tmp_path_factory.mktemp("real-index")
+    """A session index folder, so tests never write into the checkout's own `index/`. It starts
+    from that index's model export and embeddings when they exist (`scripts/test.sh` builds it
+    first, as the app command does): the session then builds its own generation in seconds, and
+    each catalog text is embedded once per CI run, not once per index (the cache is keyed by model
+    and text and checksummed, so a stale or damaged copy is re-embedded, never trusted)."""
+    folder = tmp_path_factory.mktemp("real-index")
+    for sub in ("models", "cache"):
+        if (ROOT / "index" / sub).is_dir():
+            shutil.copytree(ROOT / "index" / sub, folder / sub)
+    return folder
 
 
 @pytest.fixture(scope="session")

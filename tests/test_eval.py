@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from pt_recommender.evaluate import Judged, alias_matches, evaluate, load_qrels, score_query
@@ -56,3 +57,33 @@ def test_table_leaves_out_slices_without_queries() -> None:
     en = {"nDCG@10": 0.5, "Recall@10": 0.5, "MRR": 0.5, "S@3": 1.0, "n": 3}
     text = format_table({"full": {"en": en, "zh": empty, "typed": empty}})
     assert "en " in text and "(n=3)" in text and "nan" not in text and "zh " not in text
+
+
+def test_memo_encoder_embeds_each_text_once_and_changes_no_answer(rec) -> None:
+    """The eval command shares one memo across the full system and its ablations: each distinct
+    query reaches the model once, and the answers are those of the plain encoder."""
+    from pt_recommender.encoders import MemoEncoder
+
+    calls: list[list[str]] = []
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.name, self.dim = inner, inner.name, inner.dim
+
+        def encode(self, texts):
+            calls.append(list(texts))
+            return self.inner.encode(texts)
+
+    memo = MemoEncoder(Counting(rec.encoder))
+    first = memo.encode(["a b", "c d", "a b"])
+    again = memo.encode(["c d", "e f"])
+    assert calls == [["a b", "c d"], ["e f"]]
+    assert np.array_equal(first, rec.encoder.encode(["a b", "c d", "a b"]))
+    assert np.array_equal(again, rec.encoder.encode(["c d", "e f"]))
+    assert memo.encode([]).shape == (0, rec.encoder.dim)
+
+    base = rec.with_options()
+    base.encoder = MemoEncoder(rec.encoder)
+    queries = ["medical image segmentation", "plot loss curves", "图像分类"]
+    for _ in range(2):  # the second round answers from the memo
+        assert [base.recommend(q, k=5) for q in queries] == [rec.recommend(q, k=5) for q in queries]

@@ -255,6 +255,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .catalog import default_eval_files
     from .config import ABLATIONS
+    from .encoders import MemoEncoder
     from .evaluate import evaluate, format_table, load_qrels
 
     files = args.qrels or default_eval_files()
@@ -262,6 +263,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError("no judged query files given and none shipped")
     sets = {Path(f).name: load_qrels(f) for f in files}
     base = _load(args)
+    base.encoder = MemoEncoder(base.encoder)  # the ablations ask the same queries: embed each once
     systems = {"full": base}
     if not args.only:
         systems |= {name: base.with_options(**opts) for name, opts in ABLATIONS.items()}
