@@ -268,6 +268,19 @@ def test_a_chinese_which_question_asks_for_the_kind_it_names(rec) -> None:
     assert "library" not in analyse("我的库比较慢", d.glossary, d.matcher).intent
 
 
+def test_a_chinese_paper_the_reader_writes_asks_for_no_paper() -> None:
+    """写进论文 ("put it in my paper") is the reader's own paper, as "my paper" in English;
+    有没有相关论文 still asks for papers."""
+    from pt_recommender.ranking.query import analyse
+    from pt_recommender.ranking.taxonomy import TaskMatcher
+    from pt_recommender.text.lang import Glossary
+
+    g, m = Glossary([("论文", "paper"), ("测出来", "measure")]), TaskMatcher({})
+    assert "paper" not in analyse("训练耗电多少，想测出来写进论文", g, m).intent
+    assert "paper" not in analyse("这个结果要投论文", g, m).intent
+    assert "paper" in analyse("有没有相关论文", g, m).intent
+
+
 def test_reason_names_what_a_successor_replaces() -> None:
     from pt_recommender.ranking.explain import Explanation
 

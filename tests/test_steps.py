@@ -215,6 +215,10 @@ def test_replacement_words_and_chinese_function_characters() -> None:
     # code the reader calls legacy, or a project superseded or retired, is being left
     assert analyse("our legacy training code wraps layers with an older sharding library", g, m).replacing
     assert analyse("the library was superseded, what do people use now", g, m).replacing
+    # a project said to be gone ("is dead", "got archived") is being left; a dead neuron is not
+    assert analyse("torchtext is dead; where should my tokenizer code move", g, m).replacing
+    assert analyse("VISSL got archived, so where do SwAV recipes live", g, m).replacing
+    assert not analyse("dead neurons after a few epochs with relu", g, m).replacing
 
 
 def test_a_phrase_naming_a_direction_matches_only_in_that_order() -> None:
@@ -633,6 +637,9 @@ def test_names_of_what_the_user_leaves_behind() -> None:
     assert "basicsr" in left_names("we load checkpoints through BasicSR, which nobody maintains anymore")
     assert "ffcv" in left_names("we converted ImageNet to FFCV files, but that project stalled")
     assert left_names("the training stalled after two epochs, which optimizer now?") == ()
+    assert left_names("torchtext is dead, my pipeline used its tokenizers") == ("torchtext",)
+    assert "vissl" in left_names("VISSL got archived; where do SwAV recipes live now")
+    assert left_names("dead neurons in my relu network") == ()
 
 
 def test_what_a_chinese_reader_would_rather_not_use_asks_for_nothing() -> None:

@@ -391,6 +391,11 @@ _REPLACING = frozenset(("instead", "alternative", "alternatives", "replacement",
                         "replaced", "successor", "deprecated", "discontinued", "archived", "abandoned",
                         "unmaintained", "obsolete", "outdated", "migrate", "migrating", "migration", "sunset",
                         "legacy", "superseded", "retired", "dormant", "defunct"))
+# "torchtext is dead", "VISSL got archived", "the repo was retired": the thing is gone, so what
+# replaced it is the answer (a bare "dead" is not: dead neurons, dead pixels)
+_GONE_WORDS = (r"(?:is|are|was|were|got|has been|have been|went|now|officially) "
+               r"(?:dead|deprecated|archived|discontinued|retired|sunset|sunsetted|shut down|end of life)")
+_GONE = re.compile(rf"\b{_GONE_WORDS}\b")
 
 
 # A learner who names no topic ("complete beginner, where do I start?") is answered from the
@@ -498,6 +503,8 @@ _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
 # 模型老是过拟合): the glossary's rendering keeps the word ("dataset") and drops what said so.
 _ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
+# what the reader writes or publishes ("写进论文", "投论文", "写个教程"): their own, not asked for
+_ZH_WRITING = ("写进", "写入", "写到", "写在", "写", "投", "发表")
 # ... or placed: 数据集里/中 (in the dataset), 模型里 (inside the model) is the reader's own material
 # ... unless a which-word asks for one (什么库, 哪个模型, 有啥数据集): then what follows compares
 # the candidates (比较好, 好用) rather than describing the reader's own
@@ -515,7 +522,7 @@ def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
         at = text.find(zh)
         while kinds and at >= 0:
             which = _ZH_WHICH.search(text[max(0, at - 4):at])  # 用什么库比较好: "which library is better"
-            context = own if not which and (text[:at].endswith(_ZH_OWNED)
+            context = own if not which and (text[:at].endswith(_ZH_OWNED + _ZH_WRITING)
                                             or _ZH_DESCRIBED.match(text, at + len(zh))) else asked
             context |= kinds
             at = text.find(zh, at + 1)
@@ -580,8 +587,8 @@ _LEAVING_BEFORE = re.compile(
     r"migrat(?:e|ing) (?:away )?from|move (?:away )?from)\b")
 _LEAVING_AFTER = re.compile(
     r"\b(?:(?:is|are|was|were|seems?|feels?)? ?too (?:narrow|small|limited|old|basic|easy)|(?:is|are) not enough|"
-    r"isn't enough|aren't enough|can't use|cannot use|can't be used|is deprecated|was deprecated|"
-    r"got deprecated|is archived|is discontinued|no longer (?:works|maintained|supported|developed|updated)|"
+    r"isn't enough|aren't enough|can't use|cannot use|can't be used|" + _GONE_WORDS + "|"
+    r"no longer (?:works|maintained|supported|developed|updated)|"
     r"(?:went|gone|is|was|has gone) into maintenance mode|is in maintenance mode|(?:nobody|no one) maintains|"
     r"(?:is|was|got) abandoned|is unmaintained)\b"
     r"|用不了|不能用|没法用|用不上|被弃用|已弃用|停止维护|不维护")
@@ -644,7 +651,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     asked_of = _DURATION.sub(" ", _QUANTITY_EN.sub(" ", _ASKING_EN.sub(" ", english)))
     stem_of = speller.stem if speller is not None else stem
     seq = en_words(english)
-    replacing = bool(_REPLACING.intersection(seq))
+    replacing = bool(_REPLACING.intersection(seq)) or bool(_GONE.search(english))
     word_stems = _word_stems(asked_of, stem_of)  # en_tokens with typos read
     words = [st for _, st in word_stems]
     # "a 7B model", "70B in 4 bit": a size in billions of parameters is a large language model
