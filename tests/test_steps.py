@@ -21,6 +21,23 @@ def test_min_max_fusion_and_rrf() -> None:
     assert sh.total[0, 3] == 1.0 and 0 < sh.total[0, 1] < 1
 
 
+def test_top_fusion_reads_scores_relative_to_the_best_hit_whatever_the_tail() -> None:
+    """"top": the best hit is 1, `floor` times it 0 and anything lower 0; a row's share does not
+    change when another candidate joins or leaves the tail (under min-max it did)."""
+    sh = steps.Sheet.empty(1, np.arange(4), np.ones(4, dtype=bool))
+    steps.add_leg(sh, "x", np.arange(1), np.array([[0, 1, 2]]), np.array([[10.0, 7.0, 2.0]]),
+                  np.ones((1, 3), bool), 1.0, "top", floor=0.4)
+    assert np.allclose(sh.total[0, :3], [1.0, 0.5, 0.0])
+    longer = steps.Sheet.empty(1, np.arange(4), np.ones(4, dtype=bool))
+    steps.add_leg(longer, "x", np.arange(1), np.array([[0, 1, 2, 3]]), np.array([[10.0, 7.0, 2.0, 1.0]]),
+                  np.ones((1, 4), bool), 1.0, "top", floor=0.4)
+    assert np.allclose(longer.total[0, :3], sh.total[0, :3])
+    minmax = steps.Sheet.empty(1, np.arange(4), np.ones(4, dtype=bool))
+    steps.add_leg(minmax, "x", np.arange(1), np.array([[0, 1, 2, 3]]), np.array([[10.0, 7.0, 2.0, 1.0]]),
+                  np.ones((1, 4), bool), 1.0, "score")
+    assert not np.isclose(minmax.total[0, 1], _sheet_with([10.0, 7.0, 2.0], [0, 1, 2]).total[0, 1])
+
+
 def _sheet_with(values: list[float], rows: list[int], n: int = 4, queries: int = 1) -> steps.Sheet:
     sh = steps.Sheet.empty(queries, np.arange(n), np.ones(n, dtype=bool))
     r = np.array([rows] * queries)

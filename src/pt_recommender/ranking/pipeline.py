@@ -100,7 +100,7 @@ class Pipeline:
                  for p in picks for rows in p.values()), np.asarray([r for e in exact for r in e], dtype=np.int64)]
         cols = unique(np.concatenate(parts))
         sh = steps.Sheet.empty(len(qs), cols, allowed(cols))
-        # 1. legs, each min-max normalised over its candidates and added
+        # 1. legs, each read relative to its best candidate (or min-max, rrf: Options.fusion) and added
         if len(prep.dense_queries):
             rows, sims, keep = dense
             rows = sh.local(rows)
@@ -110,11 +110,11 @@ class Pipeline:
             for part, weight in ((~zh, opt.w_dense), (zh, opt.w_dense_zh)):
                 if part.any():
                     steps.add_leg(sh, "dense", prep.dense_queries[part], rows[part], sims[part], keep[part], weight,
-                                  opt.fusion, opt.rrf_k, opt.min_dense)
+                                  opt.fusion, opt.rrf_k, opt.min_dense, opt.floor_dense)
         if opt.lexical:
             rows, vals, keep = lexical
             steps.add_leg(sh, "lexical", np.arange(len(qs)), sh.local(rows), vals, keep, opt.w_lexical, opt.fusion,
-                          opt.rrf_k, min_evidence=1e-9)  # any matched word or Chinese term
+                          opt.rrf_k, min_evidence=1e-9, floor=opt.floor_lexical)  # any matched word or Chinese term
         # 2. links: a model shares its paper's match and vice versa
         if opt.w_link:
             steps.share_links(sh, sh.local(leg_rows[link_pos]), sh.local(link_to), opt.w_link)

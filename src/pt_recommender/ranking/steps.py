@@ -50,21 +50,24 @@ class Sheet:
 
 def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values: np.ndarray,
             keep: np.ndarray, weight: float, method: str = "score", rrf_k: int = 60,
-            min_evidence: float = 0.0) -> None:
+            min_evidence: float = 0.0, floor: float = 0.0) -> None:
     """Add one leg's candidates (`rows` are columns). Row i of `rows`/`values`/`keep` belongs to query
-    `queries[i]`, best first; `keep` marks its candidates. Scores are min-max normalised
-    over each query's candidates (or turned into reciprocal ranks). A candidate whose raw
-    value is at least `min_evidence` counts as evidence for showing it."""
+    `queries[i]`, best first; `keep` marks its candidates. Scores are read relative to each
+    query's best candidate ("top": `floor` times the best is 0, the best 1, lower clipped to 0),
+    min-max normalised over its candidates ("score") or turned into reciprocal ranks. A candidate
+    whose raw value is at least `min_evidence` counts as evidence for showing it."""
     for q in queries:
         sh.legs[q].append(name)
     if not keep.any():
         return
-    if method == "score":
+    if method in ("score", "top"):
         v = np.asarray(values, dtype=np.float64)
-        lo = np.where(keep, v, np.inf).min(axis=1, keepdims=True)
         hi = np.where(keep, v, -np.inf).max(axis=1, keepdims=True)
+        lo = floor * hi if method == "top" else np.where(keep, v, np.inf).min(axis=1, keepdims=True)
         with np.errstate(invalid="ignore"):  # queries without candidates: inf - inf
             norm = np.where(hi > lo, (v - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
+        if method == "top":
+            norm = np.maximum(norm, 0.0)
     else:
         norm = rrf_array(rows.shape[1], rrf_k)[np.maximum(np.cumsum(keep, axis=1) - 1, 0)]
     qi = np.broadcast_to(np.asarray(queries)[:, None], rows.shape)[keep]
