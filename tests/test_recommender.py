@@ -552,6 +552,18 @@ def test_a_successor_on_the_list_goes_above_its_deprecated_predecessor(rec) -> N
     assert [r.id for r in only] == ["clearml"] and "replaces" not in only[0].reason
 
 
+def test_a_query_naming_what_it_leaves_hands_over_from_that_only(rec) -> None:
+    """"Allegro Trains is deprecated" hands its place to ClearML; a query leaving TensorBoard does
+    not hand over from Allegro Trains, though a leg finds it (it is not what the reader leaves)."""
+    q = "Allegro Trains is deprecated; what records runs and artefacts now"
+    clearml = next(r for r in rec.recommend(q, k=4) if r.id == "clearml")
+    assert "replaces “Allegro Trains”" in clearml.reason
+    q = "TensorBoard got archived; what records runs and artefacts now"
+    out = rec.recommend(q, k=6)
+    assert "allegro-trains" in {r.id for r in rec.with_options(w_successor=0.0).recommend(q, k=6)}
+    assert not any("replaces “Allegro Trains”" in r.reason for r in out)
+
+
 def test_a_chinese_reason_quotes_the_readers_words_not_the_glossary_rendering() -> None:
     """"显存爆了" is searched as "out of gpu memory"; the Chinese reason names what the reader
     wrote, the English one the rendering's words."""

@@ -210,8 +210,22 @@ class Pipeline:
                                          opt.w_need_match, opt.min_need_match)
         # 5c. successors: a query leaving something behind ("deprecated, what now") gets what
         # replaced it in its place
+        # A query naming what it leaves ("VISSL is archived") hands over from that and its parts
+        # (torchtext's dataset classes link to torchtext) only: another deprecated row a leg found
+        # by the way (Allegro Trains, near "archived" in meaning) is not being left, and its
+        # successor (ClearML) is no answer
         if len(succ_pos):
-            steps.hand_over(sh, replacing, sh.local(old_rows[succ_pos]), sh.local(succ_to), opt.w_successor)
+            src, dst = old_rows[succ_pos], succ_to
+            named = {int(i): {r for key in qs[i].left for r in d.by_name.get(key, ())} for i in replacing}
+            rest = np.array([i for i in replacing if not named[int(i)]], dtype=np.int64)
+            steps.hand_over(sh, rest, sh.local(src), sh.local(dst), opt.w_successor)
+            for i in replacing:
+                left = named[int(i)]
+                ids = {d.resources[r].id for r in left}
+                on = np.array([r in left or _links_to(d.resources[r], ids) for r in src.tolist()], dtype=bool)
+                if on.any():
+                    steps.hand_over(sh, np.array([i], dtype=np.int64), sh.local(src[on]), sh.local(dst[on]),
+                                    opt.w_successor)
         # 5d. any other query: a successor of the same kind on the list goes just above its
         # predecessor (a tutorial on a deprecated stack stays where a tutorial query put it)
         if opt.w_successor:
@@ -356,6 +370,11 @@ def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], 
     for i, item in zip(places, moved, strict=True):
         out[i] = item
     return out
+
+
+def _links_to(resource, ids: set[str]) -> bool:
+    """True when one of `resource`'s links (library, model, paper …) names one of `ids`."""
+    return any(t in ids for targets in resource.links.values() if isinstance(targets, (list, tuple)) for t in targets)
 
 
 def _names(query: Query, resource) -> bool:
