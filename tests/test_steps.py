@@ -36,6 +36,10 @@ def test_top_fusion_reads_scores_relative_to_the_best_hit_whatever_the_tail() ->
     steps.add_leg(minmax, "x", np.arange(1), np.array([[0, 1, 2, 3]]), np.array([[10.0, 7.0, 2.0, 1.0]]),
                   np.ones((1, 4), bool), 1.0, "score")
     assert not np.isclose(minmax.total[0, 1], _sheet_with([10.0, 7.0, 2.0], [0, 1, 2]).total[0, 1])
+    below = steps.Sheet.empty(1, np.arange(4), np.ones(4, dtype=bool))  # every score at or under 0
+    steps.add_leg(below, "x", np.arange(1), np.array([[0, 1]]), np.array([[-0.1, -0.3]]),
+                  np.ones((1, 2), bool), 1.0, "top", floor=0.5)
+    assert (below.total == 0).all()
 
 
 def _sheet_with(values: list[float], rows: list[int], n: int = 4, queries: int = 1) -> steps.Sheet:

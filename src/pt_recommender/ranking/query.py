@@ -503,7 +503,7 @@ _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(
 # possessive comes right before it (我的模型) or the sentence goes on to describe it (数据集太小,
 # 模型老是过拟合): the glossary's rendering keeps the word ("dataset") and drops what said so.
 _ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
-# what the reader writes or publishes ("写进论文", "投论文", "写个教程"): their own, not asked for
+# what the reader writes or publishes ("写进论文", "投论文", "发表论文"): their own, not asked for
 _ZH_WRITING = ("写进", "写入", "写到", "写在", "写", "投", "发表")
 # ... or placed: 数据集里/中 (in the dataset), 模型里 (inside the model) is the reader's own material
 # ... unless a which-word asks for one (什么库, 哪个模型, 有啥数据集): then what follows compares

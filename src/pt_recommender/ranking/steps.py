@@ -66,8 +66,8 @@ def add_leg(sh: Sheet, name: str, queries: np.ndarray, rows: np.ndarray, values:
         lo = floor * hi if method == "top" else np.where(keep, v, np.inf).min(axis=1, keepdims=True)
         with np.errstate(invalid="ignore"):  # queries without candidates: inf - inf
             norm = np.where(hi > lo, (v - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
-        if method == "top":
-            norm = np.maximum(norm, 0.0)
+        if method == "top":  # nothing scored above 0 (no similar row at all): nothing counts
+            norm = np.where(hi > 0, np.maximum(norm, 0.0), 0.0)
     else:
         norm = rrf_array(rows.shape[1], rrf_k)[np.maximum(np.cumsum(keep, axis=1) - 1, 0)]
     qi = np.broadcast_to(np.asarray(queries)[:, None], rows.shape)[keep]
