@@ -63,6 +63,14 @@ def test_duplicate_id_and_name(catalog_dir: Path) -> None:
     assert "datasets.yaml:dataset-cifar10:id: duplicate id (first defined in datasets.yaml)" in problems
 
 
+def test_duplicate_glossary_term(catalog_dir: Path) -> None:
+    """A Chinese term listed twice is reported: its rendering would depend on its place in the file."""
+    path = catalog_dir / "glossary.yaml"
+    path.write_text(path.read_text() + "- zh: 损失\n  en: losses\n")
+    problems = _problems(catalog_dir)
+    assert len(problems) == 1 and "glossary.yaml" in problems[0] and "duplicate term '损失'" in problems[0]
+
+
 def test_javascript_url(catalog_dir: Path) -> None:
     _edit(catalog_dir / "websites.yaml", "url: https://paperswithcode.com/", "url: javascript:alert(1)")
     assert "websites.yaml:site-pwc:url: must be an https URL" in _problems(catalog_dir)

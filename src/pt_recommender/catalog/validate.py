@@ -213,9 +213,16 @@ def _check_names_owned(tasks: dict[str, dict], add) -> None:
 
 
 def _check_glossary(doc: Any, rep: _Report) -> None:
+    """Each term a pair of non-empty strings, each Chinese term once: a second entry would decide
+    the rendering by its place in the file, not by anyone's choice."""
+    seen: dict[str, str] = {}
     for label, t in _entries(doc, "terms", GLOSSARY_FILE, rep):
         if not (isinstance(t.get("zh"), str) and t["zh"] and isinstance(t.get("en"), str) and t["en"]):
             rep.add(GLOSSARY_FILE, label, "zh", "a term needs non-empty strings zh and en")
+        elif t["zh"] in seen:
+            rep.add(GLOSSARY_FILE, label, "zh", f"duplicate term {t['zh'][:40]!r} (also {seen[t['zh']]})")
+        else:
+            seen[t["zh"]] = label
 
 
 def validate_docs(docs: dict[str, Any], complete: bool = True) -> list[str]:
