@@ -216,7 +216,11 @@ class Pipeline:
         # successor (ClearML) is no answer
         if len(succ_pos):
             src, dst = old_rows[succ_pos], succ_to
-            named = {int(i): {r for key in qs[i].left for r in d.by_name.get(key, ())} for i in replacing}
+            # (a thing: a library, model, dataset, paper or API; a window word naming a tutorial
+            # topic card, "mobile" in "the lightweight mobile interpreter, which is deprecated",
+            # names no thing the reader uses)
+            named = {int(i): {r for key in qs[i].left for r in d.by_name.get(key, ())
+                              if d.resources[r].type in _THINGS} for i in replacing}
             rest = np.array([i for i in replacing if not named[int(i)]], dtype=np.int64)
             steps.hand_over(sh, rest, sh.local(src), sh.local(dst), opt.w_successor)
             for i in replacing:
@@ -370,6 +374,9 @@ def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], 
     for i, item in zip(places, moved, strict=True):
         out[i] = item
     return out
+
+
+_THINGS = frozenset(("library", "model", "dataset", "paper", "api"))
 
 
 def _links_to(resource, ids: set[str]) -> bool:
