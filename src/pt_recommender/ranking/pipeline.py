@@ -22,6 +22,7 @@ from ..config import LIFT_MAX_ROWS, Options
 from . import steps
 from .context import RankingData, name_key
 from .diversity import diversify
+from .prior import ENTITY_TYPES
 from .query import LEARNER_AREA_KEY, Query, asks_for_chinese
 from .taxonomy import lift
 
@@ -220,7 +221,7 @@ class Pipeline:
             # topic card, "mobile" in "the lightweight mobile interpreter, which is deprecated",
             # names no thing the reader uses)
             named = {int(i): {r for key in qs[i].left for r in d.by_name.get(key, ())
-                              if d.resources[r].type in _THINGS} for i in replacing}
+                              if d.resources[r].type in ENTITY_TYPES} for i in replacing}
             rest = np.array([i for i in replacing if not named[int(i)]], dtype=np.int64)
             steps.hand_over(sh, rest, sh.local(src), sh.local(dst), opt.w_successor)
             for i in replacing:
@@ -374,9 +375,6 @@ def one_per_family(best: list[tuple[int, float]], family_of: Mapping[int, int], 
     for i, item in zip(places, moved, strict=True):
         out[i] = item
     return out
-
-
-_THINGS = frozenset(("library", "model", "dataset", "paper", "api"))
 
 
 def _links_to(resource, ids: set[str]) -> bool:

@@ -505,6 +505,7 @@ _UNTRAINED_ZH = re.compile(r"(?:不用|无需|不需要|不想|免|不)(?:再)?(
 _ZH_OWNED = ("我的", "我们的", "自己的", "咱们的", "公司的", "手上的", "手头的")
 # what the reader writes or publishes ("写进论文", "投论文", "发表论文"): their own, not asked for
 _ZH_WRITING = ("写进", "写入", "写到", "写在", "写", "投", "发表")
+_ZH_NOT_ASKED = _ZH_OWNED + _ZH_WRITING
 # ... or placed: 数据集里/中 (in the dataset), 模型里 (inside the model) is the reader's own material
 # ... unless a which-word asks for one (什么库, 哪个模型, 有啥数据集): then what follows compares
 # the candidates (比较好, 好用) rather than describing the reader's own
@@ -522,7 +523,7 @@ def _zh_own_types(text: str, terms: list[tuple[str, str]]) -> set[str]:
         at = text.find(zh)
         while kinds and at >= 0:
             which = _ZH_WHICH.search(text[max(0, at - 4):at])  # 用什么库比较好: "which library is better"
-            context = own if not which and (text[:at].endswith(_ZH_OWNED + _ZH_WRITING)
+            context = own if not which and (text[:at].endswith(_ZH_NOT_ASKED)
                                             or _ZH_DESCRIBED.match(text, at + len(zh))) else asked
             context |= kinds
             at = text.find(zh, at + 1)
