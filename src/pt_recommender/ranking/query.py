@@ -465,7 +465,19 @@ _IMBALANCED = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-5](?:\.\d+)?)\s*%\s+(?:of\s+(
                          r"|\b(?:minority|majority)\s+class")
 
 _IMBALANCED_ZH = re.compile(r"(?:只占|仅占|只有|仅有|不到|才|占比)\s*(?:0?\.\d+|[1-5](?:\.\d+)?)\s*[%％]|千分之"
-                            r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)")
+                            r"|(?:全|都|全都|一律|总是|只会)(?:被)?预测(?:成|为)"
+                            r"|(?:永远|总是|老是|一直)(?:都)?只(?:会)?预测")
+
+# Labels the reader already has ("we have 300 annotated images", "a few thousand labelled
+# frames", "自己已经标了几千张图") describe their data, not a wish for a labelling tool: the label
+# words then match nothing in BM25 (annotation tools otherwise top a segmentation or detection need)
+_HAVE_LABELLED = re.compile(
+    r"(?<![\w-])(?:(?:hand|manually|human|expert|carefully)[\s-]+)?(?:annotated|labell?ed)\s+(?:\w+[\s-]+)?"
+    r"(?:images|photos|pictures|frames|examples|samples|clips|scans|videos|recordings|sentences|documents"
+    r"|pairs|rows|records|utterances|texts|reviews|tickets|emails|crops|slides|tiles|points|data|dataset)\b"
+    r"|\b(?:we|i|we've|i've|we\s+have|i\s+have)\s+(?:already\s+)?(?:hand[\s-]+|manually\s+)?(?:annotated|labell?ed)\b")
+_HAVE_LABELLED_ZH = re.compile(r"(?:已经|已)\S{0,2}?(?:标了|标注了|标好|标注好|标完)|标好的|标注好的|已标注|标注过的|标过的")
+_LABEL_STEMS = frozenset(("annot", "label", "labell"))
 
 # A quantity said with a noun measures, it names no topic: "a chunk of my labels" is no text
 # chunking, "a big pile of images" no stack ("chunks of 512 tokens", without an article, still is)
@@ -672,8 +684,12 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
                 text = text.replace(zh, " ")
     # a Chinese token made only of function characters ("了", "什么", "用什") says nothing BM25
     # can match on, yet matches every Chinese description that uses them
-    tokens = tuple(words + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
-                            and not ZH_PARTICLES.intersection(t)])
+    # (a few labelled examples still ask for few-shot learning, where the label words do match)
+    had = not _FEW_LABELLED.search(english) and (
+        _HAVE_LABELLED.search(english) or (lang == "zh" and _HAVE_LABELLED_ZH.search(text)))
+    tokens = tuple([w for w in words if not (had and w in _LABEL_STEMS)]
+                   + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
+                      and not ZH_PARTICLES.intersection(t) and not (had and "标" in t)])
     # a Chinese term rendered as a task's name ("transformer原理" as "Large Language Models") says
     # what it is about, not what kind of answer the reader wants: its words hold no type word
     # what a Chinese reader would rather not do (不想上复杂的框架, 不想装python环境) asks for no
