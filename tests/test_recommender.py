@@ -419,11 +419,31 @@ def test_class_imbalance_told_by_its_symptom_reads_as_imbalance(rec) -> None:
     d = rec.data
     for q in ("fraud is 0.5% of my data and the model just predicts 'not fraud' for everything",
               "2% of transactions are fraudulent", "the classifier never predicts the minority class",
-              "正样本只有1%，分类器全预测成负类"):
+              "正样本只有1%，分类器全预测成负类", "缺陷只有几十张，训出来永远只会预测正常"):
         assert "imbalanc" in analyse(q, d.glossary, d.matcher).tokens, q
     for q in ("GPU sits at 30% utilization", "LoRA trains under 1% of the weights", "cut 5% of training time",
               "GPU利用率只有30%"):
         assert "imbalanc" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
+def test_labels_the_reader_has_are_no_ask_for_a_labelling_tool(rec) -> None:
+    """"we have 300 annotated images" describes the reader's data: the label words match nothing
+    (annotation tools otherwise topped segmentation and detection needs); asking to label, having
+    unlabelled data, or only a few labelled examples (few-shot learning) keeps them."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("segment coral in reef photos; we have about 300 annotated images",
+              "a few thousand labelled frames of drones", "we already labeled the scans by hand",
+              "猪老挤在一起，自己已经标了几千张图", "手上有一批标注好的肝脏CT"):
+        got = analyse(q, d.glossary, d.matcher)
+        assert not {"annot", "label"} & set(got.tokens), (q, got.tokens)
+        assert not any("标" in t for t in got.tokens), (q, got.tokens)
+    for q in ("annotate bounding boxes for my images", "tool to label images for segmentation",
+              "thousands of unlabelled images", "only 20 labelled images per class",
+              "hashtag-labelled images for pretraining", "想找个图片标注工具"):
+        got = analyse(q, d.glossary, d.matcher)
+        assert {"annot", "label", "unlabel"} & set(got.tokens) or any("标" in t for t in got.tokens), (q, got.tokens)
 
 
 def test_a_goal_after_its_situation_leads_the_situation(rec) -> None:
