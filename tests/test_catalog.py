@@ -52,6 +52,23 @@ def test_models_link_papers_and_papers_have_facts(catalog) -> None:
             assert r.authors and r.year and r.url.startswith("https://")
 
 
+def test_every_leaf_task_has_papers_with_code_and_a_maintained_answer(catalog) -> None:
+    """A leaf task's page shows what works: at least three resources, two papers with code (an
+    official repository, or a library or model in the catalog that implements them), and one
+    answer that is still maintained (a library active or in maintenance upstream, or a model,
+    dataset, API or tutorial not marked deprecated or archived)."""
+    parents = {t.parent for t in catalog.tasks.values() if t.parent}
+    short = []
+    for tid in sorted(set(catalog.tasks) - parents):
+        rows = [r for r in catalog.resources if tid in r.tasks]
+        coded = [r for r in rows if r.type == "paper" and any(r.links.get(k) for k in ("repo", "library", "model"))]
+        kept = [r for r in rows if (r.type == "library" and r.maintenance in ("active", "maintenance"))
+                or (r.type in ("model", "dataset", "api", "tutorial") and not r.inactive)]
+        if len(rows) < 3 or len(coded) < 2 or not kept:
+            short.append((tid, len(rows), len(coded), len(kept)))
+    assert short == []
+
+
 def test_every_task_has_chinese_name(catalog) -> None:
     assert all(t.name_zh for t in catalog.tasks.values())
 
