@@ -477,7 +477,7 @@ _HAVE_LABELLED = re.compile(
     r"|pairs|rows|records|utterances|texts|reviews|tickets|emails|crops|slides|tiles|points|data|dataset)\b"
     r"|\b(?:we|i|we've|i've|we\s+have|i\s+have)\s+(?:already\s+)?(?:hand[\s-]+|manually\s+)?(?:annotated|labell?ed)\b")
 _HAVE_LABELLED_ZH = re.compile(r"(?:已经|已)\S{0,2}?(?:标了|标注了|标好|标注好|标完)"
-                               r"|标好的|标注好的|已标注|标注过的|标过的")
+                               r"|(?:有|手上|手头|手里)[^，。,；;]{0,8}?(?:标好的|标注好的|已标注|标注过的|标过的)")
 _LABEL_STEMS = frozenset(("annot", "label", "labell"))
 
 # A quantity said with a noun measures, it names no topic: "a chunk of my labels" is no text
