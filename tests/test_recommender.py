@@ -446,6 +446,15 @@ def test_labels_the_reader_has_are_no_ask_for_a_labelling_tool(rec) -> None:
         assert {"annot", "label", "unlabel"} & set(got.tokens) or any("标" in t for t in got.tokens), (q, got.tokens)
 
 
+def test_a_reason_quotes_only_words_the_lexical_leg_used(rec) -> None:
+    """"we have 200 labelled images": the label words match nothing, so no card (Torchvision's text
+    holds "labels") says it matched them; asked for, they are quoted."""
+    got = rec.recommend("image classification with torchvision, we have 200 labelled images", k=10)
+    assert got and all("“labelled”" not in r.reason_en for r in got), [r.reason_en for r in got]
+    asked = rec.recommend("segment organs in ct scans with organ labels", k=10)
+    assert any("“labels”" in r.reason_en for r in asked), [r.reason_en for r in asked]
+
+
 def test_a_goal_after_its_situation_leads_the_situation(rec) -> None:
     """"图像分类模型训好了，想做训练可视化": the task after the turn to a goal is named as strongly as
     anything in the query, and the one named only before it is the situation (weighed as the

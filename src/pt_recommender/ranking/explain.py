@@ -55,8 +55,9 @@ def _grams(term: str) -> tuple[str, ...]:
 def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
     """Query words (or Chinese terms) that also occur in the resource's own text."""
     out: list[str] = []
+    counted = frozenset(query.tokens)  # a word the lexical leg did not use is no match to quote
     for w, st in query.word_stems:
-        if st in have and w not in out:
+        if st in have and st in counted and w not in out:
             out.append(w)
     if query.lang == "zh":
         for zh, _ in query.glossary_terms:
