@@ -478,7 +478,7 @@ _HAVE_LABELLED = re.compile(
     r"|\b(?:we|i|we've|i've|we\s+have|i\s+have)\s+(?:already\s+)?(?:hand[\s-]+|manually\s+)?(?:annotated|labell?ed)\b")
 _HAVE_LABELLED_ZH = re.compile(r"(?:已经|已)\S{0,2}?(?:标了|标注了|标好|标注好|标完)"
                                r"|(?:有|手上|手头|手里)[^，。,；;]{0,8}?(?:标好的|标注好的|已标注|标注过的|标过的)")
-_LABEL_STEMS = frozenset(("annot", "label", "labell"))
+_LABEL_STEMS = frozenset(("annot", "label"))  # the stems of annotated/labelled/labeling
 
 # A quantity said with a noun measures, it names no topic: "a chunk of my labels" is no text
 # chunking, "a big pile of images" no stack ("chunks of 512 tokens", without an article, still is)
@@ -673,7 +673,8 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         words.append("llm")
     if "distribut" not in words and _SEVERAL_DEVICES.search(english):  # `english` is lower-case
         words.append("distribut")
-    if "few" not in words and _FEW_LABELLED.search(english):
+    few_labelled = bool(_FEW_LABELLED.search(english))
+    if "few" not in words and few_labelled:
         words.append("few")
     if "imbalanc" not in words and (_IMBALANCED.search(english) or (lang == "zh" and _IMBALANCED_ZH.search(text))):
         words.append("imbalanc")
@@ -686,7 +687,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     # a Chinese token made only of function characters ("了", "什么", "用什") says nothing BM25
     # can match on, yet matches every Chinese description that uses them
     # (a few labelled examples still ask for few-shot learning, where the label words do match)
-    had = not _FEW_LABELLED.search(english) and (
+    had = not few_labelled and (
         _HAVE_LABELLED.search(english) or (lang == "zh" and _HAVE_LABELLED_ZH.search(text)))
     tokens = tuple([w for w in words if not (had and w in _LABEL_STEMS)]
                    + [t for t in cjk_tokens(text) if not ZH_FUNCTION_CHARS.issuperset(t)
