@@ -239,6 +239,9 @@ def test_a_type_word_in_another_role_asks_for_nothing() -> None:
     assert asked_types("a free hands-on course on PyTorch") == {"course"}  # "hands-on" splits into "on"
     assert asked_types("a video lecture series on transformers") == {"course"}
     assert asked_types("a guide to distributed training") == {"tutorial"}
+    # what a model learned from is its provenance, not a dataset asked for
+    assert "dataset" not in asked_types("video backbones pretrained on a big action dataset to fine-tune")
+    assert "dataset" in asked_types("a big action dataset to pretrain video backbones on")
 
 
 def test_models_someone_runs_are_material_and_what_runs_them_is_asked() -> None:

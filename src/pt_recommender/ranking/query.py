@@ -239,10 +239,17 @@ _VERB_TYPE_WORDS = frozenset(("package", "benchmark", "guide", "book"))
 _SUBJECTS = frozenset(("to", "i", "we", "you"))
 
 
+# "backbones pretrained on a big action dataset": what a model learned from is its provenance
+_LEARNED_ON = frozenset(("pretrained", "trained", "finetuned", "tuned", "distilled"))
+
+
 def _run_on(seq: list[str], i: int) -> bool:
     """True for what the work runs on ("compare chat models on standard benchmarks", "fine-tune on a
-    dataset"): it is the material; a "hands-on course" still asks for a course."""
+    dataset") or what a model learned from ("pretrained on a big action dataset"): it is the
+    material; a "hands-on course" still asks for a course."""
     if i >= 2 and seq[i - 1] in _DETERMINERS_ON and seq[i - 2] == "on":
+        return True
+    if any(seq[p] == "on" and seq[p - 1] in _LEARNED_ON for p in range(max(1, i - 5), i)):
         return True
     return i >= 1 and seq[i - 1] == "on" and not (i >= 2 and seq[i - 2] == "hands")
 
