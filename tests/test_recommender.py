@@ -399,6 +399,18 @@ def test_several_accelerators_read_as_distributed_training(rec) -> None:
         assert "distribut" not in analyse(q, d.glossary, d.matcher).tokens, q
 
 
+def test_a_named_language_other_than_english_reads_as_multilingual(rec) -> None:
+    """"reviews in Indonesian and Vietnamese": a model covering many languages answers it."""
+    from pt_recommender.ranking.query import analyse
+
+    d = rec.data
+    for q in ("sentiment of Indonesian and Vietnamese app reviews", "NER for Swahili news",
+              "search Japanese case law"):
+        assert "multilingu" in analyse(q, d.glossary, d.matcher).tokens, q
+    for q in ("sentiment of English app reviews", "polish the model's answers", "中文情感分析"):
+        assert "multilingu" not in analyse(q, d.glossary, d.matcher).tokens, q
+
+
 def test_a_small_labelled_set_stated_as_a_count_reads_as_few_labelled(rec) -> None:
     """"only 50 labelled images per class" is the few-shot need, though it never says "few"."""
     from pt_recommender.ranking.query import analyse
