@@ -270,8 +270,10 @@ TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809", 7: "0be3a6ef6ea9c809", 8: "878c
                           13: "878c697f0428b627", 14: "878c697f0428b627",
                           15: "878c697f0428b627", 16: "878c697f0428b627",
                           17: "878c697f0428b627", 18: "878c697f0428b627",
-                          19: "878c697f0428b627", 20: "878c697f0428b627"}
-# 9, 11-20: words the sample lacks (19: a new ranking column; 20: more successor edges)
+                          19: "878c697f0428b627", 20: "878c697f0428b627",
+                          21: "878c697f0428b627"}
+# 9, 11-21: words the sample lacks (19: a new ranking column; 20: more successor edges; 21: the
+# English-only column)
 
 
 def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:

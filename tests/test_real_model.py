@@ -262,3 +262,23 @@ def test_a_chinese_learner_naming_a_topic_gets_material_on_it_before_general_chi
     assert "reinforcement-learning" in on_topic[0].tasks
     everywhere = real_recommender.with_options(native_on_topic=False).recommend(q, k=3)
     assert [r.id for r in on_topic] != [r.id for r in everywhere]
+
+
+def test_a_chinese_query_gets_english_only_data_lower_unless_it_names_english(real_recommender) -> None:
+    """A reader asking in Chinese about their text is poorly served by IMDB's English reviews;
+    one who names English (英文) still gets them as before."""
+    rec = real_recommender
+    base = rec.with_options(w_english_zh=0.0)
+    english = {r.id for r in rec.resources if r.for_english}
+    assert english, "the catalog tags English-only data"
+
+    def scores(r, q: str) -> dict[str, float]:
+        return {x.id: x.score for x in r.recommend(q, k=50)}
+
+    got, before = scores(rec, "情感分析 数据集"), scores(base, "情感分析 数据集")
+    lowered = [i for i in english if i in got and i in before]
+    assert lowered and all(got[i] < before[i] for i in lowered)
+    got, before = scores(rec, "英文 情感分析 数据集"), scores(base, "英文 情感分析 数据集")
+    assert all(got[i] == before[i] for i in english if i in got and i in before)
+    got, before = scores(rec, "sentiment analysis dataset"), scores(base, "sentiment analysis dataset")
+    assert all(got[i] == before[i] for i in english if i in got and i in before)

@@ -83,6 +83,12 @@ class Resource:
         `chinese-nlp` or `mandarin`): what a reader who asks in Chinese usually works on."""
         return self.type not in NATIVE_TYPES and not _CHINESE_TAGS.isdisjoint(self.tags)
 
+    @property
+    def for_english(self) -> bool:
+        """A model or dataset of English text or speech only (tagged `english`: IMDB, SQuAD,
+        LibriSpeech): no answer for a reader who asks in Chinese about their own text."""
+        return self.type not in NATIVE_TYPES and "english" in self.tags
+
     def __hash__(self) -> int:  # dict fields make the default hash fail
         return hash(self.id)
 

@@ -80,6 +80,7 @@ class RankingData:
     primary_task: np.ndarray  # (rows,) `task_pos` of each row's first task, -1 for none
     in_chinese: np.ndarray  # (rows,) 1.0 for learning material in Chinese (see `Resource.in_chinese`)
     for_chinese: np.ndarray  # (rows,) 1.0 for tools, models and data made for Chinese (`Resource.for_chinese`)
+    for_english: np.ndarray  # (rows,) 1.0 for models and data of English only (`Resource.for_english`)
     task_pos: dict[str, int]  # task id -> its number (sorted ids)
     family_of: dict[int, int]  # a model variant's row -> its family card's row (see `model_families`)
     paid: np.ndarray  # (rows,) 1.0 for a book or course a reader must pay for (`Resource.access`)
@@ -130,6 +131,7 @@ class RankingData:
             primary_task=np.array([task_pos.get(ts[0], -1) if ts else -1 for ts in row_tasks], dtype=np.int64),
             in_chinese=_flags(cols["in_chinese"], len(resources)),
             for_chinese=_flags(cols["for_chinese"], len(resources)),
+            for_english=_flags(cols["for_english"], len(resources)),
             family_of={int(a): int(b) for a, b in cols["families"]},
             paid=_flags(cols["paid"], len(resources)),
             cpp=_flags(cols["cpp"], len(resources)),
@@ -219,6 +221,7 @@ def columns(resources: Sequence[Resource]) -> dict[str, list]:
                                              for t in r.successor if t in row_of and row_of[t] != row})],
             "in_chinese": [row for row, r in enumerate(resources) if r.in_chinese],
             "for_chinese": [row for row, r in enumerate(resources) if r.for_chinese],
+            "for_english": [row for row, r in enumerate(resources) if r.for_english],
             "families": [list(e) for e in sorted(model_families(resources, row_of).items())],
             "paid": [row for row, r in enumerate(resources) if r.access == "paid"],
             "cpp": [row for row, r in enumerate(resources) if "c++" in r.name.lower()]}

@@ -165,6 +165,8 @@ class Pipeline:
                 learning = bool((q.intent or types or frozenset()) & NATIVE_TYPES)
                 if q.lang == "zh":
                     sh.total[i] += opt.w_for_chinese * made_for
+                    if opt.w_english_zh and "english" not in q.words:
+                        sh.total[i] -= opt.w_english_zh * d.for_english[cols]
                     if learning:
                         sh.total[i] += opt.w_native * taught_in * self._on_topic(q, lifts[i], cols)
                 elif learning and opt.w_foreign and not asks_for_chinese(q):
