@@ -446,8 +446,6 @@ _ASKING_ZH = re.compile(r"求推荐|(?:有什么|有没有|能不能|可以)推�
                         r"|(?:" + "|".join(f"(?<={w})" for w in (
                             "教程", "书", "书籍", "课", "课程", "库", "框架", "工具", "论文", "数据集", "资料", "网站",
                             "博客", "视频", "项目", "模型")) + ")推荐")
-# "I have 8 A100s", "two nodes", "4x H100": several accelerators or machines at hand means the
-# work is spread over them, though the user may not say "distributed"
 # Text in a named language other than English ("Indonesian and Vietnamese reviews", "French
 # legal text"): a model that covers many languages answers it, as "multilingual" would say.
 # Chinese has its own resources and is read as itself; "polish" is mostly the verb
@@ -456,6 +454,8 @@ _OTHER_LANGUAGE = re.compile(
     r"indonesian|malay|vietnamese|thai|japanese|korean|turkish|persian|farsi|swahili|hebrew|greek|swedish|"
     r"finnish|norwegian|danish|czech|romanian|hungarian|tagalog|filipino|tamil|telugu|marathi|yoruba|hausa|"
     r"amharic|punjabi|gujarati|kannada|malayalam|nepali|sinhala|burmese|khmer|lao|mongolian|kazakh|uzbek)\b")
+# "I have 8 A100s", "two nodes", "4x H100": several accelerators or machines at hand means the
+# work is spread over them, though the user may not say "distributed"
 _SEVERAL_DEVICES = re.compile(r"\b(?:[2-9]|[1-9]\d{1,3}|two|three|four|five|six|seven|eight|sixteen|multiple|several)"
                               r"\s*(?:x\s*)?(?:nvidia\s+)?(?:gpus|[ahv]100s?|h200s?|b200s?|[34]090s?|nodes|machines"
                               r"|servers|cards|accelerators|tpus)\b")
