@@ -4,7 +4,9 @@
 
 Why: a judged set marks a resource added after it was written as irrelevant, so adding good
 resources reads as a loss there; grading the union of both answer lists, blind to which list a
-resource came from, measures the change itself.
+resource came from, measures the change itself. Results are matched to grades by exact name, not
+by the eval command's alias rule (`evaluate.alias_matches`): every candidate here is graded under
+its own catalog name, and that rule would credit KTransformers with Transformers' grade.
 """
 
 from __future__ import annotations

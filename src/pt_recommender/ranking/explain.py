@@ -35,7 +35,7 @@ def use_matched(query: Query, needs: Sequence[tuple[str, str, frozenset[str]]], 
     (at least NEED_OVERLAP; ties: the phrase listed first) of which one is not in the resource's
     own text `have`, or "": what the resource is for, in the words the query matched where its
     description does not hold them (the card would otherwise not say why it is here)."""
-    tokens = frozenset(query.tokens)
+    tokens = query.token_set
     best, score = "", NEED_OVERLAP - 1
     for lang in dict.fromkeys((query.lang, "en")):
         for phrase_lang, phrase, terms in needs:
@@ -55,7 +55,7 @@ def _grams(term: str) -> tuple[str, ...]:
 def matched_terms(query: Query, have: frozenset[str]) -> list[str]:
     """Query words (or Chinese terms) that also occur in the resource's own text."""
     out: list[str] = []
-    counted = frozenset(query.tokens)  # a word the lexical leg did not use is no match to quote
+    counted = query.token_set  # a word the lexical leg did not use is no match to quote
     for w, st in query.word_stems:
         if st in have and st in counted and w not in out:
             out.append(w)

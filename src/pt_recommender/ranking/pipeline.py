@@ -161,12 +161,13 @@ class Pipeline:
         # reader asking to learn, material in Chinese comes down unless they ask for it
         if opt.intent:
             made_for, taught_in = d.for_chinese[cols], d.in_chinese[cols]  # the same for every query
+            english_only = d.for_english[cols] if opt.w_english_zh else None
             for i, q in enumerate(qs):
                 learning = bool((q.intent or types or frozenset()) & NATIVE_TYPES)
                 if q.lang == "zh":
                     sh.total[i] += opt.w_for_chinese * made_for
-                    if opt.w_english_zh and "english" not in q.words:
-                        sh.total[i] -= opt.w_english_zh * d.for_english[cols]
+                    if english_only is not None and "english" not in q.words:
+                        sh.total[i] -= opt.w_english_zh * english_only
                     if learning:
                         sh.total[i] += opt.w_native * taught_in * self._on_topic(q, lifts[i], cols)
                 elif learning and opt.w_foreign and not asks_for_chinese(q):

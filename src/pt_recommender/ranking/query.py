@@ -6,6 +6,7 @@ import numbers
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..catalog.types import RESOURCE_TYPES, TYPES
 from ..config import MAX_K, MAX_QUERY_CHARS
@@ -55,6 +56,11 @@ class Query:
     # tasks named by their words that gave way to the task their combination names (translation
     # of voicemails is speech translation, not machine translation): see `Task.combines`
     gave_way: frozenset[str] = frozenset()
+
+    @cached_property
+    def token_set(self) -> frozenset[str]:
+        """`tokens` as a set, built once: every result's explanation tests words against it."""
+        return frozenset(self.tokens)
 
 
 # "a free course", "read free online", "free of charge", 免费: not "free-text notes", "GIL-free",
