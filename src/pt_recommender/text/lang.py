@@ -184,6 +184,11 @@ class Glossary:
             key = clean(zh).strip()
             if key and has_cjk(key) and key not in self.table:
                 self.table[key] = en
+        # "X数据集" is a dataset of X data: read greedily, 标注数据 would take 数据 from 数据集 and leave
+        # 集 unread, so "人脸检测 标注数据集" lost the word that asks for a dataset
+        for key, en in list(self.table.items()):
+            if key.endswith("数据") and f"{key}集" not in self.table:
+                self.table[f"{key}集"] = f"{en.removesuffix(' data')} dataset"
         self.max_len = max((len(k) for k in self.table), default=1)
         # terms mixing Latin and Chinese ("c++部署", "python环境", "loss不降") span a CJK run's edge,
         # so the run-by-run segmentation below never sees them: they are found first, by a pattern
