@@ -39,8 +39,8 @@ CHECK_FLOORS = [
     ("check13", (0.74, 0.74, 0.88), (0.82, 0.68)), ("check14", (0.76, 0.74, 0.87), (0.88, 0.87)),
     # stop 33: check15 blind at its start (read early), check16 blind for the whole stop (read at
     # its end); check17zh (below) blind for Chinese decisions, read at its end
-    # stop 46: keyword zh 0.902 -> 0.847: Weaviate, Milvus and Qdrant (added in stop 46) now lead 向量数据库, judged
-    # when Chroma and Faiss were the catalog's only vector stores
+    # stop 46: keyword zh 0.902 -> 0.847: Weaviate, Milvus and Qdrant (added in stop 46) now lead
+    # 向量数据库, judged when Chroma and Faiss were the catalog's only vector stores
     ("check15", (0.79, 0.72, 0.89), (0.83, 0.82)), ("check16", (0.80, 0.76, 0.92), (0.83, 0.78)),
     # stop 34: check18 blind for the whole stop, read at its end
     ("check18", (0.79, 0.74, 0.88), (0.88, 0.78)),
