@@ -24,6 +24,17 @@ def test_english_words_around_dropped_chinese_stay_apart() -> None:
     assert text.split() == ["training", "loss", "nan"]
 
 
+def test_a_dataset_of_x_data_keeps_its_dataset_word() -> None:
+    """"标注数据集": read greedily, 标注数据 would take 数据 from 数据集 and drop 集, losing the word
+    that asks for a dataset; a term of its own ("公开数据集") is kept as written."""
+    g = Glossary([("人脸检测", "face detection"), ("标注数据", "labeled data"), ("数据集", "dataset"),
+                  ("合成数据", "synthetic data"), ("公开数据集", "public dataset"), ("公开数据", "open data")])
+    assert g.translate("人脸检测 标注数据集")[0] == "face detection labeled dataset"
+    assert g.translate("合成数据集")[0] == "synthetic dataset"
+    assert g.translate("公开数据集")[0] == "public dataset"
+    assert g.translate("标注数据")[0] == "labeled data"
+
+
 def test_cjk_bigrams_and_english_stems() -> None:
     assert cjk_tokens("语义分割") == ["语义", "义分", "分割"]
     assert cjk_tokens("库") == ["库"]
