@@ -269,12 +269,19 @@ class LazyRows(Sequence[Resource]):
 
     def __init__(self, data: bytes):
         if not data.startswith(b"[\n"):  # not one record per line: parse it whole
-            self._lines: list[bytes] = []
+            self._data, self._spans = b"", []
             self._rows: list[Resource | None] = [_resource(r) for r in json.loads(data)]
             return
-        body = data[2:].rstrip().removesuffix(b"]").rstrip()
-        self._lines = body.split(b",\n") if body else []
-        self._rows = [None] * len(self._lines)
+        # each record line's (start, end) in the file's bytes, found by one vectorised newline scan
+        # and without copying the text: splitting the 4.5 MB text copied it several times over,
+        # ~10 ms of a one-shot answer. JSON escapes newlines inside strings, so every newline ends a
+        # line; a record line starts with "{" and may end with the "," between records.
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()
+        spans = [(start, stop - (data[stop - 1] == 44))  # 44: ","
+                 for start, stop in zip((n + 1 for n in newlines), [*newlines[1:], len(data)], strict=True)
+                 if stop > start and data[start] == 123]  # 123: "{"
+        self._data, self._spans = data, spans
+        self._rows = [None] * len(spans)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -284,7 +291,8 @@ class LazyRows(Sequence[Resource]):
             return [self[j] for j in range(*i.indices(len(self)))]
         got = self._rows[i]
         if got is None:  # two threads may both parse a row: equal records, no harm
-            got = self._rows[i] = _resource(json.loads(self._lines[i]))
+            start, stop = self._spans[i]
+            got = self._rows[i] = _resource(json.loads(self._data[start:stop]))
         return got
 
 

@@ -752,7 +752,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
     tasks = matcher.match(task_words, text if avoided == asked_of else
                           (kept_zh if lang == "zh" else _AVOIDED.sub(" , ", text)),
                           frozenset(words[len(word_stems):]), glossary.inner, gave_way)
-    opposite, stated = reversed_tasks(english, matcher.conversions)
+    opposite, stated = reversed_tasks(english, lambda: matcher.conversions)
     if opposite:  # "语音合成" read as "speech synthesis text-to-speech" holds "speech ... text" in
         # order, yet names text-to-speech only: a task converting against the stated way is not named
         tasks = {t: v for t, v in tasks.items() if t not in opposite}

@@ -121,7 +121,6 @@ class TaskMatcher:
         """`saved` is `phrase_table()` of a matcher over the same tasks and areas (from the index
         generation): stemming every name again costs ~40 ms of a one-shot query."""
         self.tasks = dict(tasks)
-        self.conversions = conversions(self.tasks)  # ("speech", "text") -> tasks named so
         self.en: list[tuple[frozenset[str], str, str]] = []  # (token set, task id, phrase)
         self.order: dict[int, tuple[str, ...]] = {}  # phrases naming a direction: their word order
         self.zh: list[tuple[str, str]] = []
@@ -142,6 +141,12 @@ class TaskMatcher:
                 self.children[t.parent].append(t.id)
             else:  # an area's top-level tasks are its children
                 self.children[f"area:{t.area}"].append(t.id)
+
+    @cached_property
+    def conversions(self) -> dict[tuple[str, str], frozenset[str]]:
+        """("speech", "text") -> the tasks named so; read on first use, since only a query stating
+        a direction needs it and stemming every task name costs ~8 ms of a one-shot answer."""
+        return conversions(self.tasks)
 
     def _add(self, tid: str, name: str, aliases: Sequence[str], name_zh: str, aliases_zh: Sequence[str]) -> None:
         """A task's or area's names as phrases: the name, each half of a compound name, the aliases."""
@@ -378,6 +383,7 @@ def conversions(tasks: Mapping[str, Task]) -> dict[tuple[str, str], frozenset[st
 
 
 def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
+                   | Callable[[], Mapping[tuple[str, str], frozenset[str]]]
                    ) -> tuple[frozenset[str], frozenset[str]]:
     """(tasks converting the other way round, tasks converting the stated way) for the
     conversions a query states. "Speech to text" holds the words of "text to speech", so both
@@ -386,6 +392,7 @@ def reversed_tasks(english: str, known: Mapping[tuple[str, str], frozenset[str]]
     sides = _from_sides(english)  # "B from A", read as the task matcher reads it
     if sides is None and " to " not in text and " into " not in text:
         return frozenset(), frozenset()
+    known = known() if callable(known) else known  # the table, built only for a stated direction
     stated = [(a, b) for a, b in known
               if f" {a} to {b} " in text or f" {a} into {b} " in text
               or (sides is not None and set(b.split()) <= sides[0] and set(a.split()) <= sides[1])]

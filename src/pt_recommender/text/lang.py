@@ -181,22 +181,39 @@ class Glossary:
     """Longest-match Chinese→English term table used to read Chinese queries."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]):
-        self.table: dict[str, str] = {}
-        for zh, en in pairs:
+        # the table is built on first use: only a Chinese query reads it, and building it from the
+        # ~3,500 pairs takes ~20 ms that a one-shot English answer would otherwise pay
+        self._pairs = list(pairs)
+
+    @cached_property
+    def table(self) -> dict[str, str]:
+        """Cleaned Chinese term -> English rendering."""
+        table: dict[str, str] = {}
+        for zh, en in self._pairs:
             key = clean(zh).strip()
-            if key and has_cjk(key) and key not in self.table:
-                self.table[key] = en
+            if key and has_cjk(key) and key not in table:
+                table[key] = en
         # "X数据集" is a dataset of X data: read greedily, 标注数据 would take 数据 from 数据集 and leave
         # 集 unread, so "人脸检测 标注数据集" lost the word that asks for a dataset
-        for key, en in list(self.table.items()):
-            if key.endswith("数据") and f"{key}集" not in self.table:
-                self.table[f"{key}集"] = f"{en.removesuffix(' data')} dataset"
-        self.max_len = max((len(k) for k in self.table), default=1)
+        for key, en in list(table.items()):
+            if key.endswith("数据") and f"{key}集" not in table:
+                table[f"{key}集"] = f"{en.removesuffix(' data')} dataset"
+        return table
+
+    @cached_property
+    def max_len(self) -> int:
+        return max((len(k) for k in self.table), default=1)
+
+    @cached_property
+    def _mixed_terms(self) -> list[str]:
         # terms mixing Latin and Chinese ("c++部署", "python环境", "loss不降") span a CJK run's edge,
         # so the run-by-run segmentation below never sees them: they are found first, by a pattern
         # that allows a space at each script change and stops at Latin word edges
-        self._mixed_terms = sorted((k for k in self.table if _LATIN.search(k)), key=lambda k: (-len(k), k))
-        self._mixed_key = {re.sub(r"\s+", "", k): k for k in self._mixed_terms}
+        return sorted((k for k in self.table if _LATIN.search(k)), key=lambda k: (-len(k), k))
+
+    @cached_property
+    def _mixed_key(self) -> dict[str, str]:
+        return {re.sub(r"\s+", "", k): k for k in self._mixed_terms}
 
     @cached_property
     def mixed(self) -> re.Pattern[str] | None:
