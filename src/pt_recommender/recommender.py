@@ -172,6 +172,9 @@ class Recommender:
             gen, manifest = ensure_index(data_dir, index_dir, encoder, backend or "faiss", progress, problem,
                                          representation)
             loaded = load_generation(gen, manifest)
+        ready = getattr(encoder, "ready", None)
+        if ready is not None:  # an ONNX encoder loads its session meanwhile: fail here, not mid-query
+            ready()
         with paused_gc():
             return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
                        encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter,

@@ -39,9 +39,6 @@ class OnnxEncoder:
         self.name = name
         self.dim = int(meta["dim"])
         self.pooling = meta.get("pooling", "mean")
-        self.tokenizer = Tokenizer.from_file(str(export_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(int(meta.get("max_seq_length", 256)))
-        self.tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)))
         opts = ort.SessionOptions()
         # threads for embedding a list: one per core (a process engine sets 1 per worker)
         self.workers = int(os.environ.get("PT_RECOMMENDER_THREADS") or min(8, os.cpu_count() or 1))
@@ -54,9 +51,42 @@ class OnnxEncoder:
             path = export_dir / OPT_FILE
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         self.path = path
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
+        self._parts: tuple | None = None
+        self._error: BaseException | None = None
+        # the session (~20 ms in C++, which lets go of the GIL) loads on a thread of its own while
+        # the caller reads the index (~50 ms of Python): a one-shot answer overlaps the two. The
+        # tokenizer loads here: its loader holds the GIL, so a thread would gain nothing.
+        # `ready()` waits and re-raises a failure where it happened.
+        self._loader = threading.Thread(target=self._load, name="encoder-load", args=(ort, path, opts))
+        self._loader.start()
+        self.tokenizer = Tokenizer.from_file(str(export_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(int(meta.get("max_seq_length", 256)))
+        self.tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)))
+
+    def _load(self, ort, path: Path, opts) -> None:
+        try:
+            session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            self._parts = (session, {i.name for i in session.get_inputs()})
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that uses the encoder
+            self._error = exc
+
+    def ready(self) -> None:
+        """Wait for the session; raise what loading it raised."""
+        if self._parts is None:
+            self._loader.join()
+            if self._parts is None:
+                raise self._error if self._error is not None else RuntimeError("encoder did not load")
+
+    @property
+    def session(self):
+        self.ready()
+        return self._parts[0]
+
+    @property
+    def inputs(self) -> set[str]:
+        self.ready()
+        return self._parts[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`; a long list is split into groups that run on two threads
