@@ -27,8 +27,11 @@ class LexicalIndex:
             arrays = self.index_arrays(docs or [])
         self.size = int(arrays["size"])
         self._indptr = np.asarray(arrays["indptr"], dtype=np.int64)
-        self._docs = np.asarray(arrays["docs"], dtype=np.int64)
-        self._weights = np.asarray(arrays["weights"], dtype=np.float64)
+        # kept in the dtype they come in (int32 / float32 when loaded, possibly memory-mapped): a
+        # query gathers only its tokens' postings, and numpy widens those (the sums are float64 in
+        # `np.bincount` either way, so scores are unchanged); widening all of them cost 5 MiB
+        self._docs = np.asarray(arrays["docs"])
+        self._weights = np.asarray(arrays["weights"])
         self._ids = Vocabulary(arrays["vocab"])
 
     @property
@@ -161,7 +164,10 @@ class Vocabulary(Mapping[str, int]):
     def __init__(self, tokens: Sequence[str] | np.ndarray):
         is_saved = isinstance(tokens, np.ndarray) and tokens.dtype.kind == "S"
         self._arr = tokens if is_saved else self.saved(tokens)
-        if len(self._arr) > 1 and not bool(np.all(self._arr[1:] > self._arr[:-1])):
+        # a memory-mapped one is a live generation's file, written sorted and checksummed at load:
+        # comparing all of it would page in the whole file that the map is there to avoid
+        if (not isinstance(self._arr, np.memmap) and len(self._arr) > 1
+                and not bool(np.all(self._arr[1:] > self._arr[:-1]))):
             raise ValueError("a vocabulary must be sorted and free of repeats")
 
     @staticmethod

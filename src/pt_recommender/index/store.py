@@ -423,7 +423,11 @@ def _read_derived(gen: Path) -> dict | None:
     if not (gen / "derived.json").is_file():
         return None
     meta = json.loads((gen / "derived.json").read_text(encoding="utf-8"))
-    a = {name: np.load(gen / f"{name}.npy", allow_pickle=False) for name in DERIVED_ARRAYS}
+    # the BM25 arrays are memory-mapped: a query reads the postings of its own tokens and a few
+    # vocabulary rows, so a one-shot answer pages in those rather than all ~5 MB (checksummed by
+    # `check_index`; a live generation's files are never written again)
+    a = {name: np.load(gen / f"{name}.npy", allow_pickle=False, mmap_mode="r" if name.startswith("bm25") else None)
+         for name in DERIVED_ARRAYS}
     return {"key": meta["key"], "prior": a["prior"], "by_name": meta.get("by_name"), "same_as": meta.get("same_as"),
             "glossary_pairs": [tuple(p) for p in meta["glossary_pairs"]] if meta.get("glossary_pairs") else None,
             "matcher": meta.get("matcher"), "columns": meta.get("columns"),
