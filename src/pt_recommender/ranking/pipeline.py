@@ -152,6 +152,10 @@ class Pipeline:
                             sh.total[i] += w * d.is_type[t][cols]
         if opt.w_prior:
             sh.total += opt.w_prior * d.prior[cols]
+        if opt.w_seminal:
+            for i, q in enumerate(qs):
+                if q.seminal:
+                    sh.total[i] += opt.w_seminal * d.prior[cols]
         # 5. intent: the types the query asks for
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):

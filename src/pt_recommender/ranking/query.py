@@ -46,6 +46,7 @@ class Query:
     stated: frozenset[str] = frozenset()
     inferred: frozenset[str] = frozenset()  # tasks read off the query's meaning (ranking.inferred), not named
     free: bool = False  # asks for what costs nothing ("a free course", 免费的教程)
+    seminal: bool = False  # asks for the work that started something ("the paper that introduced X")
     # tasks named only in the situation before a stated goal ("serving costs too much, I want to
     # distill it": LLM serving is the situation, distillation the goal; see `_goal_clause`)
     situation: frozenset[str] = frozenset()
@@ -69,6 +70,13 @@ class Query:
 _FREE = LazyPattern(r"(?<![\w-])free(?![\w-])(?!\s+(?:text|form|tier|trial)\b)|\bno[\s-]cost\b"
                    r"|\bwithout\s+paying\b|\bgratis\b|\bcosts?\s+nothing\b")
 _FREE_ZH = LazyPattern("免费|不要钱|不花钱|不收费|白嫖|零成本")
+# "the original paper", "the paper that first showed / introduced / proposed X", "the paper behind
+# X", "the seminal / landmark paper", 原始论文, 开山之作, 最早提出 X 的论文: the work that started
+# something, which the catalog's own links single out (ranking.prior's use within the catalog)
+_SEMINAL = LazyPattern(r"\b(?:original|seminal|landmark|first)\s+(?:\w+\s+){0,2}papers?\b"
+                       r"|\bpapers?\s+(?:that|which|who)\s+(?:first\s+)?(?:introduced|proposed|coined|invented"
+                       r"|started|showed|demonstrated)\b|\bpapers?\s+(?:behind|introducing|that\s+started)\b")
+_SEMINAL_ZH = LazyPattern("原始论文|原论文|开山之作|开山论文|奠基论文|最早提出|首次提出|最先提出")
 _CHINESE_WORDS = frozenset(("chines", "mandarin"))  # stems: "a Chinese course", "in Mandarin"
 
 
@@ -771,6 +779,7 @@ def analyse(query: str, glossary: Glossary, matcher: TaskMatcher, speller: Spell
         sources=_sources(terms),
         replacing=replacing, starting=starting, opposite=opposite, stated=stated,
         free=bool(_FREE.search(english) or (lang == "zh" and _FREE_ZH.search(text))),
+        seminal=bool(_SEMINAL.search(english) or (lang == "zh" and _SEMINAL_ZH.search(text))),
         situation=situation, adapts_model=adapts_model(seq),
         native=bool(_NATIVE.search(english) or _NATIVE.search(query.lower())),
         left=left_names(clean(query)), gave_way=frozenset(gave_way),
