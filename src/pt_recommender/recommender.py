@@ -176,9 +176,11 @@ class Recommender:
         if ready is not None:  # an ONNX encoder loads its session meanwhile: fail here, not mid-query
             ready()
         with paused_gc():
-            return cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
-                       encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter,
-                       loaded.needs, loaded.need_rows)
+            rec = cls(loaded.resources, loaded.tasks, loaded.areas, loaded.glossary, loaded.vectors,
+                      encoder, options, loaded.manifest, loaded.owners, loaded.derived, loaded.adapter,
+                      loaded.needs, loaded.need_rows)
+        release_freed_memory()
+        return rec
 
     def with_options(self, **changes: object) -> Recommender:
         """A view sharing every loaded part but with other options (for ablations)."""
@@ -340,6 +342,19 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def release_freed_memory() -> None:
+    """Hand the heap that reading a generation freed (parse buffers, ~4 MiB) back to the system.
+    glibc keeps it for reuse, but the encoder's first call allocates elsewhere, so a one-shot
+    answer's peak held both (128 -> 125 MiB at 2,600 resources). Takes ~0.5 ms; a no-op where
+    the C library has no malloc_trim."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
 
 
 def ensure_index(data_dir: Path, index_dir: Path, encoder: Encoder, backend: str,
