@@ -119,7 +119,7 @@ def test_task_names_do_not_catch_look_alike_wording(catalog) -> None:
     ("predict student dropout from grades", "regularization", "tabular-learning"),
     ("这本书有中文翻译版吗", "machine-translation", None),
     ("把数据集分割成训练集和验证集", "image-segmentation", None),
-    ("open-vocabulary detection for warehouse photos", "object-detection", "vision-language"),
+    ("open-vocabulary detection for warehouse photos", "object-detection", "open-vocabulary-detection"),
     ("GPU 利用率低，想确认是不是数据加载在拖后腿", None, "performance-profiling"),  # which part holds it back
     ("identify the plant from a photo", None, "image-classification"),  # a photo's category, said plainly
     ("why did the model think this scan was a tumour", None, "feature-attribution"),  # "why" is a stopword
