@@ -204,6 +204,24 @@ def _export_copy(real_index_dir: Path, tmp_path: Path) -> Path:
     return dst
 
 
+def test_a_session_that_fails_to_load_raises_where_the_encoder_is_used(real_index_dir, tmp_path) -> None:
+    """The ONNX session loads on a thread while the index is read; its failure must reach the
+    caller (from `ready()`, which `Recommender.load` calls, and from any encode), not vanish."""
+    from pt_recommender.encoders.onnx import OnnxEncoder
+
+    folder = _export_copy(real_index_dir, tmp_path)
+    (folder / "model.onnx").write_bytes(b"not an onnx graph")  # unchecked here: the session must fail
+    enc = OnnxEncoder(folder, "broken", variant="float")
+    with pytest.raises(Exception) as caught:
+        enc.ready()
+    assert not isinstance(caught.value, AssertionError)
+    with pytest.raises(type(caught.value)):
+        enc.encode(["a query"])
+    good = OnnxEncoder(_export_copy(real_index_dir, tmp_path / "ok"), "ok", variant="float")
+    good.ready()
+    assert good.encode(["a query"]).shape == (1, good.dim)
+
+
 @pytest.mark.parametrize("target", ["tokenizer.json", "export.json", "model.onnx", "model-int8.onnx"])
 def test_damaged_model_files_are_detected(real_recommender, real_index_dir, tmp_path, target) -> None:
     from pt_recommender.encoders.export import is_valid_export
