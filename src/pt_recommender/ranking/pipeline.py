@@ -150,12 +150,11 @@ class Pipeline:
                     for t, w in unasked:
                         if w < 0 and t not in q.intent:
                             sh.total[i] += w * d.is_type[t][cols]
-        if opt.w_prior:
-            sh.total += opt.w_prior * d.prior[cols]
-        if opt.w_seminal:
-            for i, q in enumerate(qs):
-                if q.seminal:
-                    sh.total[i] += opt.w_seminal * d.prior[cols]
+        # the prior, gathered once; a query asking for the work that started something counts it
+        # w_seminal more
+        weight = np.array([opt.w_prior + (opt.w_seminal if q.seminal else 0.0) for q in qs])
+        if weight.any():
+            sh.total += weight[:, None] * d.prior[cols]
         # 5. intent: the types the query asks for
         for i, q in enumerate(qs):
             for t in sorted(q.intent if opt.intent and not types else ()):
