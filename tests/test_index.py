@@ -271,9 +271,10 @@ TOKENISER_FINGERPRINTS = {6: "0be3a6ef6ea9c809", 7: "0be3a6ef6ea9c809", 8: "878c
                           15: "878c697f0428b627", 16: "878c697f0428b627",
                           17: "878c697f0428b627", 18: "878c697f0428b627",
                           19: "878c697f0428b627", 20: "878c697f0428b627",
-                          21: "878c697f0428b627", 22: "878c697f0428b627"}
-# 9, 11-22: words the sample lacks (19: a new ranking column; 20: more successor edges; 21: the
-# English-only column; 22: the BM25 vocabulary saved as an array)
+                          21: "878c697f0428b627", 22: "878c697f0428b627",
+                          23: "878c697f0428b627"}
+# 9, 11-23: words the sample lacks (19: a new ranking column; 20: more successor edges; 21: the
+# English-only column; 22: the BM25 vocabulary saved as an array; 23: resources.json's row spans)
 
 
 def test_a_tokeniser_change_comes_with_a_new_index_format() -> None:
@@ -516,3 +517,43 @@ def test_vocabulary_array_finds_what_the_dict_found() -> None:
     assert "模型" in v and "" not in v and "abcd" not in v
     with pytest.raises(ValueError):
         Vocabulary(["b", "a"])  # unsorted: ids would be wrong
+
+
+def test_rows_read_by_position_equal_the_loaded_array(tmp_path) -> None:
+    """`NpyRows` reads the needs vectors row by row (no memory map: mapped reads brought in 2 MiB
+    a fault here); any index array, unsorted, repeated, negative or empty, gives what indexing
+    the loaded array gives, and a file cut short is refused rather than read in part."""
+    from pt_recommender.index.rowfile import GAP, NpyRows
+
+    rng = np.random.default_rng(7)
+    whole = rng.standard_normal((300, 5)).astype(np.float16)
+    np.save(tmp_path / "a.npy", whole, allow_pickle=False)
+    rows = NpyRows(tmp_path / "a.npy")
+    assert rows.shape == whole.shape and rows.dtype == whole.dtype and len(rows) == 300
+    for size in (0, 1, 3, GAP + 1, 40, 300):
+        idx = rng.integers(-300, 300, size=size)
+        assert np.array_equal(rows[idx], whole[idx])
+    spans = np.r_[10:14, 13:11:-1, 200:202, 299, 0]  # runs, a run read backwards, both ends
+    assert np.array_equal(rows[spans], whole[spans])
+    assert np.array_equal(np.asarray(rows, dtype=np.float32), whole.astype(np.float32))
+    with pytest.raises(IndexError):
+        rows[np.array([300])]
+    data = (tmp_path / "a.npy").read_bytes()
+    (tmp_path / "b.npy").write_bytes(data[:-10])
+    with pytest.raises(ValueError, match="size"):
+        NpyRows(tmp_path / "b.npy")
+
+
+def test_an_index_of_an_earlier_format_is_rebuilt_for_its_version(catalog_dir, tmp_path) -> None:
+    """An earlier format lacks files this one requires (resource_spans.npy since 23): the reason
+    given is the version, so it is rebuilt as outdated, not reported as damaged."""
+    from pt_recommender.index.manifest import MANIFEST, POINTER
+
+    Recommender.load(data_dir=catalog_dir, index_dir=tmp_path / "idx", encoder=HashingEncoder())
+    gen = tmp_path / "idx" / (tmp_path / "idx" / POINTER).read_text().strip()
+    m = json.loads((gen / MANIFEST).read_text())
+    m["format_version"] -= 1
+    del m["files"]["resource_spans.npy"]
+    (gen / MANIFEST).write_text(json.dumps(m))
+    with pytest.raises(IndexProblem, match="format version"):
+        check_index(tmp_path / "idx", HashingEncoder().name, None)

@@ -187,7 +187,7 @@ def test_failed_build_leaves_no_temporary_folder(catalog_dir, index_dir, monkeyp
 
 
 @pytest.mark.parametrize("target", ["resources.json", "ids.json", "taxonomy.json", "manifest.json", "CURRENT",
-                                    "needs.npy", "need_rows.npy"])
+                                    "needs.npy", "need_rows.npy", "resource_spans.npy"])
 def test_every_index_file_damage_detected(rec, catalog_dir, index_dir, target) -> None:
     gen = index_dir / (index_dir / "CURRENT").read_text().strip()
     path = index_dir / "CURRENT" if target == "CURRENT" else gen / target

@@ -32,11 +32,13 @@ from ..files import file_checksum_ok
 # 19: the ranking columns say which rows are the C++ side of PyTorch (`cpp`)
 # 20: a maintenance-mode row that names a successor hands over to it (`succ`)
 # 22: the BM25 vocabulary is an array of UTF-8 bytes (bm25_vocab.npy), not a list in derived.json
-FORMAT_VERSION = 22
+# 23: resource_spans.npy holds each resources.json record's byte span: a start maps the file
+#     and parses the rows it shows, instead of reading it all and scanning it for newlines
+FORMAT_VERSION = 23
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
-REQUIRED_FILES = ("ids.json", "resources.json", "taxonomy.json", "owners.npy")
+REQUIRED_FILES = ("ids.json", "resources.json", "resource_spans.npy", "taxonomy.json", "owners.npy")
 VECTOR_FILES = {"numpy": "vectors.npy", "faiss": "vectors.faiss"}  # backend -> its file
 
 
@@ -84,14 +86,16 @@ def check_index(index_dir: Path, model: str, catalog_hash: str | None,
         raise IndexProblem("missing", f"the index generation {gen.name!r} is missing")
     try:
         manifest = json.loads((gen / MANIFEST).read_text())
+        # the version first: an index of an earlier format lacks files this one needs, and is
+        # rebuilt for its version, not reported as damaged
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexProblem("corrupt", "index format version differs from this package's")
         files = manifest["files"]
         needed = {*REQUIRED_FILES, vector_file(manifest)}  # unknown: KeyError
         if not isinstance(files, dict) or not needed <= set(files) or not all(
                 isinstance(m, dict) and (isinstance(m.get("crc32"), str) or isinstance(m.get("sha256"), str))
                 for m in files.values()):
             raise IndexProblem("corrupt", "the index manifest does not list a checksum for every file")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexProblem("corrupt", "index format version differs from this package's")
     except (ValueError, KeyError, TypeError):
         raise IndexProblem("corrupt", "the index manifest is unreadable") from None
     if manifest.get("model") != model:

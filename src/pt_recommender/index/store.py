@@ -46,6 +46,7 @@ from .manifest import (
     IndexProblem,
     vector_file,
 )
+from .rowfile import FileBytes, NpyRows
 from .vectors import BACKENDS, BY_FILE, VectorIndex, build_vectors
 
 EMBED_BATCH = 64
@@ -257,9 +258,30 @@ def _write_json(path: Path, data: Any, indent: int | None = None) -> None:
 
 def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """A JSON array with one record per line: still one plain JSON file, and a start parses only
-    the lines of the rows it shows (see `LazyRows`)."""
-    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in rows]
-    path.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+    the lines of the rows it shows (see `LazyRows`). Each line's byte span goes beside it
+    (`SPANS_FILE`), so a start need not read the whole file to find them."""
+    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for r in rows]
+    spans, at = np.zeros((len(lines), 2), dtype=np.int64), 2  # after "[\n"
+    for i, line in enumerate(lines):
+        spans[i] = at, at + len(line)
+        at += len(line) + 2  # ",\n" (the last line's "\n]\n" is not counted again)
+    path.write_bytes(b"[\n" + b",\n".join(lines) + b"\n]\n")
+    np.save(path.parent / SPANS_FILE, spans, allow_pickle=False)
+
+
+SPANS_FILE = "resource_spans.npy"
+
+
+def _map_rows(path: Path, count: int) -> LazyRows:
+    """The rows of resources.json, read one by one (`rowfile`): a one-shot answer reads the ~10
+    records it shows instead of holding the whole file (6.6 MB at 3,085 resources) and a newline
+    scan of it the size of the file again. Both files were checksummed by `check_index`."""
+    spans = np.load(path.parent / SPANS_FILE, allow_pickle=False)
+    size = path.stat().st_size
+    if (spans.ndim != 2 or spans.shape != (count, 2) or spans.dtype != np.int64
+            or (count and (spans[:, 0].min() < 2 or (spans[:, 1] <= spans[:, 0]).any() or spans[:, 1].max() > size))):
+        raise IndexProblem("dim", "the resource spans do not match resources.json")
+    return LazyRows(FileBytes(path), spans)
 
 
 class LazyRows(Sequence[Resource]):
@@ -267,10 +289,14 @@ class LazyRows(Sequence[Resource]):
     saved columns (types, tasks, links), so a one-shot answer parses the ~10 rows it shows rather
     than all 1,400 records (about a tenth of its time). The file was checksummed before this."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes | FileBytes, spans: np.ndarray | None = None):
+        if spans is not None:  # spans saved by the build: nothing to scan, rows read from the file
+            self._data, self._spans = data, spans.tolist()
+            self._rows: list[Resource | None] = [None] * len(self._spans)
+            return
         if not data.startswith(b"[\n"):  # not one record per line: parse it whole
             self._data, self._spans = b"", []
-            self._rows: list[Resource | None] = [_resource(r) for r in json.loads(data)]
+            self._rows = [_resource(r) for r in json.loads(data)]
             return
         # each record line's (start, end) in the file's bytes, found by one vectorised newline scan
         # and without copying the text: splitting the 4.5 MB text copied it several times over,
@@ -292,7 +318,8 @@ class LazyRows(Sequence[Resource]):
         got = self._rows[i]
         if got is None:  # two threads may both parse a row: equal records, no harm
             start, stop = self._spans[i]
-            got = self._rows[i] = _resource(json.loads(self._data[start:stop]))
+            raw = self._data.read(start, stop) if isinstance(self._data, FileBytes) else self._data[start:stop]
+            got = self._rows[i] = _resource(json.loads(raw))
         return got
 
 
@@ -462,7 +489,7 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     name = vector_file(manifest)
     vectors = BY_FILE[name].load(gen / name)
     ids = json.loads((gen / "ids.json").read_text())
-    resources = LazyRows((gen / "resources.json").read_bytes())
+    resources = _map_rows(gen / "resources.json", len(ids))
     tax = json.loads((gen / "taxonomy.json").read_text(encoding="utf-8"))
     owners = np.load(gen / "owners.npy", allow_pickle=False)
     if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(resources)
@@ -473,10 +500,10 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
         adapter = np.load(gen / ADAPTER_FILE, allow_pickle=False)
         if adapter.shape != (manifest["dim"], manifest["dim"]):
             raise IndexProblem("dim", "the query adapter does not match the index dimension")
-    # memory-mapped: a query reads the phrases of the few rows it found (a few hundred of 10,000),
-    # so a one-shot answer pages in those instead of holding all 7 MB; the bytes were checksummed
-    # by `check_index`, and a generation's files are never written again once it is live
-    needs = np.load(gen / NEEDS_FILE, allow_pickle=False, mmap_mode="r")
+    # read by row (`rowfile`): a query reads the phrases of the few rows it found (a few hundred of
+    # 10,000), so a one-shot answer reads those instead of holding all 9 MB; the bytes were
+    # checksummed by `check_index`, and a generation's files are never written again once it is live
+    needs = NpyRows(gen / NEEDS_FILE)
     need_rows = np.load(gen / NEED_ROWS_FILE, allow_pickle=False)
     if (needs.ndim != 2 or len(needs) != len(need_rows) or len(needs) != manifest.get("need_vectors")
             or (len(needs) and needs.shape[1] != manifest["dim"])
