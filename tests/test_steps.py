@@ -329,6 +329,19 @@ def test_consensus_is_the_task_the_best_results_share_and_needs_a_clear_share() 
     assert steps.consensus_task(sh, 0, tasks.__getitem__, 2, 0.4) == "detection"
 
 
+def test_a_clear_leader_is_not_outvoted_by_a_cluster_of_weak_matches() -> None:
+    """With scores raised to a power, one strong match (an exact API tutorial) outweighs four weak
+    ones that share a task among themselves (agent libraries matching "call" and "tracing"); with
+    plain scores the weak cluster elects its task."""
+    tasks = {0: ("distributed",), 1: ("agents",), 2: ("agents",), 3: ("agents",), 4: ("agents",)}
+    sh = _voting_sheet([2.1, 0.85, 0.65, 0.6, 0.6])
+    assert steps.consensus_task(sh, 0, tasks.__getitem__, 5, 0.4, power=1.0) == "agents"
+    assert steps.consensus_task(sh, 0, tasks.__getitem__, 5, 0.4, power=4.0) == "distributed"
+    # results of like strength still elect the task they share
+    even = _voting_sheet([1.0, 0.95, 0.9, 0.9, 0.85])
+    assert steps.consensus_task(even, 0, tasks.__getitem__, 5, 0.4, power=4.0) == "agents"
+
+
 def test_consensus_lifts_only_what_a_leg_found() -> None:
     sh = _voting_sheet([1.0, 0.5, 0.4, 0.3])
     sh.candidate[0, 3] = False  # a pick no leg found stays out

@@ -192,7 +192,7 @@ class Pipeline:
             reference = steps.best_scores(sh, opt.evidence)
             tasks_of = d.row_tasks.__getitem__
             for i, q in enumerate(qs):
-                task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share)
+                task = steps.consensus_task(sh, i, tasks_of, opt.vote_top, opt.vote_share, opt.vote_power)
                 if task is None or task in q.gave_way:
                     continue
                 # a query asking for a kind has only that kind lifted
