@@ -557,3 +557,17 @@ def test_an_index_of_an_earlier_format_is_rebuilt_for_its_version(catalog_dir, t
     (gen / MANIFEST).write_text(json.dumps(m))
     with pytest.raises(IndexProblem, match="format version"):
         check_index(tmp_path / "idx", HashingEncoder().name, None)
+
+
+def test_rows_read_the_same_without_pread(tmp_path, monkeypatch) -> None:
+    """Where the platform has no `os.pread` (Windows) a seek and a read give the same rows."""
+    import os
+
+    from pt_recommender.index.rowfile import NpyRows
+
+    whole = np.arange(60, dtype=np.float32).reshape(20, 3)
+    np.save(tmp_path / "a.npy", whole, allow_pickle=False)
+    monkeypatch.delattr(os, "pread")
+    rows = NpyRows(tmp_path / "a.npy")
+    idx = np.array([19, 0, 5, 5, 6, -1])
+    assert np.array_equal(rows[idx], whole[idx])

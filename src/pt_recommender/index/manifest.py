@@ -32,8 +32,8 @@ from ..files import file_checksum_ok
 # 19: the ranking columns say which rows are the C++ side of PyTorch (`cpp`)
 # 20: a maintenance-mode row that names a successor hands over to it (`succ`)
 # 22: the BM25 vocabulary is an array of UTF-8 bytes (bm25_vocab.npy), not a list in derived.json
-# 23: resource_spans.npy holds each resources.json record's byte span: a start maps the file
-#     and parses the rows it shows, instead of reading it all and scanning it for newlines
+# 23: resource_spans.npy holds each resources.json record's byte span: a start reads and parses
+#     only the records it shows, instead of reading the file whole and scanning it for newlines
 FORMAT_VERSION = 23
 EMBED_CACHE_VERSION = 3  # what a cached embedding's key covers; the format may change without it
 POINTER = "CURRENT"

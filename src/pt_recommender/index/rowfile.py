@@ -11,6 +11,7 @@ the open descriptor keeps reading the same inode even if a later build prunes th
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -21,14 +22,23 @@ GAP = 8  # rows: runs closer than this are read in one call (fewer calls, a few 
 
 
 class FileBytes:
-    """Byte ranges of one file, by positional reads on a descriptor held open."""
+    """Byte ranges of one file, by positional reads on a descriptor held open (a seek and a read
+    under a lock where the platform has no `os.pread`, as on Windows)."""
 
     def __init__(self, path: Path):
-        self._fd = os.open(str(path), os.O_RDONLY)
+        self._fd = os.open(str(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self.size = os.fstat(self._fd).st_size
+        self._lock = threading.Lock()
+
+    def _pread(self, n: int, at: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(self._fd, n, at)
+        with self._lock:
+            os.lseek(self._fd, at, os.SEEK_SET)
+            return os.read(self._fd, n)
 
     def read(self, start: int, stop: int) -> bytes:
-        data = os.pread(self._fd, stop - start, start)
+        data = self._pread(stop - start, start)
         if len(data) != stop - start:  # the file shrank under us: never answer from a part
             raise OSError(f"short read: {len(data)} of {stop - start} bytes")
         return data

@@ -272,7 +272,7 @@ def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
 SPANS_FILE = "resource_spans.npy"
 
 
-def _map_rows(path: Path, count: int) -> LazyRows:
+def _read_rows(path: Path, count: int) -> LazyRows:
     """The rows of resources.json, read one by one (`rowfile`): a one-shot answer reads the ~10
     records it shows instead of holding the whole file (6.6 MB at 3,085 resources) and a newline
     scan of it the size of the file again. Both files were checksummed by `check_index`."""
@@ -489,7 +489,7 @@ def _load_generation(gen: Path, manifest: dict) -> LoadedIndex:
     name = vector_file(manifest)
     vectors = BY_FILE[name].load(gen / name)
     ids = json.loads((gen / "ids.json").read_text())
-    resources = _map_rows(gen / "resources.json", len(ids))
+    resources = _read_rows(gen / "resources.json", len(ids))
     tax = json.loads((gen / "taxonomy.json").read_text(encoding="utf-8"))
     owners = np.load(gen / "owners.npy", allow_pickle=False)
     if (vectors.dim != manifest["dim"] or len(vectors) != len(owners) or len(ids) != len(resources)
