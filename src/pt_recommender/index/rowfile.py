@@ -43,6 +43,10 @@ class FileBytes:
             raise OSError(f"short read: {len(data)} of {stop - start} bytes")
         return data
 
+    def __getitem__(self, span: slice) -> bytes:
+        """`data[start:stop]`, as on the bytes of a file read whole (`LazyRows` takes either)."""
+        return self.read(span.start, span.stop)
+
     def __del__(self) -> None:
         fd = getattr(self, "_fd", None)
         if fd is not None:

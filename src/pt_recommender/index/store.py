@@ -276,12 +276,11 @@ def _read_rows(path: Path, count: int) -> LazyRows:
     """The rows of resources.json, read one by one (`rowfile`): a one-shot answer reads the ~10
     records it shows instead of holding the whole file (6.6 MB at 3,085 resources) and a newline
     scan of it the size of the file again. Both files were checksummed by `check_index`."""
-    spans = np.load(path.parent / SPANS_FILE, allow_pickle=False)
-    size = path.stat().st_size
-    if (spans.ndim != 2 or spans.shape != (count, 2) or spans.dtype != np.int64
-            or (count and (spans[:, 0].min() < 2 or (spans[:, 1] <= spans[:, 0]).any() or spans[:, 1].max() > size))):
+    spans, data = np.load(path.parent / SPANS_FILE, allow_pickle=False), FileBytes(path)
+    if (spans.ndim != 2 or spans.shape != (count, 2) or spans.dtype != np.int64 or (count and (
+            spans[:, 0].min() < 2 or (spans[:, 1] <= spans[:, 0]).any() or spans[:, 1].max() > data.size))):
         raise IndexProblem("dim", "the resource spans do not match resources.json")
-    return LazyRows(FileBytes(path), spans)
+    return LazyRows(data, spans)
 
 
 class LazyRows(Sequence[Resource]):
@@ -318,8 +317,7 @@ class LazyRows(Sequence[Resource]):
         got = self._rows[i]
         if got is None:  # two threads may both parse a row: equal records, no harm
             start, stop = self._spans[i]
-            raw = self._data.read(start, stop) if isinstance(self._data, FileBytes) else self._data[start:stop]
-            got = self._rows[i] = _resource(json.loads(raw))
+            got = self._rows[i] = _resource(json.loads(self._data[start:stop]))
         return got
 
 
